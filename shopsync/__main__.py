@@ -1,0 +1,3 @@
+from shopsync.cli import main
+
+main()

@@ -1,0 +1,210 @@
+"""The one error hierarchy of shopsync.
+
+Every failure a user can cause or meet is one of these. The CLI turns them into a
+one-line message with a hint and an exit code (see ``shopsync.cli``); the core
+never prints. Messages never contain the access token: build them from facts the
+user already knows (file, field, shop, operation name), never from headers.
+
+    ShopsyncError
+    ├── ConfigError            settings missing or refused (bad shop URL, no token)
+    ├── ContentError           article/page files failed validation (carries problems)
+    ├── ShopifyError           talking to the store failed
+    │   ├── TransportError     connection refused/reset, timeout (after retries)
+    │   ├── ServerError        HTTP 5xx / 429 after retries, malformed body
+    │   ├── ThrottledError     THROTTLED / MAX_COST_EXCEEDED after retries
+    │   ├── AuthError          401/403, or the token could not be obtained
+    │   ├── ScopeError         the token lacks access scopes we need
+    │   ├── QueryError         GraphQL errors: the document or variables were refused
+    │   └── UserErrors         a mutation answered with userErrors
+    └── SyncError              a plan could not be applied in full
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Exit codes CI can act on. 2 is also click's usage-error code and `plan
+# --detailed-exitcode`'s "changes present", as in Terraform.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CHANGES = 2
+EXIT_CONFIG = 3
+EXIT_STORE = 4
+
+
+class ShopsyncError(Exception):
+    """Base class: a message for the user plus an optional hint on what to do."""
+
+    exit_code: int = EXIT_FAILURE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "message": self.message, "hint": self.hint}
+
+
+class ConfigError(ShopsyncError):
+    exit_code = EXIT_CONFIG
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one content file, located as precisely as we can."""
+
+    path: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        where = self.location()
+        field = f" [{self.field}]" if self.field else ""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}:{field} {self.message}{hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class ContentError(ShopsyncError):
+    """The content files are invalid; nothing was sent to the store."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the content files",
+            hint="fix the files listed above, then run `shopsync validate` again",
+        )
+        self.problems = list(problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
+
+
+class ShopifyError(ShopsyncError):
+    """Talking to the store failed. ``operation`` names the GraphQL operation."""
+
+    exit_code = EXIT_STORE
+
+    def __init__(
+        self, message: str, *, operation: str | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.operation = operation
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["operation"] = self.operation
+        return data
+
+
+class TransportError(ShopifyError):
+    """The request may or may not have reached the store (connection, timeout)."""
+
+
+class ServerError(ShopifyError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, operation=operation, hint=hint)
+        self.status = status
+
+
+class ThrottledError(ShopifyError):
+    pass
+
+
+class AuthError(ShopifyError):
+    exit_code = EXIT_CONFIG
+
+
+class ScopeError(AuthError):
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = sorted(missing)
+        super().__init__(
+            "the access token lacks the scope(s): " + ", ".join(self.missing),
+            hint="grant them to the app in the Shopify admin (or Dev Dashboard), then reinstall",
+        )
+
+
+class QueryError(ShopifyError):
+    """The store (or our own pre-flight validation) refused the GraphQL document."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: Sequence[dict[str, Any]] = (),
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, operation=operation, hint=hint)
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class UserError:
+    """One entry of a mutation payload's ``userErrors``."""
+
+    message: str
+    field: tuple[str, ...] | None = None
+    code: str | None = None
+
+    def __str__(self) -> str:
+        where = ".".join(self.field) + ": " if self.field else ""
+        code = f" ({self.code})" if self.code else ""
+        return f"{where}{self.message}{code}"
+
+
+class UserErrors(ShopifyError):
+    """A mutation was refused by Shopify's business rules; nothing was changed."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, operation: str, errors: Sequence[UserError]) -> None:
+        self.errors = list(errors)
+        super().__init__(
+            f"{operation} refused: " + "; ".join(str(e) for e in self.errors),
+            operation=operation,
+        )
+
+    @property
+    def codes(self) -> list[str | None]:
+        return [e.code for e in self.errors]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["userErrors"] = [
+            {"message": e.message, "field": list(e.field or ()), "code": e.code}
+            for e in self.errors
+        ]
+        return data
+
+
+class SyncError(ShopsyncError):
+    """Applying a plan left some items failed; re-running finishes the job."""
