@@ -1,0 +1,630 @@
+"""Content files → models, plus every problem found, each located by file and line.
+
+Never raises for a user's mistake: unreadable, binary, oversized, badly encoded or
+badly formed files all become ``Problem``s, so ``shopsync validate`` can list them
+all at once. A file's front matter is parsed once with PyYAML's composer so each
+key keeps its line number; pydantic errors are mapped back to those lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from shopsync.errors import Problem
+from shopsync.models import (
+    ARTICLE_KEYS,
+    PAGE_KEYS,
+    SEO_TITLE_RECOMMENDED,
+    Article,
+    Page,
+    ProductInfo,
+    slugify,
+)
+from shopsync.render import (
+    ARTICLE_BODY_LIMIT,
+    PAGE_BODY_LIMIT,
+    body_size,
+    render_article_body,
+    render_page_body,
+)
+
+# Markdown larger than this cannot render below the article limit; refuse it unread.
+MAX_FILE_BYTES = 2 * ARTICLE_BODY_LIMIT
+CONTENT_SUFFIX = ".md"
+PAGES_DIR = "pages"
+_FENCE = re.compile(r"^---[ \t]*$")
+_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+Kind = Literal["article", "page"]
+KeyPath = tuple[str | int, ...]
+
+_HINTS: dict[str, str] = {
+    "title": "give the article a non-empty title of at most 255 characters",
+    "handle": "lowercase a-z, 0-9 and hyphens, e.g. my-post (or drop it to use the file name)",
+    "blog": "the blog's handle, e.g. research-digest (default: SHOPSYNC_BLOG)",
+    "author": "the author name shown on the article, e.g. author: Research Team",
+    "tags": "a YAML list, e.g. tags: [ems, back-pain]",
+    "summary": "a short Markdown excerpt, or remove the key",
+    "status": "one of draft, published, scheduled",
+    "publish_date": "an ISO 8601 date-time with offset, e.g. 2027-03-01T09:00:00+10:00",
+    "image": "image: {src: https://... or articles/images/x.png, alt: what it shows}",
+    "image.src": "an https:// URL, or a path inside the repository such as articles/images/x.png",
+    "image.alt": "describe the image for screen readers",
+    "seo": "seo: {title: ..., description: ...}",
+    "seo.title": "at most 255 characters (search engines show about 70)",
+    "seo.description": "at most 320 characters",
+    "featured_products": "a list of product handles, e.g. [original-oriems-ultimate-kit]",
+    "disclaimer": "the handle of a page in articles/pages/, e.g. disclaimer",
+    "citation": "citation: {pmid: 27064323, title: ..., journal: ..., year: 2016}",
+    "citation.pmid": "the digits of the PubMed id, e.g. 27064323",
+    "citation.doi": "the DOI itself, e.g. 10.1589/jpts.28.23",
+    "citation.year": "a four-digit year, e.g. 2016",
+    "template_suffix": "the suffix of a theme template, e.g. research for article.research.json",
+    "notice": "a short Markdown text shown in articles that link this page",
+    "published": "true or false",
+}
+
+
+@dataclass
+class Content:
+    """Everything loaded from the content files, plus everything wrong with them."""
+
+    articles: list[Article] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def page(self, handle: str) -> Page | None:
+        return next((p for p in self.pages if p.handle == handle), None)
+
+
+@dataclass
+class LoadedFile:
+    """One file's outcome: the model if it validated, and its problems and warnings."""
+
+    path: str
+    kind: Kind
+    item: Article | Page | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    key_lines: dict[KeyPath, int] = field(default_factory=dict)
+    body_line: int = 1
+
+
+def kind_of(path: Path) -> Kind:
+    return "page" if path.parent.name == PAGES_DIR else "article"
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Repository-relative POSIX path when the file is inside ``root``."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: Sequence[Path], *, root: Path) -> tuple[list[Path], list[Problem]]:
+    """Files named directly, plus every ``*.md`` under directories (hidden ones skipped)."""
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            for file in _walk(path):
+                found.setdefault(display_path(file, root), file)
+        elif path.is_file():
+            found.setdefault(display_path(path, root), path)
+        else:
+            problems.append(
+                Problem(
+                    path=path.as_posix(),
+                    message="no such file or directory",
+                    hint="give an article file or a directory such as articles",
+                )
+            )
+    return [found[key] for key in sorted(found)], problems
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(CONTENT_SUFFIX) and not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def load_content(
+    paths: Sequence[Path],
+    *,
+    root: Path,
+    default_blog: str,
+    now: datetime | None = None,
+) -> Content:
+    """Load and cross-check every article and page under ``paths``."""
+    now = now or datetime.now(UTC)
+    files, problems = discover(paths, root=root)
+    content = Content(problems=problems, files=len(files))
+    loaded = [load_file(f, root=root, default_blog=default_blog, now=now) for f in files]
+    _add_referenced_pages(loaded, root=root, default_blog=default_blog, now=now)
+    for result in loaded:
+        content.problems.extend(result.problems)
+        content.warnings.extend(result.warnings)
+    _check_duplicates(loaded, content.problems)
+    _check_disclaimers(loaded, content.problems)
+    _check_body_sizes(loaded, content.problems)
+    content.articles = sorted(
+        (r.item for r in loaded if isinstance(r.item, Article)), key=lambda a: a.source_path
+    )
+    content.pages = sorted(
+        (r.item for r in loaded if isinstance(r.item, Page)), key=lambda p: p.source_path
+    )
+    content.problems.sort(key=_problem_order)
+    content.warnings.sort(key=_problem_order)
+    return content
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.path, problem.line or 0, problem.field or "", problem.message)
+
+
+def load_file(
+    path: Path,
+    *,
+    root: Path,
+    default_blog: str,
+    now: datetime | None = None,
+    kind: Kind | None = None,
+) -> LoadedFile:
+    """Load one file on its own (no cross-file checks)."""
+    shown = display_path(path, root)
+    result = LoadedFile(path=shown, kind=kind or kind_of(path))
+    text = _read_text(path, shown, result.problems)
+    if text is None:
+        return result
+    parsed = _split_front_matter(text, shown, result.problems)
+    if parsed is None:
+        return result
+    front, front_start, body, body_line = parsed
+    result.body_line = body_line
+    data = _parse_yaml(front, front_start, shown, result)
+    if data is None:
+        return result
+    _validate(data, body, path, root, default_blog, now or datetime.now(UTC), result)
+    return result
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    path=shown,
+                    message=f"file is {size / 1_000_000:.1f} MB; the limit is "
+                    f"{MAX_FILE_BYTES / 1_000_000:.0f} MB (Shopify stores at most 1 MB of body)",
+                    hint="split it into several articles or move large media out of the text",
+                )
+            )
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(
+            Problem(path=shown, message=f"cannot read file: {exc.strerror or exc}", hint=None)
+        )
+        return None
+    if b"\x00" in raw[:8192]:
+        problems.append(
+            Problem(
+                path=shown,
+                message="binary file, not Markdown text",
+                hint="content files must be UTF-8 Markdown; move other files out of the folder",
+            )
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                path=shown,
+                line=line,
+                message=f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                hint="re-save the file as UTF-8 in your editor",
+            )
+        )
+        return None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        problems.append(
+            Problem(
+                path=shown,
+                line=1,
+                message="file is empty",
+                hint="start with front matter: ---, title: ..., ---, then the Markdown text",
+            )
+        )
+        return None
+    return text
+
+
+def _split_front_matter(
+    text: str, shown: str, problems: list[Problem]
+) -> tuple[str, int, str, int] | None:
+    """(front matter, its first line number, body, body's first line number)."""
+    lines = text.splitlines(keepends=True)
+    if not _FENCE.match(lines[0].rstrip("\r\n")):
+        problems.append(
+            Problem(
+                path=shown,
+                line=1,
+                message="missing front matter",
+                hint="the file must start with a line '---', the YAML keys (title: ...), "
+                "and another '---' line",
+            )
+        )
+        return None
+    for index in range(1, len(lines)):
+        if _FENCE_END.match(lines[index].rstrip("\r\n")):
+            return "".join(lines[1:index]), 2, "".join(lines[index + 1 :]), index + 2
+    problems.append(
+        Problem(
+            path=shown,
+            line=1,
+            message="front matter is not closed",
+            hint="end the front matter with a line '---' before the Markdown text",
+        )
+    )
+    return None
+
+
+def _parse_yaml(front: str, first_line: int, shown: str, result: LoadedFile) -> Any:
+    loader = yaml.SafeLoader(front)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        reason = exc.problem or exc.context or "invalid YAML"
+        result.problems.append(
+            Problem(
+                path=shown,
+                line=line,
+                field=None,
+                message=f"YAML syntax error in front matter: {reason}",
+                hint="check indentation and quote values that contain ': ' or start with a "
+                "special character",
+            )
+        )
+        return None
+    except yaml.YAMLError as exc:
+        result.problems.append(
+            Problem(path=shown, line=first_line, message=f"YAML error in front matter: {exc}")
+        )
+        return None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        result.problems.append(
+            Problem(
+                path=shown,
+                line=first_line,
+                message=f"front matter must be key: value pairs, not a {type(data).__name__}",
+                hint="write one key per line, e.g. title: My article",
+            )
+        )
+        return None
+    if isinstance(node, yaml.MappingNode):
+        _record_lines(node, (), first_line, result.key_lines, shown, result.problems)
+    for key in data:
+        if not isinstance(key, str):
+            result.problems.append(
+                Problem(
+                    path=shown,
+                    line=result.key_lines.get((str(key),), first_line),
+                    field=str(key),
+                    message=f"key {key!r} is not a name",
+                    hint="keys are words such as title or publish_date",
+                )
+            )
+            return None
+    return data
+
+
+def _record_lines(
+    node: yaml.Node,
+    prefix: KeyPath,
+    first_line: int,
+    lines: dict[KeyPath, int],
+    shown: str,
+    problems: list[Problem],
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key: str | int = str(key_node.value)
+            path = (*prefix, key)
+            line = first_line + key_node.start_mark.line
+            if path in lines:
+                problems.append(
+                    Problem(
+                        path=shown,
+                        line=line,
+                        field=".".join(map(str, path)),
+                        message=f"key {key!r} appears twice (first on line {lines[path]})",
+                        hint="keep one of them",
+                    )
+                )
+            else:
+                lines[path] = line
+            _record_lines(value_node, path, first_line, lines, shown, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = (*prefix, index)
+            lines.setdefault(path, first_line + item.start_mark.line)
+            _record_lines(item, path, first_line, lines, shown, problems)
+
+
+def _validate(
+    data: dict[str, Any],
+    body: str,
+    path: Path,
+    root: Path,
+    default_blog: str,
+    now: datetime,
+    result: LoadedFile,
+) -> None:
+    shown = result.path
+    model: type[Article] | type[Page] = Article if result.kind == "article" else Page
+    keys = ARTICLE_KEYS if result.kind == "article" else PAGE_KEYS
+    values = dict(data)
+    derived_handle = "handle" not in values
+    if derived_handle:
+        values["handle"] = path.stem
+    if result.kind == "article" and values.get("blog") is None:
+        values["blog"] = default_blog
+    values["body"] = body
+    values["source_path"] = shown
+    try:
+        item = model.model_validate(values, context={"now": now})
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            result.problems.append(
+                _problem_from_error(error, result, keys, derived_handle, path.name)
+            )
+        return
+    if isinstance(item, Article):
+        _check_image(item, root, result)
+        _warn_article(item, result)
+    if not result.problems:
+        result.item = item
+
+
+def _problem_from_error(
+    error: ErrorDetails,
+    result: LoadedFile,
+    keys: Sequence[str],
+    derived_handle: bool,
+    file_name: str,
+) -> Problem:
+    loc: KeyPath = tuple(error["loc"])
+    field_name = ".".join(str(part) for part in loc if not isinstance(part, int)) or None
+    line = _line_for(loc, result.key_lines)
+    message = error["msg"].removeprefix("Value error, ")
+    kind = error["type"]
+    hint = _HINTS.get(field_name or "") or _HINTS.get((field_name or "").split(".")[0])
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        choices = keys if len(loc) == 1 else _nested_keys(loc[:-1])
+        close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+        message = f"unknown key {name!r}"
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else "allowed keys: " + ", ".join(sorted(choices))
+        )
+    elif kind == "missing":
+        message = f"{field_name} is required"
+        line = _line_for(loc[:-1], result.key_lines) if len(loc) > 1 else 1
+    elif loc == ("handle",) and derived_handle:
+        message = f"file name {file_name!r} does not give a valid handle: {message}"
+        hint = "rename the file (e.g. my-post.md) or set handle: in the front matter"
+        line = 1
+    elif not loc:
+        # The only model-level check of an article is status against publish_date.
+        field_name = "publish_date"
+        line = result.key_lines.get(("publish_date",), result.key_lines.get(("status",), 1))
+        hint = (
+            "use status: published for a past date, status: scheduled with a future date, "
+            "or remove publish_date from a draft"
+        )
+    return Problem(path=result.path, line=line, field=field_name, message=message, hint=hint)
+
+
+def _nested_keys(prefix: KeyPath) -> list[str]:
+    from shopsync.models import ArticleImage, Citation, Seo
+
+    models: dict[str, Any] = {"image": ArticleImage, "seo": Seo, "citation": Citation}
+    model = models.get(str(prefix[0])) if prefix else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _line_for(loc: KeyPath, key_lines: dict[KeyPath, int]) -> int | None:
+    """The line of the deepest key of ``loc`` the file actually has."""
+    for end in range(len(loc), 0, -1):
+        line = key_lines.get(loc[:end])
+        if line is not None:
+            return line
+    return 1
+
+
+def _check_image(article: Article, root: Path, result: LoadedFile) -> None:
+    image = article.image
+    if image is None or not image.is_local:
+        return
+    line = result.key_lines.get(("image", "src"), result.key_lines.get(("image",)))
+    target = root / PurePosixPath(image.src)
+    try:
+        inside = target.resolve().is_relative_to(root.resolve())
+    except OSError:
+        inside = False
+    if not inside:
+        result.problems.append(
+            Problem(
+                path=result.path,
+                line=line,
+                field="image.src",
+                message=f"image {image.src!r} points outside the repository",
+                hint=_HINTS["image.src"],
+            )
+        )
+    elif not target.is_file():
+        result.problems.append(
+            Problem(
+                path=result.path,
+                line=line,
+                field="image.src",
+                message=f"image file {image.src!r} does not exist",
+                hint="paths are relative to the repository root, e.g. articles/images/x.png",
+            )
+        )
+
+
+def _warn_article(article: Article, result: LoadedFile) -> None:
+    if article.seo and article.seo.title and len(article.seo.title) > SEO_TITLE_RECOMMENDED:
+        result.warnings.append(
+            Problem(
+                path=result.path,
+                line=result.key_lines.get(("seo", "title")),
+                field="seo.title",
+                message=f"SEO title is {len(article.seo.title)} characters; search engines "
+                f"show about {SEO_TITLE_RECOMMENDED}",
+                hint="shorten it, or accept that it will be cut off",
+            )
+        )
+
+
+def _add_referenced_pages(
+    loaded: list[LoadedFile], *, root: Path, default_blog: str, now: datetime
+) -> None:
+    """Load disclaimer pages that articles name but the given paths did not include."""
+    have = {r.item.handle for r in loaded if isinstance(r.item, Page)}
+    have_paths = {r.path for r in loaded}
+    for result in list(loaded):
+        article = result.item
+        if not isinstance(article, Article) or article.disclaimer is None:
+            continue
+        if article.disclaimer in have:
+            continue
+        pages_dir = (root / article.source_path).parent / PAGES_DIR
+        if not pages_dir.is_dir():
+            continue
+        for candidate in sorted(pages_dir.glob(f"*{CONTENT_SUFFIX}")):
+            if display_path(candidate, root) in have_paths:
+                continue
+            extra = load_file(candidate, root=root, default_blog=default_blog, now=now)
+            if isinstance(extra.item, Page) and extra.item.handle == article.disclaimer:
+                loaded.append(extra)
+                have.add(extra.item.handle)
+                have_paths.add(extra.path)
+                break
+
+
+def _check_duplicates(loaded: Iterable[LoadedFile], problems: list[Problem]) -> None:
+    seen: dict[tuple[str, str, str], LoadedFile] = {}
+    for result in sorted(loaded, key=lambda r: r.path):
+        item = result.item
+        if item is None:
+            continue
+        if isinstance(item, Article):
+            scope = ("article", item.blog, item.handle)
+        else:
+            scope = ("page", "", item.handle)
+        first = seen.get(scope)
+        if first is None:
+            seen[scope] = result
+            continue
+        where = f"blog {item.blog!r}" if isinstance(item, Article) else "pages"
+        problems.append(
+            Problem(
+                path=result.path,
+                line=result.key_lines.get(("handle",), 1),
+                field="handle",
+                message=f"handle {item.handle!r} is already used in {where} by {first.path}",
+                hint="give one of them a different handle (or file name)",
+            )
+        )
+        result.item = None
+
+
+def _check_disclaimers(loaded: Sequence[LoadedFile], problems: list[Problem]) -> None:
+    pages = {r.item.handle for r in loaded if isinstance(r.item, Page)}
+    for result in loaded:
+        article = result.item
+        if (
+            isinstance(article, Article)
+            and article.disclaimer is not None
+            and article.disclaimer not in pages
+        ):
+            problems.append(
+                Problem(
+                    path=result.path,
+                    line=result.key_lines.get(("disclaimer",)),
+                    field="disclaimer",
+                    message=f"disclaimer page {article.disclaimer!r} does not exist",
+                    hint=f"create {PAGES_DIR}/{article.disclaimer}.md next to the article "
+                    "(a page file), or fix the handle",
+                )
+            )
+            result.item = None
+
+
+def _check_body_sizes(loaded: Sequence[LoadedFile], problems: list[Problem]) -> None:
+    pages = {r.item.handle: r.item for r in loaded if isinstance(r.item, Page)}
+    for result in loaded:
+        item = result.item
+        if isinstance(item, Article):
+            placeholders = [ProductInfo(handle=h, title=h) for h in item.featured_products]
+            disclaimer = pages.get(item.disclaimer) if item.disclaimer else None
+            html = render_article_body(item, products=placeholders, disclaimer=disclaimer)
+            limit = ARTICLE_BODY_LIMIT
+        elif isinstance(item, Page):
+            html = render_page_body(item)
+            limit = PAGE_BODY_LIMIT
+        else:
+            continue
+        size = body_size(html)
+        if size > limit:
+            problems.append(
+                Problem(
+                    path=result.path,
+                    line=result.body_line,
+                    field="body",
+                    message=f"rendered body is {size:,} bytes; Shopify allows {limit:,}",
+                    hint="split the text into several "
+                    + ("articles" if isinstance(item, Article) else "pages"),
+                )
+            )
+            result.item = None
+
+
+def suggested_handle(name: str) -> str:
+    """The handle a file name or title would give (exposed for ``shopsync`` helpers)."""
+    return slugify(name)

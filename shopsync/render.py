@@ -1,0 +1,202 @@
+"""Markdown to the HTML Shopify stores: deterministic and sanitised.
+
+Shopify stores article and page bodies verbatim (a ``<script>`` survives, see the
+body-script capture), so sanitising is our job. Everything goes through one
+allow-list; our own wrappers (product block, disclaimer notice) go through it too,
+so nothing reaches the store that the sanitiser did not see. Same input, same bytes:
+no timestamps, no random ids, attributes in source order.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from shopsync.models import Article, Page, ProductInfo
+
+# Shopify refused a 1,048,577-byte article body ("maximum is 1 MB") and a 524,288-byte
+# page body ("maximum is 512 KB"); the captures are ASCII, so whether it counts bytes
+# or characters is unknown. We count UTF-8 bytes (never fewer than characters) against
+# round decimal limits below both observed thresholds, so anything we accept fits.
+ARTICLE_BODY_LIMIT = 1_000_000
+PAGE_BODY_LIMIT = 512_000
+
+PRODUCTS_MARKER = "<!-- shopsync:featured-products -->"
+
+ALLOWED_TAGS = frozenset(
+    {
+        *("h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr"),
+        *("ul", "ol", "li", "dl", "dt", "dd"),
+        *("table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption"),
+        *("a", "img", "figure", "figcaption"),
+        *("strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "mark", "small"),
+        *("code", "pre", "kbd", "blockquote", "q", "cite", "abbr"),
+        *("span", "div", "aside"),
+    }
+)
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"style", "colspan", "rowspan"},
+    "td": {"style", "colspan", "rowspan"},
+    "ol": {"start"},
+    "abbr": {"title"},
+    "aside": {"class"},
+    "div": {"class"},
+    "span": {"class"},
+    "figure": {"class"},
+    "ul": {"class"},
+    "li": {"class"},
+    "p": {"class"},
+    "code": {"class"},
+}
+# Class names are ours only (and the language-* class of fenced code blocks).
+_OWN_CLASSES = {
+    "shopsync-products",
+    "shopsync-product",
+    "shopsync-product-title",
+    "shopsync-disclaimer",
+    "shopsync-source",
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+CLEAN_CONTENT_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "template"})
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # CommonMark plus GFM tables and strikethrough. Linkify stays off: it needs an
+    # extra dependency and would turn any text that looks like a domain into a link.
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    return md
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        if tag == "code":
+            keep = [c for c in value.split() if c.startswith("language-")]
+        else:
+            keep = [c for c in value.split() if c in _OWN_CLASSES]
+        return " ".join(keep) or None
+    return value
+
+
+def sanitize_html(fragment: str) -> str:
+    """Keep the allow-listed structure; drop scripts, event handlers and unsafe URLs."""
+    cleaned: str = nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(CLEAN_CONTENT_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes=set(URL_SCHEMES),
+        filter_style_properties={"text-align"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+def _render_tokens(tokens: list[Token]) -> str:
+    md = _markdown()
+    rendered: str = md.renderer.render(tokens, md.options, {})
+    return rendered
+
+
+def render_markdown(markdown: str) -> str:
+    """Markdown (with inline HTML) to sanitised HTML."""
+    return sanitize_html(_render_tokens(_markdown().parse(markdown)))
+
+
+def render_product_block(products: Sequence[ProductInfo]) -> str:
+    """An ``<aside>`` listing each product with a link to its page and its image."""
+    if not products:
+        return ""
+    items = []
+    for product in products:
+        title = html.escape(product.title)
+        url = html.escape(product.url, quote=True)
+        image = ""
+        if product.image_url:
+            alt = html.escape(product.image_alt or product.title, quote=True)
+            src = html.escape(product.image_url, quote=True)
+            image = f'<img src="{src}" alt="{alt}">'
+        items.append(
+            f'<li class="shopsync-product"><a href="{url}">{image}'
+            f'<span class="shopsync-product-title">{title}</span></a></li>'
+        )
+    return sanitize_html(f'<aside class="shopsync-products"><ul>{"".join(items)}</ul></aside>')
+
+
+def render_disclaimer_notice(page: Page) -> str:
+    """The page's short notice plus a link to the full page."""
+    notice = render_markdown(page.notice) if page.notice.strip() else ""
+    link = (
+        f'<p>Full disclaimer: <a href="/pages/{html.escape(page.handle, quote=True)}">'
+        f"{html.escape(page.title)}</a></p>"
+    )
+    return sanitize_html(f'<aside class="shopsync-disclaimer">{notice}{link}</aside>')
+
+
+def render_source(article: Article) -> str:
+    if article.citation is None:
+        return ""
+    citation = article.citation
+    url = html.escape(citation.url, quote=True)
+    text = html.escape(f"{citation.title}. {citation.journal}, {citation.year}.")
+    label = f"PubMed {citation.pmid}" if citation.pmid else f"doi:{citation.doi}"
+    return sanitize_html(
+        f'<p class="shopsync-source">Source: {text} <a href="{url}">{html.escape(label)}</a></p>'
+    )
+
+
+def render_article_body(
+    article: Article,
+    *,
+    products: Sequence[ProductInfo] = (),
+    disclaimer: Page | None = None,
+) -> str:
+    """The body HTML Shopify stores for ``article``.
+
+    The product block replaces the marker line if the Markdown has one, else it is
+    appended; a "Source" line is added unless the body already links the study; the
+    disclaimer notice always comes last.
+    """
+    tokens = _markdown().parse(article.body)
+    block = render_product_block(products)
+    placed = False
+    for token in tokens:
+        if token.type == "html_block" and token.content.strip() == PRODUCTS_MARKER:
+            token.content = (block + "\n") if block and not placed else ""
+            placed = True
+    parts = [sanitize_html(_render_tokens(tokens))]
+    if block and not placed:
+        parts.append(block)
+    if article.citation is not None:
+        href = f'href="{html.escape(article.citation.url, quote=True)}"'
+        if href not in parts[0]:
+            parts.append(render_source(article))
+    if disclaimer is not None:
+        parts.append(render_disclaimer_notice(disclaimer))
+    return "\n".join(part for part in parts if part)
+
+
+def render_summary(article: Article) -> str | None:
+    """Summary HTML (Shopify's excerpt), or None when the file has none."""
+    if article.summary is None:
+        return None
+    return render_markdown(article.summary)
+
+
+def render_page_body(page: Page) -> str:
+    return render_markdown(page.body)
+
+
+def body_size(html_text: str) -> int:
+    """Size as we count it against Shopify's limits: UTF-8 bytes."""
+    return len(html_text.encode("utf-8"))
