@@ -433,12 +433,10 @@ def _problem_from_error(
     if kind == "extra_forbidden":
         name = str(loc[-1])
         choices = keys if len(loc) == 1 else _nested_keys(loc[:-1])
-        close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+        guess = did_you_mean(name, choices, aliases=_ALIASES if len(loc) == 1 else {})
         message = f"unknown key {name!r}"
         hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else "allowed keys: " + ", ".join(sorted(choices))
+            f"did you mean {guess!r}?" if guess else "allowed keys: " + ", ".join(sorted(choices))
         )
     elif kind == "missing":
         message = f"{field_name} is required"
@@ -456,6 +454,42 @@ def _problem_from_error(
             "or remove publish_date from a draft"
         )
     return Problem(path=result.path, line=line, field=field_name, message=message, hint=hint)
+
+
+# Names people bring from other blog engines (Jekyll, Hugo, WordPress exports).
+_ALIASES: dict[str, str] = {
+    "slug": "handle",
+    "url": "handle",
+    "date": "publish_date",
+    "published_at": "publish_date",
+    "publish_at": "publish_date",
+    "published": "status",
+    "draft": "status",
+    "excerpt": "summary",
+    "description": "summary",
+    "categories": "tags",
+    "keywords": "tags",
+    "cover": "image",
+    "products": "featured_products",
+    "product": "featured_products",
+    "pmid": "citation",
+    "doi": "citation",
+    "template": "template_suffix",
+}
+
+
+def did_you_mean(name: str, choices: Sequence[str], *, aliases: dict[str, str]) -> str | None:
+    """The allowed key a mistyped or foreign key most likely meant."""
+    lowered = name.lower().replace("-", "_")
+    if lowered in choices and lowered != name:
+        return lowered
+    if lowered in aliases and aliases[lowered] in choices:
+        return aliases[lowered]
+    close = difflib.get_close_matches(lowered, choices, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    prefixed = [c for c in choices if len(c) >= 3 and (lowered.startswith(c) or c in lowered)]
+    return max(prefixed, key=len) if prefixed else None
 
 
 def _nested_keys(prefix: KeyPath) -> list[str]:
