@@ -24,11 +24,14 @@ from pydantic_core import ErrorDetails
 from shopsync.errors import Problem
 from shopsync.models import (
     ARTICLE_KEYS,
+    HANDLE_PATTERN,
     PAGE_KEYS,
     SEO_TITLE_RECOMMENDED,
     Article,
     Page,
     ProductInfo,
+    check_schedule,
+    coerce_datetime,
     slugify,
 )
 from shopsync.render import (
@@ -105,6 +108,7 @@ class LoadedFile:
     warnings: list[Problem] = field(default_factory=list)
     key_lines: dict[KeyPath, int] = field(default_factory=dict)
     body_line: int = 1
+    data: dict[str, Any] | None = None
 
 
 def kind_of(path: Path) -> Kind:
@@ -402,19 +406,48 @@ def _validate(
         values["blog"] = default_blog
     values["body"] = body
     values["source_path"] = shown
+    result.data = values
     try:
         item = model.model_validate(values, context={"now": now})
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        for error in errors:
             result.problems.append(
                 _problem_from_error(error, result, keys, derived_handle, path.name)
             )
+        if result.kind == "article":
+            _check_schedule_alone(values, errors, now, result)
         return
     if isinstance(item, Article):
         _check_image(item, root, result)
         _warn_article(item, result)
     if not result.problems:
         result.item = item
+
+
+def _check_schedule_alone(
+    values: dict[str, Any], errors: Sequence[ErrorDetails], now: datetime, result: LoadedFile
+) -> None:
+    """Pydantic skips the status/date check when another field failed; run it anyway."""
+    if any(not e["loc"] or e["loc"][0] in ("status", "publish_date") for e in errors):
+        return
+    status = values.get("status", "draft")
+    try:
+        when = coerce_datetime(values["publish_date"]) if "publish_date" in values else None
+        if status in ("draft", "published", "scheduled") and (
+            when is None or isinstance(when, datetime)
+        ):
+            check_schedule(status, when, now)
+    except ValueError as exc:
+        result.problems.append(
+            Problem(
+                path=result.path,
+                line=result.key_lines.get(("publish_date",), result.key_lines.get(("status",), 1)),
+                field="publish_date",
+                message=str(exc),
+                hint=_SCHEDULE_HINT,
+            )
+        )
 
 
 def _problem_from_error(
@@ -449,11 +482,41 @@ def _problem_from_error(
         # The only model-level check of an article is status against publish_date.
         field_name = "publish_date"
         line = result.key_lines.get(("publish_date",), result.key_lines.get(("status",), 1))
-        hint = (
-            "use status: published for a past date, status: scheduled with a future date, "
-            "or remove publish_date from a draft"
-        )
+        hint = _SCHEDULE_HINT
+    elif kind in _TYPE_NAMES:
+        got = _yaml_type(error["input"])
+        message = f"{field_name or 'value'} must be {_TYPE_NAMES[kind]}, not {got}"
     return Problem(path=result.path, line=line, field=field_name, message=message, hint=hint)
+
+
+_SCHEDULE_HINT = (
+    "use status: published for a past date, status: scheduled with a future date, "
+    "or remove publish_date from a draft"
+)
+_TYPE_NAMES: dict[str, str] = {
+    "string_type": "text",
+    "list_type": "a list",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "dict_type": "key: value pairs",
+    "model_type": "key: value pairs",
+    "model_attributes_type": "key: value pairs",
+    "datetime_type": "a date-time",
+}
+
+
+def _yaml_type(value: Any) -> str:
+    if value is None:
+        return "empty"
+    names = {
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "key: value pairs",
+    }
+    return next((n for t, n in names.items() if isinstance(value, t)), type(value).__name__)
 
 
 # Names people bring from other blog engines (Jekyll, Hugo, WordPress exports).
@@ -562,19 +625,17 @@ def _add_referenced_pages(
     have = {r.item.handle for r in loaded if isinstance(r.item, Page)}
     have_paths = {r.path for r in loaded}
     for result in list(loaded):
-        article = result.item
-        if not isinstance(article, Article) or article.disclaimer is None:
+        wanted = _wanted_disclaimer(result)
+        if wanted is None or wanted in have:
             continue
-        if article.disclaimer in have:
-            continue
-        pages_dir = (root / article.source_path).parent / PAGES_DIR
+        pages_dir = (root / result.path).parent / PAGES_DIR
         if not pages_dir.is_dir():
             continue
         for candidate in sorted(pages_dir.glob(f"*{CONTENT_SUFFIX}")):
             if display_path(candidate, root) in have_paths:
                 continue
             extra = load_file(candidate, root=root, default_blog=default_blog, now=now)
-            if isinstance(extra.item, Page) and extra.item.handle == article.disclaimer:
+            if isinstance(extra.item, Page) and extra.item.handle == wanted:
                 loaded.append(extra)
                 have.add(extra.item.handle)
                 have_paths.add(extra.path)
@@ -608,22 +669,36 @@ def _check_duplicates(loaded: Iterable[LoadedFile], problems: list[Problem]) -> 
         result.item = None
 
 
+def _wanted_disclaimer(result: LoadedFile) -> str | None:
+    """The disclaimer an article names, read from the raw front matter if it failed
+    validation, so a file with other problems still gets this check too."""
+    if result.kind != "article":
+        return None
+    if isinstance(result.item, Article):
+        return result.item.disclaimer
+    raw = result.data.get("disclaimer") if result.data is not None else None
+    return raw if isinstance(raw, str) and HANDLE_PATTERN.match(raw) else None
+
+
 def _check_disclaimers(loaded: Sequence[LoadedFile], problems: list[Problem]) -> None:
+    # Page files that failed validation still count by their handle: their own
+    # problems are reported, and a second "does not exist" would mislead.
     pages = {r.item.handle for r in loaded if isinstance(r.item, Page)}
+    pages |= {
+        str(r.data["handle"]) for r in loaded if r.kind == "page" and r.item is None and r.data
+    }
     for result in loaded:
-        article = result.item
-        if (
-            isinstance(article, Article)
-            and article.disclaimer is not None
-            and article.disclaimer not in pages
-        ):
+        if result.kind != "article":
+            continue
+        wanted = _wanted_disclaimer(result)
+        if wanted is not None and wanted not in pages:
             problems.append(
                 Problem(
                     path=result.path,
                     line=result.key_lines.get(("disclaimer",)),
                     field="disclaimer",
-                    message=f"disclaimer page {article.disclaimer!r} does not exist",
-                    hint=f"create {PAGES_DIR}/{article.disclaimer}.md next to the article "
+                    message=f"disclaimer page {wanted!r} does not exist",
+                    hint=f"create {PAGES_DIR}/{wanted}.md next to the article "
                     "(a page file), or fix the handle",
                 )
             )

@@ -77,7 +77,7 @@ def _check_title(value: str) -> str:
     return value
 
 
-def _coerce_datetime(value: Any) -> Any:
+def coerce_datetime(value: Any) -> Any:
     """YAML gives datetimes, dates or strings; only a moment with a UTC offset is accepted."""
     if isinstance(value, datetime):
         moment = value
@@ -232,7 +232,7 @@ class Article(BaseModel):
     @field_validator("publish_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _coerce_datetime(value)
+        return coerce_datetime(value)
 
     @field_validator("author")
     @classmethod
@@ -285,26 +285,30 @@ class Article(BaseModel):
 
     @model_validator(mode="after")
     def _schedule(self, info: ValidationInfo) -> Article:
-        now = _now_from(info)
-        when = self.publish_date
-        if self.status == "scheduled":
-            if when is None:
-                raise ValueError("status 'scheduled' needs a publish_date in the future")
-            if when <= now:
-                raise ValueError(
-                    f"status is 'scheduled' but publish_date {when.isoformat()} is in the past"
-                )
-        elif self.status == "published" and when is not None and when > now:
-            raise ValueError(
-                f"status is 'published' but publish_date {when.isoformat()} is in the future"
-            )
-        elif self.status == "draft" and when is not None:
-            raise ValueError("a draft has no publish_date")
+        check_schedule(self.status, self.publish_date, _now_from(info))
         return self
 
     @property
     def is_published(self) -> bool:
         return self.status == "published"
+
+
+def check_schedule(status: Status, when: datetime | None, now: datetime) -> None:
+    """Status and publish date must agree the way Shopify's isPublished/publishDate do."""
+    if status == "scheduled":
+        if when is None:
+            raise ValueError("status 'scheduled' needs a publish_date in the future")
+        if when <= now:
+            raise ValueError(
+                f"status is 'scheduled' but publish_date {when.isoformat()} is in the past"
+            )
+    elif status == "published" and when is not None and when > now:
+        # Shopify answers INVALID_PUBLISH_DATE for isPublished with a future date.
+        raise ValueError(
+            f"status is 'published' but publish_date {when.isoformat()} is in the future"
+        )
+    elif status == "draft" and when is not None:
+        raise ValueError("a draft has no publish_date")
 
 
 class Page(BaseModel):

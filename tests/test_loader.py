@@ -365,3 +365,27 @@ def test_crlf_and_bom_accepted(tmp_path: Path) -> None:
     content = load(tmp_path)
     assert content.ok, content.problems
     assert content.articles[0].title == "A good article"
+
+
+def test_schedule_and_disclaimer_checked_despite_other_errors(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "a.md",
+        '---\ntitle: ""\nauthor: A\nstatus: scheduled\npublish_date: 2020-01-01T09:00:00Z\n'
+        "disclaimer: nowhere\n---\n",
+    )
+    content = load(tmp_path)
+    assert [(p.field, p.line) for p in content.problems] == [
+        ("title", 2),
+        ("publish_date", 5),
+        ("disclaimer", 6),
+    ]
+
+
+def test_wrong_type_message_names_both_types(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", article_text("tags: ems", "featured_products: 5"))
+    messages = sorted(p.message for p in load(tmp_path).problems)
+    assert messages == [
+        "featured_products must be a list, not a number",
+        "tags must be a list, not text",
+    ]

@@ -1,0 +1,227 @@
+"""``shopsync validate`` and the CLI frame: exit codes, human and JSON output, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from shopsync import __version__
+from shopsync.cli import handle_errors, json_option, main
+from shopsync.errors import EXIT_CONFIG, ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+
+# One file per bad input; each line says (file, line, field) of the problem it must give.
+BROKEN: dict[str, str | bytes] = {
+    "no-front-matter.md": "# Title\n\nText\n",
+    "yaml-error.md": "---\ntitle: T\nauthor: A: B\n---\n",
+    "wrong-types.md": "---\ntitle: T\nauthor: A\ntags: ems\n---\n",
+    "empty-title.md": '---\ntitle: ""\nauthor: A\n---\n',
+    "long-title.md": "---\ntitle: " + "t" * 256 + "\nauthor: A\n---\n",
+    "bad-handle.md": "---\ntitle: T\nauthor: A\nhandle: Bad_Handle\n---\n",
+    "naive-date.md": "---\ntitle: T\nauthor: A\nstatus: published\n"
+    "publish_date: 2020-01-01 09:00:00\n---\n",
+    "past-scheduled.md": "---\ntitle: T\nauthor: A\nstatus: scheduled\n"
+    "publish_date: 2020-01-01T09:00:00Z\n---\n",
+    "unknown-key.md": "---\ntitle: T\nauthor: A\nsumary: x\n---\n",
+    "dup-a.md": "---\ntitle: T\nauthor: A\nhandle: same\n---\n",
+    "dup-b.md": "---\ntitle: T\nauthor: A\nhandle: same\n---\n",
+    "no-disclaimer.md": "---\ntitle: T\nauthor: A\ndisclaimer: missing-page\n---\n",
+    "bad-pmid.md": "---\ntitle: T\nauthor: A\ncitation:\n  pmid: abc\n  title: T\n"
+    "  journal: J\n  year: 2016\n---\n",
+    "outside-image.md": "---\ntitle: T\nauthor: A\nimage:\n  src: ../x.png\n  alt: x\n---\n",
+    "latin1.md": "---\ntitle: Caf\xe9\n---\n".encode("latin-1"),
+    "empty.md": "",
+    "binary.md": b"\x00\x01\x02\x03binary",
+    "huge.md": "---\ntitle: T\nauthor: A\n---\n" + "word " * 500_000,
+    "big-body.md": "---\ntitle: T\nauthor: A\n---\n" + "a" * 1_000_001,
+}
+EXPECTED = {
+    ("no-front-matter.md", 1, None),
+    ("yaml-error.md", 3, None),
+    ("wrong-types.md", 4, "tags"),
+    ("empty-title.md", 2, "title"),
+    ("long-title.md", 2, "title"),
+    ("bad-handle.md", 4, "handle"),
+    ("naive-date.md", 5, "publish_date"),
+    ("past-scheduled.md", 5, "publish_date"),
+    ("unknown-key.md", 4, "sumary"),
+    ("dup-b.md", 4, "handle"),
+    ("no-disclaimer.md", 4, "disclaimer"),
+    ("bad-pmid.md", 5, "citation.pmid"),
+    ("outside-image.md", 5, "image.src"),
+    ("latin1.md", 2, None),
+    ("empty.md", 1, None),
+    ("binary.md", None, None),
+    ("huge.md", None, None),
+    ("big-body.md", 5, "body"),
+}
+
+
+@pytest.fixture
+def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for name, data in BROKEN.items():
+        target = folder / name
+        if isinstance(data, bytes):
+            target.write_bytes(data)
+        else:
+            target.write_text(data, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return folder
+
+
+def run(*args: str, cwd_env: dict[str, str] | None = None) -> click.testing.Result:
+    env = {"NO_COLOR": "1", "SHOPSYNC_BLOG": "research-digest", **(cwd_env or {})}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_samples_validate_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = run("validate", "articles")
+    assert result.exit_code == 0, result.output
+    assert "ok: 4 files valid (3 articles, 1 page)" in result.stdout
+
+
+def test_default_path_comes_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "x.md").write_text("no front matter\n", encoding="utf-8")
+    result = run("validate", cwd_env={"SHOPSYNC_ARTICLES_DIR": "content"})
+    assert result.exit_code == 1
+    assert "content/x.md:1: missing front matter" in result.stdout
+
+
+def test_broken_directory_lists_every_problem(broken: Path) -> None:
+    result = run("validate", "broken")
+    assert result.exit_code == 1
+    out = result.stdout
+    for name, line, field in EXPECTED:
+        location = f"broken/{name}:{line}:" if line else f"broken/{name}:"
+        prefix = f"{location} {field}:" if field else location
+        assert prefix in out, (prefix, out)
+    assert out.count("    hint: ") >= len(EXPECTED)
+    assert f"{len(EXPECTED)} problems in {len(EXPECTED)} of {len(BROKEN)} files" in out
+    assert "Traceback" not in result.output
+
+
+def test_json_output_has_the_same_problems(broken: Path) -> None:
+    result = run("validate", "--json", "broken")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["files"] == len(BROKEN)
+    found = {(Path(p["path"]).name, p["line"], p["field"]) for p in data["problems"]}
+    assert found == EXPECTED
+    assert all(set(p) == {"path", "line", "field", "message", "hint"} for p in data["problems"])
+    assert [a["path"] for a in data["articles"]] == ["broken/dup-a.md"]
+
+
+def test_json_clean_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    data = json.loads(run("validate", "--json", "articles").stdout)
+    assert data["ok"] is True and data["problems"] == []
+    assert {a["status"] for a in data["articles"]} == {"draft", "published", "scheduled"}
+
+
+def test_quiet_hides_the_summary_not_the_problems(broken: Path) -> None:
+    clean = run("-q", "validate", str(REPO / "articles" / "pages"))
+    assert clean.exit_code == 0 and clean.stdout == ""
+    bad = run("-q", "validate", "broken/empty.md")
+    assert bad.exit_code == 1 and "file is empty" in bad.stdout
+
+
+def test_missing_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", "nowhere")
+    assert result.exit_code == 1
+    assert "nowhere: no such file or directory" in result.stdout
+
+
+def test_missing_env_file_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("--env-file", "missing.env", "validate")
+    assert result.exit_code == EXIT_CONFIG
+    assert result.stderr.splitlines()[0] == "error: env file 'missing.env' does not exist"
+    assert result.stderr.splitlines()[1].startswith("hint: ")
+    as_json = run("--env-file", "missing.env", "validate", "--json")
+    assert json.loads(as_json.stdout)["error"] == "ConfigError"
+
+
+def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "custom.env").write_text("SHOPSYNC_ARTICLES_DIR=elsewhere\n", encoding="utf-8")
+    result = run("--env-file", "custom.env", "validate")
+    assert result.exit_code == 0
+    assert "ok: 0 files valid" in result.stdout
+
+
+def test_invalid_setting_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", cwd_env={"SHOPSYNC_API_VERSION": "latest"})
+    assert result.exit_code == EXIT_CONFIG
+    assert "api_version" in result.stderr and "Traceback" not in result.output
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.strip() == f"shopsync, version {__version__}"
+    help_text = run("validate", "--help").stdout
+    assert "Examples:" in help_text and "--json" in help_text
+    assert "Examples:" in run("--help").stdout
+
+
+def _probe_command(exc: BaseException) -> click.Command:
+    @click.command()
+    @json_option
+    @handle_errors
+    def probe(as_json: bool) -> None:
+        raise exc
+
+    return probe
+
+
+def test_handle_errors_maps_shopsync_errors() -> None:
+    cmd = _probe_command(ConfigError("no shop configured", hint="set SHOPSYNC_SHOP"))
+    result = CliRunner().invoke(cmd, [])
+    assert result.exit_code == EXIT_CONFIG
+    assert result.stderr == "error: no shop configured\nhint: set SHOPSYNC_SHOP\n"
+    as_json = CliRunner().invoke(cmd, ["--json"])
+    assert json.loads(as_json.stdout) == {
+        "error": "ConfigError",
+        "message": "no shop configured",
+        "hint": "set SHOPSYNC_SHOP",
+    }
+
+
+def test_handle_errors_reports_bugs_in_one_line() -> None:
+    result = CliRunner().invoke(_probe_command(RuntimeError("boom\nsecond line")), [])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("internal error: RuntimeError: boom")
+    assert "Traceback" not in result.output
+
+
+def test_console_script_end_to_end() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPSYNC_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "shopsync", "validate", "articles"],
+        cwd=REPO,
+        env={**env, "CI": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("ok: ")
+    assert "\x1b[" not in done.stdout  # no colour codes when piped
