@@ -265,10 +265,15 @@ def load_and_report(
         list(paths) or [settings.articles_dir], root=root or Path.cwd(), default_blog=settings.blog
     )
     if not output.json:
-        for problem in content.problems:
-            output.line(format_problem(problem), style="red")
-        for warning in content.warnings:
-            output.line(format_problem(warning, prefix="warning: "), style="yellow")
+        for problems, prefix, style in (
+            (content.problems, "", "red"),
+            (content.warnings, "warning: ", "yellow"),
+        ):
+            for problem in problems:
+                first, *hint = format_problem(problem, prefix=prefix).split("\n")
+                output.line(first, style=style)
+                for line in hint:
+                    output.line(line, style="dim")
     return content
 
 
