@@ -1,0 +1,267 @@
+"""Validated files → exactly what Shopify would store, field by field.
+
+Pure: no HTTP. Featured products must already be resolved (``remote.fetch_products``)
+because the body embeds their titles and images and the metafield their ids.
+
+Every item is reduced to *canonical fields*: a flat dict of JSON values in the form a
+read-back from the store gives (tags sorted, dates in UTC to the second, HTML as
+sent). ``remote`` reduces what it reads to the same dict, so planning is a plain
+comparison, and ``digest`` of that dict is how shopsync recognises its own writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from shopsync.models import Article, Page, ProductInfo
+from shopsync.render import render_article_body, render_page_body, render_summary
+
+Resource = Literal["article", "page"]
+Fields = dict[str, Any]
+
+# Field order is the order diffs are shown in.
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "handle",
+    "blog",
+    "title",
+    "author",
+    "is_published",
+    "publish_date",
+    "tags",
+    "summary_html",
+    "body_html",
+    "image_src",
+    "image_alt",
+    "template_suffix",
+    "seo_title",
+    "seo_description",
+    "featured_products",
+)
+PAGE_FIELDS: tuple[str, ...] = (
+    "handle",
+    "title",
+    "is_published",
+    "publish_date",
+    "body_html",
+    "template_suffix",
+    "seo_title",
+    "seo_description",
+)
+
+UNKNOWN_PRODUCT_HINT = (
+    "check the handle in the Shopify admin (Products) or remove it from featured_products"
+)
+INACTIVE_PRODUCT_HINT = (
+    "set the product to Active in the Shopify admin, or remove it from featured_products"
+)
+
+
+@dataclass(frozen=True)
+class ResolvedProduct:
+    """A featured product as the store knows it: its id for the metafield, info for the body."""
+
+    id: str
+    info: ProductInfo
+
+
+@dataclass(frozen=True)
+class DesiredItem:
+    """One article or page as the files want it stored."""
+
+    resource: Resource
+    handle: str
+    source: str
+    fields: Fields
+    blog: str | None = None
+    errors: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.resource, self.blog or "", self.handle)
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Everything the files want: blogs (handles), pages, articles."""
+
+    blogs: tuple[str, ...]
+    pages: tuple[DesiredItem, ...]
+    articles: tuple[DesiredItem, ...]
+    blog_titles: Mapping[str, str] = field(default_factory=dict)
+
+
+def format_datetime(moment: datetime | None) -> str | None:
+    """UTC, second precision, ``Z`` suffix: the form Shopify returns."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def digest(fields: Mapping[str, Any]) -> str:
+    """A stable hash of canonical fields (key order and whitespace do not matter)."""
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fingerprint(fields: Mapping[str, Any]) -> str:
+    """The digest used for drift detection: the stored content, minus what Shopify sets.
+
+    Shopify picks ``publishedAt`` itself when an article is published without a date, and
+    turns a scheduled article into a published one when its date comes, so the publish
+    state counts only as "draft or not"; everything else an admin can edit counts in full.
+    """
+    data = dict(fields)
+    visible = bool(data.pop("is_published", False)) or data.pop("publish_date", None) is not None
+    data.pop("publish_date", None)
+    data["visible"] = visible
+    return digest(data)
+
+
+def article_fields(
+    article: Article,
+    *,
+    products: Sequence[ResolvedProduct] = (),
+    disclaimer: Page | None = None,
+) -> Fields:
+    """The canonical fields of an article file, with its products and disclaimer rendered in."""
+    if article.status == "draft":
+        is_published, publish_date = False, None
+    elif article.status == "scheduled":
+        is_published, publish_date = False, format_datetime(article.publish_date)
+    else:
+        is_published, publish_date = True, format_datetime(article.publish_date)
+    image = article.image if article.image is not None and not article.image.is_local else None
+    seo = article.seo
+    return {
+        "handle": article.handle,
+        "blog": article.blog,
+        "title": article.title,
+        "author": article.author,
+        "is_published": is_published,
+        "publish_date": publish_date,
+        "tags": sorted(article.tags),
+        "summary_html": render_summary(article),
+        "body_html": render_article_body(
+            article, products=[p.info for p in products], disclaimer=disclaimer
+        ),
+        "image_src": image.src if image else None,
+        "image_alt": image.alt if image else None,
+        "template_suffix": article.template_suffix,
+        "seo_title": seo.title if seo else None,
+        "seo_description": seo.description if seo else None,
+        "featured_products": [p.id for p in products],
+    }
+
+
+def page_fields(page: Page) -> Fields:
+    seo = page.seo
+    return {
+        "handle": page.handle,
+        "title": page.title,
+        "is_published": page.published,
+        "publish_date": None,
+        "body_html": render_page_body(page),
+        "template_suffix": page.template_suffix,
+        "seo_title": seo.title if seo else None,
+        "seo_description": seo.description if seo else None,
+    }
+
+
+def desired_article(
+    article: Article,
+    *,
+    products: Mapping[str, ResolvedProduct],
+    pages: Mapping[str, Page],
+) -> DesiredItem:
+    """An article's desired state, or an item carrying errors if it cannot be written."""
+    errors: list[str] = []
+    hints: list[str] = []
+    warnings: list[str] = []
+    resolved: list[ResolvedProduct] = []
+    for handle in article.featured_products:
+        product = products.get(handle)
+        if product is None:
+            errors.append(f"featured product {handle!r} does not exist in the store")
+            hints.append(UNKNOWN_PRODUCT_HINT)
+            continue
+        status = product.info.status.upper()
+        if status != "ACTIVE":
+            message = f"featured product {handle!r} is {status}, not ACTIVE"
+            if article.status == "draft":
+                warnings.append(message + " (fine for a draft; it must be active to publish)")
+            else:
+                errors.append(
+                    message + f"; a {article.status} article may only feature active products"
+                )
+                hints.append(INACTIVE_PRODUCT_HINT)
+        resolved.append(product)
+    disclaimer = None
+    if article.disclaimer is not None:
+        disclaimer = pages.get(article.disclaimer)
+        if disclaimer is None:
+            errors.append(f"disclaimer page {article.disclaimer!r} is not among the page files")
+            hints.append("add the page file under pages/ or fix the handle")
+    if article.image is not None and article.image.is_local:
+        warnings.append(
+            f"local image {article.image.src!r} is not uploaded (only http(s) image URLs are "
+            "synced); the article is written without an image"
+        )
+    fields: Fields = {}
+    if not errors:
+        fields = article_fields(article, products=resolved, disclaimer=disclaimer)
+    return DesiredItem(
+        resource="article",
+        handle=article.handle,
+        source=article.source_path,
+        blog=article.blog,
+        fields=fields,
+        errors=tuple(errors),
+        hints=tuple(dict.fromkeys(hints)),
+        warnings=tuple(warnings),
+    )
+
+
+def desired_page(page: Page) -> DesiredItem:
+    return DesiredItem(
+        resource="page", handle=page.handle, source=page.source_path, fields=page_fields(page)
+    )
+
+
+def build_desired(
+    articles: Sequence[Article],
+    pages: Sequence[Page],
+    *,
+    products: Mapping[str, ResolvedProduct],
+    default_blog: str,
+    blog_title: str | None = None,
+) -> DesiredState:
+    """Desired state of everything in the files; deterministic order (by handle)."""
+    by_handle = {p.handle: p for p in pages}
+    desired_articles = sorted(
+        (desired_article(a, products=products, pages=by_handle) for a in articles),
+        key=lambda item: item.key,
+    )
+    blogs = sorted({a.blog for a in articles} | {default_blog})
+    titles = {default_blog: blog_title} if blog_title else {}
+    return DesiredState(
+        blogs=tuple(blogs),
+        pages=tuple(sorted((desired_page(p) for p in pages), key=lambda item: item.key)),
+        articles=tuple(desired_articles),
+        blog_titles=titles,
+    )
+
+
+def product_handles(articles: Sequence[Article]) -> list[str]:
+    """Every featured product handle, once, sorted: what to resolve in the store."""
+    return sorted({h for a in articles for h in a.featured_products})

@@ -1,0 +1,408 @@
+"""Desired state + remote state → a Plan. Pure: no I/O, deterministic order.
+
+Matching: an article/page is the same item when its ``shopsync.source`` names the same
+file (so a renamed handle is an update with a redirect, not delete + create), else when
+the handle matches. The store's copy is trusted only as far as its digest says: a managed
+item whose content no longer hashes to the digest shopsync wrote was edited in the admin,
+and is a conflict unless ``force``. Unmanaged items are never touched unless ``adopt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from shopsync.desired import DesiredItem, DesiredState, digest
+from shopsync.remote import RemoteItem, RemoteState
+
+Kind = Literal["create", "update", "unchanged", "conflict", "orphan", "delete", "error"]
+ResourceKind = Literal["blog", "page", "article"]
+PruneMode = Literal["unpublish", "delete"]
+
+KINDS: tuple[Kind, ...] = ("create", "update", "delete", "unchanged", "conflict", "orphan", "error")
+RESOURCE_ORDER: dict[str, int] = {"blog": 0, "page": 1, "article": 2}
+SOURCE_FIELD = "shopsync.source"
+DIGEST_FIELD = "shopsync.digest"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the user allowed: overwrite admin edits, adopt unmanaged items, prune orphans.
+
+    ``scope`` limits orphan detection to items whose source lies under one of these
+    repository-relative paths (the paths given on the command line): a plan of one file
+    must not call every other managed article an orphan.
+    """
+
+    force: bool = False
+    adopt: bool = False
+    prune: PruneMode | None = None
+    scope: tuple[str, ...] | None = None
+
+    def in_scope(self, source: str) -> bool:
+        if self.scope is None:
+            return True
+        for prefix in self.scope:
+            clean = prefix.strip("/")
+            if clean in ("", ".") or source == clean or source.startswith(clean + "/"):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One thing the plan will (or will not) do, with why."""
+
+    kind: Kind
+    resource: ResourceKind
+    handle: str
+    source: str | None = None
+    id: str | None = None
+    blog: str | None = None
+    diff: tuple[FieldChange, ...] = ()
+    messages: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    desired: DesiredItem | None = None
+    remote: RemoteItem | None = None
+    redirect: bool = False
+    prune: PruneMode | None = None
+    title: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return (RESOURCE_ORDER[self.resource], self.blog or "", self.handle, self.source or "")
+
+    @property
+    def label(self) -> str:
+        """``article research-digest/my-post``: what a human recognises."""
+        name = f"{self.blog}/{self.handle}" if self.blog else self.handle
+        return f"{self.resource} {name}"
+
+    @property
+    def writes(self) -> bool:
+        return self.kind in ("create", "update", "delete")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "resource": self.resource,
+            "handle": self.handle,
+            "blog": self.blog,
+            "source": self.source,
+            "id": self.id,
+            "diff": [change.to_dict() for change in self.diff],
+            "messages": list(self.messages),
+            "hints": list(self.hints),
+            "warnings": list(self.warnings),
+        }
+        if self.redirect:
+            data["redirect"] = True
+        if self.prune:
+            data["prune"] = self.prune
+        return data
+
+
+@dataclass(frozen=True)
+class Plan:
+    items: tuple[PlanItem, ...] = ()
+    options: PlanOptions = field(default_factory=PlanOptions)
+    blog_ids: Mapping[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = dict.fromkeys(KINDS, 0)
+        for item in self.items:
+            counts[item.kind] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(item.writes for item in self.items)
+
+    @property
+    def has_errors(self) -> bool:
+        """Errors or conflicts: things a push will not do that the files ask for."""
+        return any(item.kind in ("error", "conflict") for item in self.items)
+
+    def of_kind(self, *kinds: Kind) -> list[PlanItem]:
+        return [item for item in self.items if item.kind in kinds]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary(),
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+def field_diff(
+    before: Mapping[str, Any], after: Mapping[str, Any], order: Sequence[str] | None = None
+) -> tuple[FieldChange, ...]:
+    """Fields whose values differ, in ``order`` (desired's key order by default).
+
+    A published item without a date leaves the date to Shopify: any remote date matches.
+    """
+    keys = list(order or after.keys())
+    changes = []
+    for key in keys:
+        if key == "publish_date" and after.get("is_published") and after.get(key) is None:
+            continue
+        if before.get(key) != after.get(key):
+            changes.append(FieldChange(key, before.get(key), after.get(key)))
+    return tuple(changes)
+
+
+def _match(
+    desired: Sequence[DesiredItem],
+    remote: Sequence[RemoteItem],
+    options: PlanOptions,
+) -> tuple[dict[int, RemoteItem], dict[int, RemoteItem], list[RemoteItem]]:
+    """Pair desired items with remote ones.
+
+    Returns (matches by desired index, handle clashes by desired index, unmatched remote).
+    A clash is a remote item holding the desired handle that cannot be this file's: an
+    unmanaged one (without ``adopt``), or one managed from another file that still exists.
+    """
+    by_source: dict[str, RemoteItem] = {}
+    for held in sorted(remote, key=lambda r: r.id):
+        if held.source is not None:
+            by_source.setdefault(held.source, held)
+    by_handle = {(r.blog or "", r.handle): r for r in remote}
+    desired_sources = {d.source for d in desired}
+    used: set[str] = set()
+    matches: dict[int, RemoteItem] = {}
+    clashes: dict[int, RemoteItem] = {}
+    # First pass: by source, so a renamed file keeps its article.
+    for index, want in enumerate(desired):
+        found = by_source.get(want.source)
+        if found is not None and found.id not in used:
+            matches[index] = found
+            used.add(found.id)
+    # Second pass: by handle, for new files and moved files.
+    for index, want in enumerate(desired):
+        if index in matches:
+            continue
+        found = by_handle.get((want.blog or "", want.handle))
+        if found is None:
+            continue
+        if found.id in used:
+            clashes[index] = found
+        elif found.managed:
+            moved = found.source not in desired_sources and options.in_scope(found.source or "")
+            if moved:
+                matches[index] = found
+                used.add(found.id)
+            else:
+                clashes[index] = found
+        elif options.adopt:
+            matches[index] = found
+            used.add(found.id)
+        else:
+            clashes[index] = found
+    # A target handle held by some other remote item: an update would fail with TAKEN.
+    for index, want in enumerate(desired):
+        match = matches.get(index)
+        if match is None or match.handle == want.handle:
+            continue
+        holder = by_handle.get((want.blog or "", want.handle))
+        if holder is not None and holder.id != match.id:
+            clashes[index] = holder
+    unmatched = [r for r in remote if r.id not in used]
+    return matches, clashes, unmatched
+
+
+def _title(item: DesiredItem | RemoteItem) -> str | None:
+    value = item.fields.get("title")
+    return value if isinstance(value, str) else None
+
+
+def _plan_one(
+    item: DesiredItem,
+    match: RemoteItem | None,
+    clash: RemoteItem | None,
+    order: Sequence[str],
+    options: PlanOptions,
+) -> PlanItem:
+    base: dict[str, Any] = {
+        "resource": item.resource,
+        "handle": item.handle,
+        "source": item.source,
+        "blog": item.blog,
+        "desired": item,
+        "warnings": item.warnings,
+        "title": _title(item) if item.fields else None,
+    }
+    if not item.ok:
+        return PlanItem(
+            kind="error",
+            id=match.id if match else None,
+            messages=item.errors,
+            hints=item.hints,
+            remote=match,
+            **base,
+        )
+    if clash is not None:
+        if clash.managed:
+            why = (
+                f"handle {item.handle!r} is used by the {item.resource} shopsync manages "
+                f"from {clash.source}"
+            )
+            hint = "give one of the files another handle"
+        else:
+            why = (
+                f"a {item.resource} with handle {item.handle!r} exists that shopsync "
+                "does not manage"
+            )
+            hint = "pass --adopt to take it over, or choose another handle"
+        return PlanItem(
+            kind="conflict",
+            id=clash.id,
+            diff=field_diff(clash.fields, item.fields, order),
+            messages=(why,),
+            hints=(hint,),
+            remote=clash,
+            **base,
+        )
+    if match is None:
+        return PlanItem(
+            kind="create",
+            diff=tuple(FieldChange(k, None, item.fields.get(k)) for k in order),
+            **base,
+        )
+    diff = field_diff(match.fields, item.fields, order)
+    messages: list[str] = []
+    if not match.managed:
+        messages.append("adopts an item shopsync did not create (--adopt)")
+    if match.source is not None and match.source != item.source:
+        diff += (FieldChange(SOURCE_FIELD, match.source, item.source),)
+    drifted = match.managed and match.drifted
+    if drifted and diff:
+        if not options.force:
+            return PlanItem(
+                kind="conflict",
+                id=match.id,
+                diff=diff,
+                messages=(
+                    "edited in the Shopify admin since shopsync last wrote it; "
+                    "a push would overwrite those edits",
+                ),
+                hints=("copy the admin edits into the file, or pass --force to overwrite them",),
+                remote=match,
+                **base,
+            )
+        messages.append("overwrites edits made in the Shopify admin (--force)")
+    if not diff and drifted:
+        # The admin edit made the store equal the files: only the digest is stale.
+        diff = (FieldChange(DIGEST_FIELD, match.digest, "(recomputed)"),)
+    elif not diff and not match.managed:
+        diff = (FieldChange(SOURCE_FIELD, None, item.source),)
+    elif diff and not drifted and match.managed and match.rendered == digest(item.fields):
+        # The store normalised what we sent; the files did not change since.
+        diff = tuple(c for c in diff if c.field == SOURCE_FIELD)
+    if not diff:
+        return PlanItem(kind="unchanged", id=match.id, remote=match, **base)
+    return PlanItem(
+        kind="update",
+        id=match.id,
+        diff=diff,
+        messages=tuple(messages),
+        remote=match,
+        redirect=match.handle != item.handle,
+        **base,
+    )
+
+
+def _orphan(remote: RemoteItem, options: PlanOptions) -> PlanItem:
+    base: dict[str, Any] = {
+        "resource": remote.resource,
+        "handle": remote.handle,
+        "source": remote.source,
+        "id": remote.id,
+        "blog": remote.blog,
+        "remote": remote,
+        "title": _title(remote),
+    }
+    gone = f"{remote.source} no longer exists (or no longer names this {remote.resource})"
+    hidden = not remote.fields.get("is_published") and remote.fields.get("publish_date") is None
+    if options.prune is None:
+        return PlanItem(
+            kind="orphan",
+            messages=(gone,),
+            hints=("pass --prune to unpublish it (--prune=delete to delete it)",),
+            **base,
+        )
+    if options.prune == "unpublish" and hidden:
+        return PlanItem(kind="orphan", messages=(gone, "already unpublished"), **base)
+    if options.prune == "delete" and remote.drifted and not options.force:
+        return PlanItem(
+            kind="conflict",
+            messages=(gone, "edited in the Shopify admin since shopsync last wrote it"),
+            hints=("pass --force to delete it anyway, or --prune to only unpublish it",),
+            **base,
+        )
+    diff = (
+        (FieldChange("is_published", remote.fields.get("is_published"), False),)
+        if options.prune == "unpublish"
+        else ()
+    )
+    return PlanItem(kind="delete", prune=options.prune, messages=(gone,), diff=diff, **base)
+
+
+def _plan_resource(
+    desired: Sequence[DesiredItem],
+    remote: Sequence[RemoteItem],
+    order: Sequence[str],
+    options: PlanOptions,
+) -> list[PlanItem]:
+    matches, clashes, unmatched = _match(desired, remote, options)
+    items = [
+        _plan_one(d, matches.get(i), clashes.get(i), order, options) for i, d in enumerate(desired)
+    ]
+    claimed = {item.id for item in items if item.kind == "conflict"}
+    for orphan in unmatched:
+        if orphan.managed and orphan.id not in claimed and options.in_scope(orphan.source or ""):
+            items.append(_orphan(orphan, options))
+    return items
+
+
+def make_plan(
+    desired: DesiredState,
+    remote: RemoteState,
+    options: PlanOptions | None = None,
+    *,
+    article_fields: Iterable[str] | None = None,
+    page_fields: Iterable[str] | None = None,
+) -> Plan:
+    """Compare and decide, item by item; the result is sorted blog, page, article, handle."""
+    from shopsync.desired import ARTICLE_FIELDS, PAGE_FIELDS
+
+    options = options or PlanOptions()
+    items: list[PlanItem] = []
+    for handle in desired.blogs:
+        if handle not in remote.blogs:
+            title = desired.blog_titles.get(handle) or handle.replace("-", " ").title()
+            items.append(
+                PlanItem(
+                    kind="create",
+                    resource="blog",
+                    handle=handle,
+                    title=title,
+                    diff=(FieldChange("title", None, title), FieldChange("handle", None, handle)),
+                )
+            )
+    items += _plan_resource(desired.pages, remote.pages, tuple(page_fields or PAGE_FIELDS), options)
+    items += _plan_resource(
+        desired.articles, remote.articles, tuple(article_fields or ARTICLE_FIELDS), options
+    )
+    items.sort(key=lambda item: item.sort_key)
+    return Plan(items=tuple(items), options=options, blog_ids=dict(remote.blogs))

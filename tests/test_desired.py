@@ -1,0 +1,204 @@
+"""Desired state: files → the exact fields Shopify would store (pure, no HTTP)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from shopsync.desired import (
+    INACTIVE_PRODUCT_HINT,
+    UNKNOWN_PRODUCT_HINT,
+    DesiredState,
+    ResolvedProduct,
+    build_desired,
+    digest,
+    fingerprint,
+    format_datetime,
+    product_handles,
+)
+from shopsync.loader import Content, load_content
+from shopsync.models import ProductInfo
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+KIT = ResolvedProduct(
+    id="gid://shopify/Product/1",
+    info=ProductInfo(
+        handle="original-oriems-ultimate-kit",
+        title="Original Oriems Ultimate Kit",
+        image_url="https://cdn.example.test/kit.png",
+        image_alt="The kit",
+        status="ACTIVE",
+    ),
+)
+OLD = ResolvedProduct(
+    id="gid://shopify/Product/2",
+    info=ProductInfo(handle="old-kit", title="Old kit", status="ARCHIVED"),
+)
+DISCLAIMER = """---
+title: Disclaimer
+notice: For education only; not medical advice.
+---
+
+Full text of the disclaimer.
+"""
+
+
+def article(**front: str) -> str:
+    lines = ["---", "title: A study", "author: Research Team"]
+    lines += [f"{key}: {value}" for key, value in front.items()]
+    return "\n".join([*lines, "---", "", "Body **text**.", ""])
+
+
+def load(tmp_path: Path, files: dict[str, str]) -> Content:
+    for name, text in files.items():
+        path = tmp_path / "articles" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    content = load_content(
+        [tmp_path / "articles"], root=tmp_path, default_blog="research-digest", now=NOW
+    )
+    assert content.ok, content.problems
+    return content
+
+
+def desired_of(
+    content: Content, products: dict[str, ResolvedProduct] | None = None
+) -> DesiredState:
+    return build_desired(
+        content.articles,
+        content.pages,
+        products={KIT.info.handle: KIT, OLD.info.handle: OLD} if products is None else products,
+        default_blog="research-digest",
+        blog_title="Research Digest",
+    )
+
+
+def test_published_article_fields(tmp_path: Path) -> None:
+    content = load(
+        tmp_path,
+        {
+            "a.md": article(
+                status="published",
+                publish_date="2025-01-20T09:00:00+11:00",
+                tags="[zeta, alpha, Mid]",
+                summary="Short *summary*",
+                featured_products="[original-oriems-ultimate-kit]",
+                disclaimer="disclaimer",
+                template_suffix="research",
+            ),
+            "pages/disclaimer.md": DISCLAIMER,
+        },
+    )
+    state = desired_of(content)
+    (item,) = state.articles
+    fields = item.fields
+    assert item.ok and item.source == "articles/a.md" and item.blog == "research-digest"
+    assert fields["is_published"] is True
+    assert fields["publish_date"] == "2025-01-19T22:00:00Z"
+    assert fields["tags"] == ["Mid", "alpha", "zeta"]
+    assert fields["summary_html"] == "<p>Short <em>summary</em></p>"
+    assert fields["featured_products"] == [KIT.id]
+    assert fields["template_suffix"] == "research"
+    body = fields["body_html"]
+    assert "<strong>text</strong>" in body
+    assert 'href="/products/original-oriems-ultimate-kit"' in body
+    assert 'src="https://cdn.example.test/kit.png"' in body
+    assert 'href="/pages/disclaimer"' in body and "not medical advice" in body
+    assert state.blogs == ("research-digest",)
+    (page,) = state.pages
+    assert page.fields["is_published"] is True
+    assert page.fields["body_html"] == "<p>Full text of the disclaimer.</p>"
+
+
+def test_publish_states(tmp_path: Path) -> None:
+    content = load(
+        tmp_path,
+        {
+            "draft.md": article(status="draft"),
+            "now.md": article(status="published"),
+            "later.md": article(status="scheduled", publish_date="2027-03-02T09:00:00+11:00"),
+        },
+    )
+    fields = {item.handle: item.fields for item in desired_of(content).articles}
+    assert (fields["draft"]["is_published"], fields["draft"]["publish_date"]) == (False, None)
+    assert (fields["now"]["is_published"], fields["now"]["publish_date"]) == (True, None)
+    # Shopify refuses isPublished: true with a future date: a schedule is false + date.
+    assert fields["later"]["is_published"] is False
+    assert fields["later"]["publish_date"] == "2027-03-01T22:00:00Z"
+
+
+def test_unknown_product_is_an_error_with_hint(tmp_path: Path) -> None:
+    content = load(tmp_path, {"a.md": article(featured_products="[no-such-kit]")})
+    (item,) = desired_of(content).articles
+    assert not item.ok
+    assert item.errors == ("featured product 'no-such-kit' does not exist in the store",)
+    assert item.hints == (UNKNOWN_PRODUCT_HINT,)
+    assert item.fields == {}
+    assert product_handles(content.articles) == ["no-such-kit"]
+
+
+@pytest.mark.parametrize(("status", "is_error"), [("published", True), ("draft", False)])
+def test_inactive_product(tmp_path: Path, status: str, is_error: bool) -> None:
+    content = load(tmp_path, {"a.md": article(status=status, featured_products="[old-kit]")})
+    (item,) = desired_of(content).articles
+    assert item.ok is not is_error
+    if is_error:
+        assert "ARCHIVED" in item.errors[0] and item.hints == (INACTIVE_PRODUCT_HINT,)
+    else:
+        assert "ARCHIVED" in item.warnings[0]
+        assert item.fields["featured_products"] == [OLD.id]
+
+
+def test_local_image_is_a_warning_and_left_out(tmp_path: Path) -> None:
+    (tmp_path / "articles" / "images").mkdir(parents=True)
+    (tmp_path / "articles" / "images" / "x.png").write_bytes(b"\x89PNG")
+    content = load(
+        tmp_path,
+        {
+            "local.md": article(image="{src: articles/images/x.png, alt: A diagram}"),
+            "remote.md": article(image="{src: 'https://cdn.example.test/a.jpg', alt: A photo}"),
+        },
+    )
+    items = {item.handle: item for item in desired_of(content).articles}
+    assert items["local"].fields["image_src"] is None
+    assert "not uploaded" in items["local"].warnings[0]
+    assert items["remote"].fields["image_src"] == "https://cdn.example.test/a.jpg"
+    assert items["remote"].fields["image_alt"] == "A photo"
+
+
+def test_disclaimer_change_changes_the_articles_that_embed_it(tmp_path: Path) -> None:
+    files = {"a.md": article(disclaimer="disclaimer"), "pages/disclaimer.md": DISCLAIMER}
+    before = desired_of(load(tmp_path, files))
+    files["pages/disclaimer.md"] = DISCLAIMER.replace("not medical advice", "no advice at all")
+    after = desired_of(load(tmp_path, files))
+    assert before.articles[0].fields["body_html"] != after.articles[0].fields["body_html"]
+    assert "no advice at all" in after.articles[0].fields["body_html"]
+    assert before.pages[0].fields["body_html"] == after.pages[0].fields["body_html"]
+
+
+def test_digest_and_fingerprint() -> None:
+    fields = {"title": "T", "is_published": True, "publish_date": None, "tags": ["a"]}
+    assert digest(fields) == digest(dict(reversed(list(fields.items()))))
+    assert digest(fields) != digest({**fields, "title": "U"})
+    # Shopify sets the date of an article published without one: not an admin edit.
+    assert fingerprint(fields) == fingerprint({**fields, "publish_date": "2026-01-01T00:00:00Z"})
+    # A scheduled article that went live is not an edit either; unpublishing is.
+    scheduled = {**fields, "is_published": False, "publish_date": "2027-01-01T00:00:00Z"}
+    assert fingerprint(scheduled) == fingerprint(fields)
+    assert fingerprint({**fields, "is_published": False}) != fingerprint(fields)
+
+
+def test_format_datetime_is_utc_seconds() -> None:
+    moment = datetime.fromisoformat("2025-01-20T09:00:00.123456+11:00")
+    assert format_datetime(moment) == "2025-01-19T22:00:00Z"
+    assert format_datetime(None) is None
+
+
+def test_order_is_deterministic(tmp_path: Path) -> None:
+    content = load(tmp_path, {f"{name}.md": article() for name in ("c", "a", "b")})
+    handles = [item.handle for item in desired_of(content).articles]
+    assert handles == ["a", "b", "c"]
+    content.articles.reverse()
+    assert [item.handle for item in desired_of(content).articles] == handles

@@ -1,0 +1,369 @@
+"""Planning and plan rendering: pure functions of desired and remote state (no HTTP)."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from shopsync.desired import DesiredItem, DesiredState, digest, fingerprint
+from shopsync.plan import Plan, PlanOptions, PruneMode, field_diff, make_plan
+from shopsync.remote import RemoteItem, RemoteState
+from shopsync.report import plan_json, plan_markdown, plan_text, summary_line, text_diff
+
+BLOG = "research-digest"
+BLOG_ID = "gid://shopify/Blog/1"
+
+
+def fields(handle: str, **changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "handle": handle,
+        "blog": BLOG,
+        "title": f"Title of {handle}",
+        "author": "Research Team",
+        "is_published": True,
+        "publish_date": "2025-01-19T22:00:00Z",
+        "tags": ["a", "b"],
+        "summary_html": "<p>Summary</p>",
+        "body_html": "<p>One</p>\n<p>Two</p>\n<p>Three</p>",
+        "image_src": None,
+        "image_alt": None,
+        "template_suffix": None,
+        "seo_title": None,
+        "seo_description": None,
+        "featured_products": [],
+    }
+    base.update(changes)
+    return base
+
+
+def want(handle: str, source: str | None = None, **changes: Any) -> DesiredItem:
+    return DesiredItem(
+        resource="article",
+        handle=handle,
+        source=source or f"articles/{handle}.md",
+        blog=BLOG,
+        fields=fields(handle, **changes),
+    )
+
+
+def stored(item: DesiredItem, id_: str, *, managed: bool = True, **edits: Any) -> RemoteItem:
+    """The store's copy of ``item`` as shopsync wrote it, then optionally edited in the admin."""
+    written = dict(item.fields)
+    return RemoteItem(
+        resource=item.resource,
+        id=id_,
+        handle=edits.get("handle", item.handle),
+        blog=item.blog,
+        fields={**written, **edits},
+        source=item.source if managed else None,
+        digest=fingerprint(written) if managed else None,
+        rendered=digest(written) if managed else None,
+    )
+
+
+def state(*articles: DesiredItem, pages: tuple[DesiredItem, ...] = ()) -> DesiredState:
+    return DesiredState(blogs=(BLOG,), pages=pages, articles=tuple(articles))
+
+
+def remote(*articles: RemoteItem, pages: tuple[RemoteItem, ...] = ()) -> RemoteState:
+    return RemoteState(blogs={BLOG: BLOG_ID}, articles=tuple(articles), pages=pages)
+
+
+def kinds(plan: Plan) -> dict[str, str]:
+    return {item.handle: item.kind for item in plan.items}
+
+
+def test_empty_store_creates_blog_then_everything() -> None:
+    page = DesiredItem(
+        resource="page",
+        handle="disclaimer",
+        source="articles/pages/disclaimer.md",
+        fields={"handle": "disclaimer", "title": "Disclaimer", "is_published": True},
+    )
+    plan = make_plan(
+        state(want("b"), want("a"), pages=(page,)),
+        RemoteState(),
+        PlanOptions(),
+    )
+    assert [(i.resource, i.handle, i.kind) for i in plan.items] == [
+        ("blog", BLOG, "create"),
+        ("page", "disclaimer", "create"),
+        ("article", "a", "create"),
+        ("article", "b", "create"),
+    ]
+    assert plan.summary()["create"] == 4 and plan.has_changes and not plan.has_errors
+
+
+def test_store_matching_files_is_unchanged() -> None:
+    a, b = want("a"), want("b")
+    plan = make_plan(state(a, b), remote(stored(a, "1"), stored(b, "2")))
+    assert kinds(plan) == {"a": "unchanged", "b": "unchanged"}
+    assert not plan.has_changes and not plan.has_errors
+
+
+def test_edited_file_is_an_update_with_a_field_diff() -> None:
+    old = want("a")
+    new = want("a", title="Better title", tags=["a", "c"])
+    plan = make_plan(state(new, want("b")), remote(stored(old, "1"), stored(want("b"), "2")))
+    (item,) = plan.of_kind("update")
+    assert item.handle == "a" and item.id == "1" and not item.redirect
+    assert [(c.field, c.before, c.after) for c in item.diff] == [
+        ("title", "Title of a", "Better title"),
+        ("tags", ["a", "b"], ["a", "c"]),
+    ]
+    assert kinds(plan)["b"] == "unchanged"
+
+
+def test_admin_edit_is_a_conflict_unless_forced() -> None:
+    item = want("a")
+    edited = stored(item, "1", body_html="<p>Edited in the admin</p>")
+    plan = make_plan(state(item), remote(edited))
+    (conflict,) = plan.items
+    assert conflict.kind == "conflict" and plan.has_errors and not plan.has_changes
+    assert [c.field for c in conflict.diff] == ["body_html"]
+    assert "admin" in conflict.messages[0] and "--force" in conflict.hints[0]
+    forced = make_plan(state(item), remote(edited), PlanOptions(force=True))
+    assert forced.items[0].kind == "update"
+    assert "--force" in forced.items[0].messages[0]
+
+
+def test_admin_edit_of_a_changed_file_is_still_a_conflict() -> None:
+    plan = make_plan(
+        state(want("a", title="New")), remote(stored(want("a"), "1", seo_title="admin SEO"))
+    )
+    assert plan.items[0].kind == "conflict"
+    assert {c.field for c in plan.items[0].diff} == {"title", "seo_title"}
+
+
+def test_admin_edit_equal_to_the_files_only_refreshes_the_digest() -> None:
+    new = want("a", title="Same")
+    plan = make_plan(state(new), remote(stored(want("a"), "1", title="Same")))
+    (item,) = plan.items
+    assert item.kind == "update" and [c.field for c in item.diff] == ["shopsync.digest"]
+
+
+def test_unmanaged_article_with_same_handle_needs_adopt() -> None:
+    item = want("a")
+    theirs = stored(item, "9", managed=False, title="Theirs")
+    plan = make_plan(state(item), remote(theirs))
+    assert plan.items[0].kind == "conflict" and "--adopt" in plan.items[0].hints[0]
+    adopted = make_plan(state(item), remote(theirs), PlanOptions(adopt=True))
+    assert adopted.items[0].kind == "update" and adopted.items[0].id == "9"
+    assert "adopt" in adopted.items[0].messages[0]
+
+
+def test_unmanaged_articles_are_never_touched() -> None:
+    theirs = stored(want("theirs"), "9", managed=False)
+    prunes: list[PruneMode | None] = [None, "unpublish", "delete"]
+    for prune in prunes:
+        plan = make_plan(state(want("a")), remote(theirs), PlanOptions(prune=prune))
+        assert [i.handle for i in plan.items] == ["a"]
+
+
+def test_renamed_handle_keeps_the_article_and_redirects() -> None:
+    old = want("old-name", source="articles/post.md")
+    new = want("new-name", source="articles/post.md")
+    plan = make_plan(state(new), remote(stored(old, "1")))
+    (item,) = plan.items
+    assert item.kind == "update" and item.id == "1" and item.redirect
+    assert item.diff[0].field == "handle"
+    assert (item.diff[0].before, item.diff[0].after) == ("old-name", "new-name")
+    assert "renamed from old-name" in plan_text(plan)
+
+
+def test_moved_file_with_same_handle_updates_the_source_mark() -> None:
+    old = want("a", source="articles/old/a.md")
+    plan = make_plan(state(want("a", source="articles/a.md")), remote(stored(old, "1")))
+    (item,) = plan.items
+    assert item.kind == "update" and item.id == "1"
+    assert [(c.field, c.before, c.after) for c in item.diff] == [
+        ("shopsync.source", "articles/old/a.md", "articles/a.md")
+    ]
+
+
+def test_orphans_reported_and_pruned() -> None:
+    gone = stored(want("gone"), "5")
+    plan = make_plan(state(want("a")), remote(stored(want("a"), "1"), gone))
+    assert kinds(plan)["gone"] == "orphan" and not plan.has_changes
+    unpublish = make_plan(state(), remote(gone), PlanOptions(prune="unpublish"))
+    assert unpublish.items[-1].kind == "delete" and unpublish.items[-1].prune == "unpublish"
+    delete = make_plan(state(), remote(gone), PlanOptions(prune="delete"))
+    assert delete.items[-1].prune == "delete" and delete.summary()["delete"] == 1
+
+
+def test_prune_of_hidden_or_edited_orphans() -> None:
+    hidden = stored(want("hidden", is_published=False, publish_date=None), "6")
+    plan = make_plan(state(), remote(hidden), PlanOptions(prune="unpublish"))
+    assert plan.items[-1].kind == "orphan" and "already unpublished" in plan.items[-1].messages
+    edited = stored(want("edited"), "7", title="Admin")
+    plan = make_plan(state(), remote(edited), PlanOptions(prune="delete"))
+    assert plan.items[-1].kind == "conflict"
+    plan = make_plan(state(), remote(edited), PlanOptions(prune="delete", force=True))
+    assert plan.items[-1].kind == "delete"
+
+
+def test_orphans_only_within_scope() -> None:
+    other = stored(want("other", source="elsewhere/other.md"), "8")
+    plan = make_plan(state(want("a")), remote(other), PlanOptions(scope=("articles",)))
+    assert "other" not in kinds(plan)
+    plan = make_plan(state(want("a")), remote(other), PlanOptions(scope=("elsewhere",)))
+    assert kinds(plan)["other"] == "orphan"
+
+
+def test_error_items_are_not_orphans_and_not_written() -> None:
+    bad = replace(want("a"), fields={}, errors=("featured product 'x' does not exist",))
+    plan = make_plan(state(bad), remote(stored(want("a"), "1")))
+    (item,) = plan.items
+    assert item.kind == "error" and item.id == "1" and plan.has_errors and not plan.has_changes
+
+
+def test_published_without_date_accepts_the_stores_date() -> None:
+    item = want("a", publish_date=None)
+    live = stored(item, "1", publish_date="2026-05-01T10:00:00Z")
+    assert make_plan(state(item), remote(live)).items[0].kind == "unchanged"
+
+
+def test_store_normalisation_is_not_an_endless_update() -> None:
+    item = want("a")
+    normalised = {**item.fields, "body_html": "<p>One</p><p>Two</p><p>Three</p>"}
+    copy = RemoteItem(
+        resource="article",
+        id="1",
+        handle="a",
+        blog=BLOG,
+        fields=normalised,
+        source=item.source,
+        digest=fingerprint(normalised),  # apply records the digest of what the store kept
+        rendered=digest(item.fields),
+    )
+    assert make_plan(state(item), remote(copy)).items[0].kind == "unchanged"
+    changed = want("a", title="New")
+    assert make_plan(state(changed), remote(copy)).items[0].kind == "update"
+
+
+def test_handle_taken_by_an_article_being_renamed_is_a_conflict() -> None:
+    # a.md renames its article a → z while new file b.md asks for handle a: writing b
+    # before the rename lands would fail (TAKEN), so the plan says so instead.
+    a = want("a", source="articles/a.md")
+    plan = make_plan(
+        state(want("z", source="articles/a.md"), want("a", source="articles/b.md")),
+        remote(stored(a, "1")),
+    )
+    assert {(i.source, i.kind) for i in plan.items} == {
+        ("articles/a.md", "update"),
+        ("articles/b.md", "conflict"),
+    }
+    assert "articles/a.md" in plan.of_kind("conflict")[0].messages[0]
+
+
+def test_plan_is_deterministic() -> None:
+    items = [want(name) for name in "edcba"]
+    remotes = [stored(item, str(n)) for n, item in enumerate(items[:3])]
+    first = make_plan(state(*items), remote(*remotes))
+    rng = random.Random(7)
+    for _ in range(5):
+        rng.shuffle(items)
+        rng.shuffle(remotes)
+        again = make_plan(state(*items), remote(*remotes))
+        assert again.to_dict() == first.to_dict()
+    assert [i.handle for i in first.items] == ["a", "b", "c", "d", "e"]
+
+
+def test_field_diff_order_and_equal() -> None:
+    before = fields("a")
+    assert field_diff(before, before) == ()
+    changes = field_diff(before, {**before, "body_html": "x", "title": "y"})
+    assert [c.field for c in changes] == ["title", "body_html"]
+
+
+# --------------------------------------------------------------------------- renderings
+
+
+def mixed_plan() -> Plan:
+    unchanged = [want(f"same-{n}") for n in range(7)]
+    conflict = want("conflict")
+    return make_plan(
+        state(want("new-1"), want("new-2"), want("edited", title="New"), conflict, *unchanged),
+        remote(
+            stored(want("edited"), "e"),
+            stored(conflict, "c", body_html="<p>admin</p>"),
+            *(stored(item, f"u{n}") for n, item in enumerate(unchanged)),
+        ),
+    )
+
+
+def test_summary_line_like_terraform() -> None:
+    assert (
+        summary_line(mixed_plan())
+        == "Plan: 2 to create, 1 to update, 0 to delete, 7 unchanged, 1 conflict"
+    )
+    plan = make_plan(
+        state(replace(want("x"), fields={}, errors=("e",))), remote(stored(want("o"), "o"))
+    )
+    assert summary_line(plan).endswith("0 conflicts, 1 orphan, 1 error")
+
+
+def test_text_rendering() -> None:
+    text = plan_text(mixed_plan())
+    lines = text.splitlines()
+    assert "+ article research-digest/new-1  (articles/new-1.md)" in lines
+    assert "~ article research-digest/edited  (articles/edited.md)" in lines
+    assert "    ~ title: 'Title of edited' → 'New'" in lines
+    assert any(line.startswith("! article research-digest/conflict") for line in lines)
+    assert "        +<p>admin</p>" not in lines  # the conflict diff is store → files
+    assert "        -<p>admin</p>" in lines
+    assert "same-0" not in text
+    assert lines[-1].startswith("Plan: 2 to create")
+
+
+def test_text_diff_is_compact() -> None:
+    before = "\n".join(f"<p>{n}</p>" for n in range(100))
+    after = before.replace("<p>50</p>", "<p>fifty</p>")
+    assert text_diff(before, after) == [
+        "@@ -50,3 +50,3 @@",
+        " <p>49</p>",
+        "-<p>50</p>",
+        "+<p>fifty</p>",
+        " <p>51</p>",
+    ]
+    long = text_diff(before, "", max_lines=5)
+    assert len(long) == 6 and long[-1].startswith("... ")
+
+
+def test_json_rendering() -> None:
+    data = plan_json(mixed_plan())
+    json.dumps(data)  # JSON-able as is
+    assert data["summary"] == {
+        "create": 2,
+        "update": 1,
+        "delete": 0,
+        "unchanged": 7,
+        "conflict": 1,
+        "orphan": 0,
+        "error": 0,
+    }
+    edited = next(i for i in data["items"] if i["handle"] == "edited")
+    assert edited["kind"] == "update" and edited["resource"] == "article"
+    assert edited["id"] == "e" and edited["source"] == "articles/edited.md"
+    assert edited["diff"] == [{"field": "title", "before": "Title of edited", "after": "New"}]
+
+
+def test_markdown_rendering() -> None:
+    text = plan_markdown(mixed_plan())
+    assert "**Plan: 2 to create, 1 to update, 0 to delete, 7 unchanged, 1 conflict**" in text
+    assert (
+        "| `~` | update | `article research-digest/edited` | articles/edited.md | title |" in text
+    )
+    assert "```diff" in text and "same-3" not in text
+
+
+@pytest.mark.parametrize("show", [True, False])
+def test_unchanged_only_with_show_unchanged(show: bool) -> None:
+    a = want("a")
+    text = plan_text(make_plan(state(a), remote(stored(a, "1"))), show_unchanged=show)
+    assert ("article research-digest/a" in text) is show
+    assert "No changes" in text
