@@ -9,13 +9,14 @@ rich colours only on a terminal, or JSON) and ``load_settings_from_ctx``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -24,7 +25,15 @@ import click
 
 from shopsync import __version__
 from shopsync.config import Settings, load_settings
-from shopsync.errors import EXIT_FAILURE, EXIT_OK, ConfigError, ContentError, Problem, ShopsyncError
+from shopsync.errors import (
+    EXIT_CHANGES,
+    EXIT_FAILURE,
+    EXIT_OK,
+    ConfigError,
+    ContentError,
+    Problem,
+    ShopsyncError,
+)
 from shopsync.loader import Content, load_content
 
 P = ParamSpec("P")
@@ -319,3 +328,243 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None
                 style="bold red",
             )
     ctx.exit(EXIT_OK if content.ok else EXIT_FAILURE)
+
+
+# ---------------------------------------------------------------------------- plan / push
+
+
+def _prune_option(func: Callable[P, R]) -> Callable[P, R]:
+    decorators = [
+        click.option(
+            "--prune",
+            type=click.Choice(["unpublish", "delete"]),
+            is_flag=False,
+            flag_value="unpublish",
+            default=None,
+            help="Unpublish managed articles/pages whose file is gone "
+            "(--prune=delete deletes them).",
+        ),
+        click.option("--adopt", is_flag=True, help="Take over unmanaged items with our handles."),
+        click.option("--force", is_flag=True, help="Overwrite edits made in the Shopify admin."),
+        click.option("--blog", default=None, help="Default blog handle (SHOPSYNC_BLOG)."),
+        json_option,
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+    ]
+    for decorator in decorators:
+        func = decorator(func)
+    return func
+
+
+def _prepare_sync(
+    ctx: click.Context,
+    paths: Sequence[Path],
+    *,
+    blog: str | None,
+    force: bool,
+    adopt: bool,
+    prune: str | None,
+    write: bool,
+) -> tuple[Settings, Any, Any]:
+    """Validate, connect, check access, plan: (settings, client, prepared)."""
+    from shopsync.client import ShopifyClient
+    from shopsync.sync import (
+        READ_SCOPES,
+        WRITE_SCOPES,
+        SyncOptions,
+        parse_prune,
+        plan_content,
+        scope_of,
+    )
+
+    output = get_output(ctx)
+    settings = load_settings_from_ctx(ctx, blog=blog)
+    content = load_and_report(output, paths, settings)
+    if not content.ok:
+        raise ContentError(content.problems)
+    client = ShopifyClient.from_settings(settings)
+    client.check_api_version()
+    client.check_access(list(WRITE_SCOPES if write else READ_SCOPES))
+    options = SyncOptions(force=force, adopt=adopt, prune=parse_prune(prune))
+    scope = scope_of(paths, settings, root=Path.cwd())
+    return settings, client, plan_content(settings, client, content, options, scope=scope)
+
+
+def _print_plan(output: Output, plan: Any) -> None:
+    from shopsync.report import plan_styles, plan_text
+
+    if output.fancy:
+        for text, style in plan_styles(plan):
+            output.line(text, style=style or None)
+    else:
+        output.line(plan_text(plan))
+
+
+PLAN_EPILOG = """\b
+Examples:
+  shopsync plan                       what a push would change
+  shopsync plan --detailed-exitcode   exit 2 when there are changes (for CI)
+  shopsync plan --markdown >> "$GITHUB_STEP_SUMMARY"
+  shopsync plan --json | jq .summary
+
+Exit status: 0 when the plan has no errors or conflicts, 1 when it has some; with
+--detailed-exitcode: 0 no changes, 2 changes, 1 errors or conflicts. Never writes.
+"""
+
+
+@main.command("plan", epilog=PLAN_EPILOG)
+@_prune_option
+@click.option("--markdown", is_flag=True, help="Print the plan as Markdown (CI summaries).")
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 errors/conflicts."
+)
+@click.pass_context
+@handle_errors
+def plan_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    blog: str | None,
+    force: bool,
+    adopt: bool,
+    prune: str | None,
+    markdown: bool,
+    detailed_exitcode: bool,
+) -> None:
+    """Compare the files with the store and show what a push would do. Never writes.
+
+    PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
+    """
+    from shopsync.report import plan_json, plan_markdown
+
+    output = get_output(ctx)
+    _settings, _client, prepared = _prepare_sync(
+        ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=False
+    )
+    plan = prepared.plan
+    if output.json:
+        output.emit_json(plan_json(plan))
+    elif markdown:
+        click.echo(plan_markdown(plan), nl=False)
+    else:
+        _print_plan(output, plan)
+    if plan.has_errors:
+        ctx.exit(EXIT_FAILURE)
+    ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)
+
+
+PUSH_EPILOG = """\b
+Examples:
+  shopsync push --dry-run      the plan only (same as shopsync plan)
+  shopsync push                create and update what the plan shows
+  shopsync push --prune        also unpublish managed articles whose file is gone
+  shopsync push --json         the result per item, as JSON
+
+Order: the blog, then pages, then articles. Conflicts (edits made in the Shopify
+admin) and errors are not written. Exit status: 0 when everything was applied,
+1 when any item failed or was held back; running push again finishes the job.
+"""
+
+
+@main.command("push", epilog=PUSH_EPILOG)
+@_prune_option
+@click.option("--dry-run", is_flag=True, help="Show the plan and stop (writes nothing).")
+@click.pass_context
+@handle_errors
+def push_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    blog: str | None,
+    force: bool,
+    adopt: bool,
+    prune: str | None,
+    dry_run: bool,
+) -> None:
+    """Apply the plan to the store: create, update (and with --prune unpublish) items.
+
+    PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
+    """
+    from shopsync.report import plan_json, result_json
+    from shopsync.sync import push
+
+    output = get_output(ctx)
+    settings, client, prepared = _prepare_sync(
+        ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=not dry_run
+    )
+    plan = prepared.plan
+    if dry_run:
+        if output.json:
+            output.emit_json({"dry_run": True, "plan": plan_json(plan)})
+        else:
+            _print_plan(output, plan)
+        ctx.exit(EXIT_FAILURE if plan.has_errors else EXIT_OK)
+    if not output.json and not output.quiet:
+        _print_plan(output, plan)
+        output.line()
+    writes = sum(1 for item in plan.items if item.writes)
+    with _progress(output, writes) as advance:
+        result = push(settings, client, plan, on_progress=advance)
+    if output.json:
+        output.emit_json({"plan": plan_json(plan), "result": result_json(result)})
+    else:
+        _print_result(output, result)
+    ctx.exit(EXIT_OK if result.ok else EXIT_FAILURE)
+
+
+@contextlib.contextmanager
+def _progress(output: Output, total: int) -> Iterator[Callable[[Any], None]]:
+    """A progress bar on a terminal for runs with something to write; silent otherwise."""
+    if not output.fancy or output.json or output.quiet or total < 2:
+        yield lambda _outcome: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=output._rich(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("pushing", total=total)
+
+        def advance(outcome: Any) -> None:
+            if outcome.action != "none":
+                bar.advance(task)
+
+        yield advance
+
+
+def _print_result(output: Output, result: Any) -> None:
+    """The final per-item status table (unchanged items only with -v) and a summary."""
+    from shopsync.report import result_summary
+
+    shown = [
+        item
+        for item in result.items
+        if output.verbose or not (item.status == "ok" and item.action == "none")
+    ]
+    styles = {"ok": "green", "failed": "bold red", "skipped": "yellow"}
+    if shown and output.fancy:
+        from rich.table import Table
+
+        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+        for column in ("status", "action", "item", "message"):
+            table.add_column(column, overflow="fold")
+        for item in shown:
+            table.add_row(
+                f"[{styles[item.status]}]{item.status}[/]",
+                item.action,
+                item.label,
+                "; ".join(item.messages),
+            )
+        output._rich().print(table)
+    else:
+        width = max((len(item.action) for item in shown), default=0)
+        for item in shown:
+            message = "; ".join(item.messages)
+            text = f"{item.status:<7} {item.action:<{width}}  {item.label}  {message}".rstrip()
+            output.line(text)
+    style = "bold green" if result.ok else "bold red"
+    output.line(result_summary(result), style=style)

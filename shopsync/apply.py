@@ -1,0 +1,545 @@
+"""Execute a Plan through the client: blogs, then pages, then articles.
+
+Writes of one stage run concurrently (bounded by ``max_workers``; the client paces
+against the store's cost bucket). Every item succeeds or fails on its own, so a partial
+failure leaves the rest written and a re-run finishes the job. Creates are never sent
+twice blindly: after an ambiguous failure (the store may have committed) or a ``TAKEN``
+handle, the handle is looked up first, and an article carrying our ``shopsync.source``
+is taken as created. Progress goes to an injected callback; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from shopsync.desired import Fields, digest, fingerprint
+from shopsync.errors import ShopsyncError, UserErrors
+from shopsync.plan import Plan, PlanItem
+from shopsync.remote import (
+    DIGEST_KEY,
+    IMAGE_SRC_KEY,
+    OWNER_NAMESPACE,
+    RENDERED_KEY,
+    SEO_DESCRIPTION_KEY,
+    SEO_NAMESPACE,
+    SEO_TITLE_KEY,
+    SOURCE_KEY,
+    RemoteItem,
+    article_from_node,
+    page_from_node,
+)
+
+if TYPE_CHECKING:
+    from shopsync.client import ShopifyClient
+
+Status = Literal["ok", "failed", "skipped"]
+Progress = Callable[["ItemOutcome"], None]
+
+TEXT = "single_line_text_field"
+CREATE_ATTEMPTS = 3
+
+
+@dataclass
+class ItemOutcome:
+    """What happened to one plan item."""
+
+    kind: str
+    resource: str
+    handle: str
+    status: Status
+    action: str
+    blog: str | None = None
+    source: str | None = None
+    id: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        name = f"{self.blog}/{self.handle}" if self.blog else self.handle
+        return f"{self.resource} {name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "action": self.action,
+            "kind": self.kind,
+            "resource": self.resource,
+            "handle": self.handle,
+            "blog": self.blog,
+            "source": self.source,
+            "id": self.id,
+            "messages": list(self.messages),
+        }
+
+
+@dataclass
+class ApplyResult:
+    items: list[ItemOutcome] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"ok": 0, "failed": 0, "skipped": 0}
+        for item in self.items:
+            counts[item.status] += 1
+        return counts
+
+    @property
+    def failed(self) -> list[ItemOutcome]:
+        return [item for item in self.items if item.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed and nothing the files ask for was held back (conflict, error)."""
+        return not any(
+            item.status == "failed" or item.kind in ("conflict", "error") for item in self.items
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "summary": self.counts(),
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class MetafieldNames:
+    """Where the featured-product ids live (settings ``product_metafield``)."""
+
+    product_namespace: str = "custom"
+    product_key: str = "featured_products"
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return {"productNamespace": self.product_namespace, "productKey": self.product_key}
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _metafield(namespace: str, key: str, value: str, type_: str) -> dict[str, str]:
+    return {"namespace": namespace, "key": key, "value": value, "type": type_}
+
+
+def ownership_metafields(source: str, fields: Fields) -> list[dict[str, str]]:
+    """The marks that make an item ours and let the next plan spot admin edits."""
+    return [
+        _metafield(OWNER_NAMESPACE, SOURCE_KEY, source, TEXT),
+        _metafield(OWNER_NAMESPACE, DIGEST_KEY, fingerprint(fields), TEXT),
+        _metafield(OWNER_NAMESPACE, RENDERED_KEY, digest(fields), TEXT),
+    ]
+
+
+def _content_metafields(
+    fields: Fields, names: MetafieldNames | None
+) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+    """(metafields to set, (namespace, key) pairs to remove because the value is empty)."""
+    wanted: list[tuple[str, str, str | None, str]] = [
+        (SEO_NAMESPACE, SEO_TITLE_KEY, fields.get("seo_title"), TEXT),
+        (SEO_NAMESPACE, SEO_DESCRIPTION_KEY, fields.get("seo_description"), TEXT),
+    ]
+    if names is not None:
+        products = fields.get("featured_products") or []
+        wanted.append(
+            (
+                names.product_namespace,
+                names.product_key,
+                json.dumps(products) if products else None,
+                "list.product_reference",
+            )
+        )
+        wanted.append((OWNER_NAMESPACE, IMAGE_SRC_KEY, fields.get("image_src"), "url"))
+    to_set = [_metafield(ns, key, value, t) for ns, key, value, t in wanted if value]
+    to_remove = [(ns, key) for ns, key, value, _t in wanted if not value]
+    return to_set, to_remove
+
+
+def article_input(
+    fields: Fields,
+    *,
+    source: str,
+    blog_id: str | None,
+    names: MetafieldNames,
+    previous: RemoteItem | None = None,
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The ArticleCreateInput/ArticleUpdateInput for ``fields``, plus metafields to remove.
+
+    Always the full desired state (updates are partial in Shopify, so sending it all makes
+    the result independent of what the store had). Handles are always explicit: without
+    one, a retried create would silently get ``-1`` appended.
+    """
+    before = previous.fields if previous is not None else {}
+    data: dict[str, Any] = {
+        "title": fields["title"],
+        "handle": fields["handle"],
+        "body": fields["body_html"],
+        "tags": list(fields["tags"]),
+        "author": {"name": fields["author"]},
+        "isPublished": fields["is_published"],
+    }
+    if blog_id is not None and (previous is None or before.get("blog") != fields["blog"]):
+        data["blogId"] = blog_id
+    if fields["summary_html"] is not None or before.get("summary_html"):
+        data["summary"] = fields["summary_html"] or ""
+    if fields["publish_date"] is not None:
+        data["publishDate"] = fields["publish_date"]
+    elif not fields["is_published"] and before.get("publish_date") is not None:
+        data["publishDate"] = None  # a draft again: cancel any schedule
+    if fields["template_suffix"] is not None or before.get("template_suffix"):
+        data["templateSuffix"] = fields["template_suffix"] or ""
+    if fields["image_src"]:
+        image = {"url": fields["image_src"]}
+        if fields["image_alt"]:
+            image["altText"] = fields["image_alt"]
+        if previous is None or (before.get("image_src"), before.get("image_alt")) != (
+            fields["image_src"],
+            fields["image_alt"],
+        ):
+            data["image"] = image
+    elif before.get("image_src"):
+        data["image"] = None
+    if previous is not None and previous.handle != fields["handle"]:
+        data["redirectNewHandle"] = True
+    to_set, to_remove = _content_metafields(fields, names)
+    data["metafields"] = to_set + ownership_metafields(source, fields)
+    remove = [pair for pair in to_remove if previous is not None and _had(previous, pair, names)]
+    return data, remove
+
+
+def page_input(
+    fields: Fields, *, source: str, previous: RemoteItem | None = None
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """PageCreateInput/PageUpdateInput for ``fields``, plus metafields to remove."""
+    before = previous.fields if previous is not None else {}
+    data: dict[str, Any] = {
+        "title": fields["title"],
+        "handle": fields["handle"],
+        "body": fields["body_html"],
+        "isPublished": fields["is_published"],
+    }
+    if fields["template_suffix"] is not None or before.get("template_suffix"):
+        data["templateSuffix"] = fields["template_suffix"] or ""
+    if previous is not None and previous.handle != fields["handle"]:
+        data["redirectNewHandle"] = True
+    to_set, to_remove = _content_metafields(fields, None)
+    data["metafields"] = to_set + ownership_metafields(source, fields)
+    remove = [pair for pair in to_remove if previous is not None and _had(previous, pair, None)]
+    return data, remove
+
+
+def _had(previous: RemoteItem, pair: tuple[str, str], names: MetafieldNames | None) -> bool:
+    fields = previous.fields
+    lookup = {
+        (SEO_NAMESPACE, SEO_TITLE_KEY): fields.get("seo_title"),
+        (SEO_NAMESPACE, SEO_DESCRIPTION_KEY): fields.get("seo_description"),
+        (OWNER_NAMESPACE, IMAGE_SRC_KEY): fields.get("image_src"),
+    }
+    if names is not None:
+        lookup[(names.product_namespace, names.product_key)] = fields.get("featured_products")
+    return bool(lookup.get(pair))
+
+
+# ----------------------------------------------------------------------------- applier
+
+
+class _Failed(Exception):
+    """An item failed with messages for the user (internal control flow)."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
+
+
+def _maybe_applied(exc: BaseException) -> bool:
+    return bool(getattr(exc, "maybe_applied", False))
+
+
+def _messages(exc: ShopsyncError) -> list[str]:
+    if isinstance(exc, UserErrors):
+        return [str(e) for e in exc.errors] or [exc.message]
+    text = exc.message
+    return [f"{text} (hint: {exc.hint})" if exc.hint else text]
+
+
+@dataclass
+class Applier:
+    """Applies one plan; holds what the stages learn (ids of blogs created)."""
+
+    client: ShopifyClient
+    names: MetafieldNames = field(default_factory=MetafieldNames)
+    max_workers: int = 4
+    on_progress: Progress | None = None
+    blog_ids: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, plan: Plan) -> ApplyResult:
+        self.blog_ids.update(plan.blog_ids)
+        result = ApplyResult()
+        stages: tuple[tuple[str, ...], ...] = (("blog",), ("page",), ("article",))
+        for stage in stages:
+            items = [item for item in plan.items if item.resource in stage]
+            result.items += self._run_stage(items)
+        return result
+
+    def _report(self, outcome: ItemOutcome) -> ItemOutcome:
+        if self.on_progress is not None:
+            self.on_progress(outcome)
+        return outcome
+
+    def _run_stage(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
+        outcomes: dict[int, ItemOutcome] = {}
+        writes: list[tuple[int, PlanItem]] = []
+        for index, item in enumerate(items):
+            if item.writes:
+                writes.append((index, item))
+            else:
+                outcomes[index] = self._report(_not_written(item))
+        if len(writes) <= 1 or self.max_workers <= 1:
+            for index, item in writes:
+                outcomes[index] = self._report(self._apply_item(item))
+        else:
+            with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
+                futures = {pool.submit(self._apply_item, item): index for index, item in writes}
+                for future in as_completed(futures):
+                    outcomes[futures[future]] = self._report(future.result())
+        return [outcomes[index] for index in sorted(outcomes)]
+
+    def _apply_item(self, item: PlanItem) -> ItemOutcome:
+        action = _action(item)
+        outcome = ItemOutcome(
+            kind=item.kind,
+            resource=item.resource,
+            handle=item.handle,
+            status="ok",
+            action=action,
+            blog=item.blog,
+            source=item.source,
+            id=item.id,
+        )
+        try:
+            if item.resource == "blog":
+                outcome.id = self._create_blog(item)
+            elif item.kind == "delete":
+                self._prune(item)
+            elif item.kind == "create":
+                outcome.id = self._create(item)
+            else:
+                outcome.id = self._update(item)
+        except _Failed as exc:
+            outcome.status = "failed"
+            outcome.messages = exc.messages
+        except ShopsyncError as exc:
+            outcome.status = "failed"
+            outcome.messages = _messages(exc)
+        if outcome.status == "ok":
+            outcome.messages = list(item.messages)
+        return outcome
+
+    # -- blogs
+
+    def _create_blog(self, item: PlanItem) -> str:
+        variables = {"blog": {"title": item.title or item.handle, "handle": item.handle}}
+        try:
+            payload = self.client.mutate("SyncBlogCreate", variables)
+        except ShopsyncError as exc:
+            if not _maybe_applied(exc):
+                raise
+            found = self._find_blog(item.handle)
+            if found is None:
+                raise
+            payload = {"blog": {"id": found, "handle": item.handle}}
+        blog = payload["blog"]
+        if blog["handle"] != item.handle:
+            # Shopify renames a taken blog handle silently (-2); we read blogs first, so
+            # this means another process created it meanwhile.
+            raise _Failed(f"the store created blog {blog['handle']!r} instead of {item.handle!r}")
+        self.blog_ids[item.handle] = blog["id"]
+        return str(blog["id"])
+
+    def _find_blog(self, handle: str) -> str | None:
+        for node in self.client.paginate("SyncBlogs", {"first": 250}, path=["blogs"]):
+            if node["handle"] == handle:
+                return str(node["id"])
+        return None
+
+    # -- creates and updates
+
+    def _blog_id(self, item: PlanItem) -> str | None:
+        if item.resource != "article":
+            return None
+        blog_id = self.blog_ids.get(item.blog or "")
+        if blog_id is None:
+            raise _Failed(f"blog {item.blog!r} does not exist and could not be created")
+        return blog_id
+
+    def _write(
+        self, item: PlanItem, previous: RemoteItem | None
+    ) -> tuple[RemoteItem, list[tuple[str, str]]]:
+        assert item.desired is not None
+        fields = item.desired.fields
+        if item.resource == "article":
+            data, remove = article_input(
+                fields,
+                source=item.desired.source,
+                blog_id=self._blog_id(item),
+                names=self.names,
+                previous=previous,
+            )
+            if previous is None:
+                variables: dict[str, Any] = {"article": data, **self.names.variables}
+                payload = self.client.mutate("SyncArticleCreate", variables)
+            else:
+                variables = {"id": previous.id, "article": data, **self.names.variables}
+                payload = self.client.mutate("SyncArticleUpdate", variables, idempotent=True)
+            return article_from_node(payload["article"]), remove
+        data, remove = page_input(fields, source=item.desired.source, previous=previous)
+        if previous is None:
+            payload = self.client.mutate("SyncPageCreate", {"page": data})
+        else:
+            payload = self.client.mutate(
+                "SyncPageUpdate", {"id": previous.id, "page": data}, idempotent=True
+            )
+        return page_from_node(payload["page"]), remove
+
+    def _create(self, item: PlanItem) -> str:
+        assert item.desired is not None
+        for _attempt in range(CREATE_ATTEMPTS):
+            try:
+                stored, _remove = self._write(item, None)
+            except ShopsyncError as exc:
+                taken = isinstance(exc, UserErrors) and "TAKEN" in exc.codes
+                if not (taken or _maybe_applied(exc)):
+                    raise
+                found = self._lookup(item)
+                if found is None:
+                    if taken:
+                        raise
+                    continue  # the create did not land: sending it again is safe
+                if found.source != item.desired.source:
+                    raise _Failed(
+                        f"handle {item.handle!r} was taken meanwhile by a {item.resource} "
+                        "shopsync does not manage",
+                        *_messages(exc),
+                    ) from None
+                # Our earlier attempt committed: finish it as an update, never re-create.
+                return self._update(item, previous=found)
+            self._settle(item, stored)
+            return stored.id
+        raise _Failed(f"create of {item.label} failed {CREATE_ATTEMPTS} times")
+
+    def _update(self, item: PlanItem, previous: RemoteItem | None = None) -> str:
+        previous = previous or item.remote
+        assert item.desired is not None and previous is not None
+        if previous.source == item.desired.source and _same(previous, item.desired.fields):
+            return previous.id  # already as wanted (e.g. a create that committed)
+        stored, remove = self._write(item, previous)
+        if remove:
+            self.client.mutate(
+                "SyncMetafieldsDelete",
+                {
+                    "metafields": [
+                        {"ownerId": stored.id, "namespace": ns, "key": key} for ns, key in remove
+                    ]
+                },
+                idempotent=True,
+            )
+        self._settle(item, stored)
+        return stored.id
+
+    def _settle(self, item: PlanItem, stored: RemoteItem) -> None:
+        """If the store normalised what we sent, record the digest of what it kept."""
+        assert item.desired is not None
+        sent = fingerprint(item.desired.fields)
+        kept = fingerprint(stored.fields)
+        if kept != sent and stored.digest == sent:
+            metafield = {
+                "ownerId": stored.id,
+                "namespace": OWNER_NAMESPACE,
+                "key": DIGEST_KEY,
+                "value": kept,
+                "type": TEXT,
+            }
+            self.client.mutate("SyncMetafieldsSet", {"metafields": [metafield]}, idempotent=True)
+
+    def _lookup(self, item: PlanItem) -> RemoteItem | None:
+        """The store's item with this handle (and blog), if any."""
+        query = f"handle:{item.handle}"
+        if item.resource == "article":
+            data = self.client.run("SyncArticlesByHandle", {"query": query, **self.names.variables})
+            nodes = data["articles"]["nodes"]
+            found = [article_from_node(n) for n in nodes]
+            found = [f for f in found if f.handle == item.handle and f.blog == item.blog]
+        else:
+            data = self.client.run("SyncPagesByHandle", {"query": query})
+            found = [page_from_node(n) for n in data["pages"]["nodes"]]
+            found = [f for f in found if f.handle == item.handle]
+        return found[0] if found else None
+
+    # -- orphans
+
+    def _prune(self, item: PlanItem) -> None:
+        remote = item.remote
+        assert remote is not None
+        if item.prune == "delete":
+            name = "SyncArticleDelete" if item.resource == "article" else "SyncPageDelete"
+            self.client.mutate(name, {"id": remote.id}, idempotent=True)
+            return
+        hidden: Fields = {**remote.fields, "is_published": False, "publish_date": None}
+        marks = [
+            _metafield(OWNER_NAMESPACE, DIGEST_KEY, fingerprint(hidden), TEXT),
+        ]
+        data = {"isPublished": False, "publishDate": None, "metafields": marks}
+        if item.resource == "article":
+            variables: dict[str, Any] = {"id": remote.id, "article": data, **self.names.variables}
+            self.client.mutate("SyncArticleUpdate", variables, idempotent=True)
+        else:
+            self.client.mutate("SyncPageUpdate", {"id": remote.id, "page": data}, idempotent=True)
+
+
+def _same(remote: RemoteItem, fields: Mapping[str, Any]) -> bool:
+    from shopsync.plan import field_diff
+
+    return not field_diff(remote.fields, fields) and not remote.drifted
+
+
+def _action(item: PlanItem) -> str:
+    if item.kind == "delete":
+        return item.prune or "delete"
+    if item.kind == "update" and item.redirect:
+        return "rename"
+    return item.kind
+
+
+def _not_written(item: PlanItem) -> ItemOutcome:
+    status: Status = "ok" if item.kind == "unchanged" else "skipped"
+    return ItemOutcome(
+        kind=item.kind,
+        resource=item.resource,
+        handle=item.handle,
+        status=status,
+        action="none",
+        blog=item.blog,
+        source=item.source,
+        id=item.id,
+        messages=[*item.messages, *(f"hint: {h}" for h in item.hints)],
+    )
+
+
+def apply_plan(
+    plan: Plan,
+    client: ShopifyClient,
+    *,
+    names: MetafieldNames | None = None,
+    max_workers: int = 4,
+    on_progress: Progress | None = None,
+) -> ApplyResult:
+    """Execute ``plan``; never raises for one item's failure (see ``ApplyResult.failed``)."""
+    applier = Applier(
+        client=client,
+        names=names or MetafieldNames(),
+        max_workers=max_workers,
+        on_progress=on_progress,
+    )
+    return applier.apply(plan)
