@@ -109,6 +109,7 @@ class AppState:
 
     output: Output = field(default_factory=Output)
     env_file: Path | None = None
+    env_name: str | None = None
 
 
 def get_state(ctx: click.Context | None = None) -> AppState:
@@ -131,6 +132,12 @@ def load_settings_from_ctx(ctx: click.Context | None = None, **overrides: Any) -
                 hint="copy .env.example to .env, or pass an existing file to --env-file",
             )
         overrides["_env_file"] = state.env_file
+    from shopsync.environments import environment_overrides, selected_environment
+
+    name = selected_environment(state.env_name)
+    if name is not None:
+        named = environment_overrides(name, root=Path.cwd(), env_file=state.env_file)
+        overrides = {**named, **{k: v for k, v in overrides.items() if v is not None}}
     return load_settings(**overrides)
 
 
@@ -230,14 +237,25 @@ Settings come from SHOPSYNC_* environment variables and .env (see .env.example).
     default=None,
     help="Read settings from this file instead of .env.",
 )
+@click.option(
+    "--env",
+    "env_name",
+    default=None,
+    metavar="NAME",
+    help="Use the named store from shopsync.toml / pyproject.toml (or SHOPSYNC_ENV).",
+)
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug and tracebacks).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and errors.")
 @click.version_option(__version__, "--version", prog_name="shopsync")
 @click.pass_context
-def main(ctx: click.Context, env_file: Path | None, verbose: int, quiet: bool) -> None:
+def main(
+    ctx: click.Context, env_file: Path | None, env_name: str | None, verbose: int, quiet: bool
+) -> None:
     """Keep a Shopify store's blog articles and pages in sync with Markdown files in git."""
     _configure_logging(verbose, quiet)
-    ctx.obj = AppState(output=Output(quiet=quiet, verbose=verbose), env_file=env_file)
+    ctx.obj = AppState(
+        output=Output(quiet=quiet, verbose=verbose), env_file=env_file, env_name=env_name
+    )
 
 
 # ---------------------------------------------------------------------------- validate
