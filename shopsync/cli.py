@@ -586,3 +586,142 @@ def _print_result(output: Output, result: Any) -> None:
             output.line(text)
     style = "bold green" if result.ok else "bold red"
     output.line(result_summary(result), style=style)
+
+
+# ---------------------------------------------------------------------------- preview
+
+PREVIEW_EPILOG = """\b
+Examples:
+  shopsync preview ems-deep-spine-muscles-study      by handle -> preview/<blog>--<handle>.html
+  shopsync preview articles/my-post.md -o /tmp/p.html
+  shopsync preview                                   every article and page, plus index.html
+  shopsync preview --serve my-post                   http://127.0.0.1:8788/..., live re-render
+
+Needs no credentials and never contacts the store: featured products are shown with a
+title made from their handle. With --serve the page reloads itself every 2 seconds and
+shows the file's problems while it is invalid. Ctrl-C stops the server.
+"""
+
+
+def _preview_base_url(settings: Settings) -> str | None:
+    """Relative links of a file preview (/pages/x, /products/y) point at the shop, if known."""
+    from shopsync.config import shop_base_url
+
+    if not settings.shop:
+        return None
+    try:
+        return shop_base_url(settings.shop)
+    except ConfigError:
+        return None
+
+
+@main.command("preview", epilog=PREVIEW_EPILOG)
+@click.argument("target", required=False, metavar="[FILE|HANDLE]")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (one item) or directory (all items). Default: preview/.",
+)
+@click.option(
+    "--serve", is_flag=True, help="Serve the previews on 127.0.0.1, re-rendered on change."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8788,
+    show_default=True,
+    help="Port for --serve (0 = any free port).",
+)
+@json_option
+@click.pass_context
+@handle_errors
+def preview_command(
+    ctx: click.Context,
+    target: str | None,
+    output: Path | None,
+    serve: bool,
+    port: int,
+    as_json: bool,
+) -> None:
+    """Render an article (or page) as a standalone HTML page, as a reader would see it.
+
+    FILE|HANDLE is an article or page file, or a handle (default: every file under
+    SHOPSYNC_ARTICLES_DIR).
+    """
+    from shopsync import preview as pv
+
+    out = get_output(ctx)
+    settings = load_settings_from_ctx(ctx)
+    root = Path.cwd()
+    paths = [settings.articles_dir]
+    if target is not None and target.endswith(".md"):
+        paths.append(Path(target))
+    content = load_content(paths, root=root, default_blog=settings.blog)
+    item: Any = None
+    if target is not None:
+        item = pv.find_item(content, target, root=root)
+        if item is None:
+            own = [p for p in content.problems if Path(p.path).stem == Path(target).stem]
+            if own:
+                raise ContentError(own)
+            raise ShopsyncError(
+                f"no article or page {target!r} under {settings.articles_dir.as_posix()}",
+                hint="give a file path such as articles/my-post.md, or an article's handle",
+            )
+    if serve:
+        _serve_previews(ctx, pv.PreviewSite(paths, root, settings.blog), item, port)
+        return
+    base_url = _preview_base_url(settings)
+    items: list[Any] = [item] if item is not None else [*content.articles, *content.pages]
+    if output is not None and item is not None and output.suffix == ".html":
+        targets = [output]
+    else:
+        directory = output or Path("preview")
+        targets = [directory / pv.preview_file_name(x) for x in items]
+    written = []
+    for entry, path in zip(items, targets, strict=True):
+        context = pv.context_for(entry, content, root=root, base_url=base_url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pv.render_item(entry, context), encoding="utf-8")
+        written.append({"source": entry.source_path, "handle": entry.handle, "path": path})
+    if item is None:
+        index = (output or Path("preview")) / "index.html"
+        page = pv.render_index(items, pv.PreviewContext(), link=pv.preview_file_name)
+        index.write_text(page, encoding="utf-8")
+        written.append({"source": None, "handle": None, "path": index})
+    if out.json:
+        skipped = [p.to_dict() for p in content.problems]
+        out.emit_json({"ok": True, "written": written, "skipped": skipped})
+        return
+    for problem in content.problems:
+        out.error(f"warning: skipped {problem.location()}: {problem.message}")
+    for entry_info in written:
+        path = Path(entry_info["path"])
+        out.info(f"wrote {path.as_posix()}  ({path.resolve().as_uri()})")
+
+
+def _serve_previews(ctx: click.Context, site: Any, item: Any, port: int) -> None:
+    from shopsync import preview as pv
+
+    out = get_output(ctx)
+    try:
+        server = pv.make_preview_server(site, port)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
+            hint="pick another --port, or --port 0 for any free one",
+        ) from None
+    base = f"http://{pv.LOOPBACK}:{server.port}"
+    url = base + (pv.storefront_path(item) if item is not None else "/")
+    if out.json:
+        out.emit_json({"url": url, "index": base + "/"})
+    else:
+        out.line(f"previewing at {url}  (re-rendered when files change; Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.info("stopped")
+    finally:
+        server.server_close()

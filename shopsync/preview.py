@@ -1,0 +1,425 @@
+"""An article as a reader would see it, offline: a standalone HTML page.
+
+The body is exactly what a push would store (``render_article_body``), wrapped in a
+plain page with the title, date, author, tags, summary and featured image, under a
+banner that says this is a preview. Nothing here contacts the store: featured products
+are shown with a title made from their handle. The page carries a Content-Security-Policy
+that forbids every script, so even a sanitiser bug could not run one in the preview.
+
+``PreviewSite`` serves the previews of a content directory on 127.0.0.1 for
+``shopsync preview --serve``: every request re-reads the files if any changed, and the
+page asks the browser to reload every few seconds (no JavaScript needed). Links in
+bodies work there as on the store: ``/pages/<handle>`` shows the page's preview,
+``/blogs/<blog>/<handle>`` the article's, ``/products/<handle>`` a placeholder.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shopsync.errors import Problem
+from shopsync.loader import Content, display_path, load_content
+from shopsync.models import Article, Page, ProductInfo
+from shopsync.render import render_article_body, render_page_body, render_summary
+
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
+LOOPBACK = "127.0.0.1"
+REFRESH_SECONDS = 2
+
+# No script-src: nothing in a preview may run a script, whatever the body says.
+CSP = (
+    "default-src 'none'; img-src 'self' https: http: data: file:; "
+    "style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'"
+)
+
+STYLE = """
+:root { color-scheme: light; }
+body { margin: 0; font: 17px/1.6 Georgia, 'Times New Roman', serif; color: #1d1d1f;
+  background: #fafaf7; }
+.shopsync-preview-banner { position: sticky; top: 0; z-index: 10; margin: 0;
+  padding: .6em 1em; background: #ffd60a; color: #1d1d1f; border-bottom: 2px solid #1d1d1f;
+  font: 600 15px/1.4 system-ui, sans-serif; text-align: center; }
+.shopsync-preview-banner small { font-weight: 400; }
+main { max-width: 46rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
+h1 { font-size: 2rem; line-height: 1.25; margin: .5rem 0 .75rem; }
+.meta { font: 14px/1.5 system-ui, sans-serif; color: #555; margin: 0 0 .5rem; }
+.tags { list-style: none; padding: 0; margin: .5rem 0 1rem; display: flex; flex-wrap: wrap;
+  gap: .4rem; font: 13px/1.4 system-ui, sans-serif; }
+.tags li { background: #e8e8e3; border-radius: 1em; padding: .1em .7em; }
+.summary { font-style: italic; color: #333; border-left: 4px solid #d0d0c8;
+  padding-left: 1rem; margin: 1rem 0 1.5rem; }
+.featured-image { max-width: 100%; height: auto; border-radius: 6px; }
+.body img { max-width: 100%; height: auto; }
+table { border-collapse: collapse; margin: 1.25rem 0; width: 100%; }
+th, td { border: 1px solid #bbb; padding: .45em .7em; text-align: left; vertical-align: top; }
+th { background: #eeeeea; }
+blockquote { margin: 1rem 0; padding-left: 1rem; border-left: 4px solid #c9c9c0; color: #333; }
+.shopsync-products { border: 1px solid #ccc; border-radius: 8px; padding: .75rem 1rem;
+  margin: 1.5rem 0; background: #fff; }
+.shopsync-products ul { list-style: none; margin: 0; padding: 0; }
+.shopsync-products img { max-width: 120px; display: block; }
+.shopsync-product-title { font: 600 16px/1.4 system-ui, sans-serif; }
+.shopsync-disclaimer { margin-top: 2.5rem; padding: .75rem 1rem; background: #f1f1ec;
+  border-radius: 6px; font-size: 15px; }
+.shopsync-source { font-size: 15px; color: #333; }
+.problems li { font-family: ui-monospace, monospace; font-size: 14px; margin: .5rem 0; }
+"""
+
+
+@dataclass(frozen=True)
+class PreviewContext:
+    """What the page around the body needs to know besides the article itself."""
+
+    products: Sequence[ProductInfo] = ()
+    disclaimer: Page | None = None
+    source: str | None = None
+    # URL the featured image is shown from (a local image's file URI or served path).
+    image_url: str | None = None
+    # Where relative links (/pages/x, /products/y) point in a file preview: the shop.
+    base_url: str | None = None
+    refresh_seconds: int | None = None
+
+
+def product_title(handle: str) -> str:
+    """A readable stand-in for a product's title, made from its handle."""
+    return " ".join(word.capitalize() for word in handle.split("-"))
+
+
+def placeholder_products(handles: Iterable[str]) -> list[ProductInfo]:
+    """Featured products as the preview shows them without asking the store."""
+    return [ProductInfo(handle=h, title=product_title(h)) for h in handles]
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _date_text(moment: datetime) -> str:
+    return f"{moment.day} {moment.strftime('%B %Y, %H:%M')} (UTC{moment.strftime('%z')})"
+
+
+def status_text(article: Article) -> str:
+    """What a reader of the store would see, in words (for the meta line)."""
+    if article.status == "draft":
+        return "Draft: not visible on the store"
+    if article.status == "scheduled" and article.publish_date is not None:
+        return f"Scheduled for {_date_text(article.publish_date)}"
+    if article.publish_date is not None:
+        return f"Published {_date_text(article.publish_date)}"
+    return "Published when pushed"
+
+
+def _document(title: str, banner: str, content: str, context: PreviewContext) -> str:
+    head = [
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_esc(CSP)}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="robots" content="noindex">',
+    ]
+    if context.refresh_seconds:
+        head.append(f'<meta http-equiv="refresh" content="{int(context.refresh_seconds)}">')
+    if context.base_url:
+        head.append(f'<base href="{_esc(context.base_url.rstrip("/") + "/")}">')
+    head.append(f"<title>Preview: {_esc(title)}</title>")
+    head.append(f"<style>{STYLE}</style>")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n'
+        + "\n".join(head)
+        + "\n</head>\n<body>\n"
+        + f'<p class="shopsync-preview-banner" role="status">{banner}</p>\n'
+        + f"<main>\n{content}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _banner(kind: str, context: PreviewContext) -> str:
+    source = f" from <code>{_esc(context.source)}</code>" if context.source else ""
+    return (
+        f"PREVIEW of a{'n' if kind == 'article' else ''} {kind} "
+        f"<small>rendered{source} by shopsync; not the live store</small>"
+    )
+
+
+def render_article_preview(article: Article, context: PreviewContext | None = None) -> str:
+    """The standalone preview page of ``article`` (deterministic: same input, same bytes)."""
+    context = context or PreviewContext()
+    body = render_article_body(
+        article, products=list(context.products), disclaimer=context.disclaimer
+    )
+    parts = ['<article class="shopsync-article">', "<header>"]
+    parts.append(f"<h1>{_esc(article.title)}</h1>")
+    parts.append(
+        f'<p class="meta"><span class="status">{_esc(status_text(article))}</span> · '
+        f'by <span class="author">{_esc(article.author)}</span> · blog '
+        f"<code>{_esc(article.blog)}</code> · handle <code>{_esc(article.handle)}</code></p>"
+    )
+    if article.tags:
+        items = "".join(f"<li>{_esc(tag)}</li>" for tag in sorted(article.tags))
+        parts.append(f'<ul class="tags" aria-label="Tags">{items}</ul>')
+    summary = render_summary(article)
+    if summary:
+        parts.append(f'<div class="summary" aria-label="Summary">{summary}</div>')
+    parts.append("</header>")
+    if article.image is not None:
+        src = context.image_url or article.image.src
+        parts.append(
+            f'<img class="featured-image" src="{_esc(src)}" alt="{_esc(article.image.alt)}">'
+        )
+    parts.append(f'<div class="body">\n{body}\n</div>')
+    parts.append("</article>")
+    return _document(article.title, _banner("article", context), "\n".join(parts), context)
+
+
+def render_page_preview(page: Page, context: PreviewContext | None = None) -> str:
+    """The standalone preview of a page (a disclaimer, usually)."""
+    context = context or PreviewContext()
+    visibility = "Published" if page.published else "Hidden: not visible on the store"
+    content = (
+        f'<article class="shopsync-page">\n<header>\n<h1>{_esc(page.title)}</h1>\n'
+        f'<p class="meta"><span class="status">{visibility}</span> · handle '
+        f"<code>{_esc(page.handle)}</code></p>\n</header>\n"
+        f'<div class="body">\n{render_page_body(page)}\n</div>\n</article>'
+    )
+    return _document(page.title, _banner("page", context), content, context)
+
+
+def render_problems_page(problems: Sequence[Problem], context: PreviewContext) -> str:
+    """What ``--serve`` shows while the file is invalid (it recovers on the next save)."""
+    items = "".join(
+        f"<li>{_esc(problem.location())}: {_esc(problem.field + ': ' if problem.field else '')}"
+        f"{_esc(problem.message)}"
+        + (f"<br><small>hint: {_esc(problem.hint)}</small>" if problem.hint else "")
+        + "</li>"
+        for problem in problems
+    )
+    content = (
+        "<h1>The file has problems</h1>\n<p>Fix them and save; this page reloads by itself.</p>"
+        f'\n<ul class="problems">{items}</ul>'
+    )
+    return _document("problems", _banner("article", context), content, context)
+
+
+def render_index(
+    items: Sequence[Article | Page],
+    context: PreviewContext,
+    *,
+    link: Callable[[Article | Page], str] | None = None,
+) -> str:
+    """A list of every previewable item, linking its preview (served path by default)."""
+    link = link or storefront_path
+    rows = []
+    for item in items:
+        kind = f"{item.status}, " if isinstance(item, Article) else "page, "
+        rows.append(
+            f'<li><a href="{_esc(link(item))}">{_esc(item.title)}</a> '
+            f"<small>({_esc(kind + item.source_path)})</small></li>"
+        )
+    content = "<h1>Previews</h1>\n<ul>" + "".join(rows) + "</ul>"
+    banner = "PREVIEW <small>rendered by shopsync; not the live store</small>"
+    return _document("all articles", banner, content, context)
+
+
+def storefront_path(item: Article | Page) -> str:
+    """Where an item lives on a Shopify storefront (and on the preview server)."""
+    return article_path(item) if isinstance(item, Article) else page_path(item)
+
+
+def article_path(article: Article) -> str:
+    """Where an article lives on a Shopify storefront (and on the preview server)."""
+    return f"/blogs/{article.blog}/{article.handle}"
+
+
+def page_path(page: Page) -> str:
+    return f"/pages/{page.handle}"
+
+
+def find_item(content: Content, wanted: str, *, root: Path) -> Article | Page | None:
+    """An article or page by file path (as given, or repository-relative) or by handle."""
+    as_path = Path(wanted)
+    shown = display_path(as_path if as_path.is_absolute() else root / as_path, root)
+    items: list[Article | Page] = [*content.articles, *content.pages]
+    for item in items:
+        if item.source_path in (shown, wanted):
+            return item
+    handle = as_path.stem if wanted.endswith(".md") else wanted
+    matches = [a for a in content.articles if a.handle == handle]
+    if not matches:
+        matches_pages = [p for p in content.pages if p.handle == handle]
+        return matches_pages[0] if matches_pages else None
+    return matches[0]
+
+
+def context_for(
+    item: Article | Page,
+    content: Content,
+    *,
+    root: Path,
+    base_url: str | None = None,
+    image_url: str | None = None,
+    refresh_seconds: int | None = None,
+) -> PreviewContext:
+    """The preview context of one item of ``content`` (placeholder products, its disclaimer)."""
+    if isinstance(item, Page):
+        return PreviewContext(
+            source=item.source_path, base_url=base_url, refresh_seconds=refresh_seconds
+        )
+    if image_url is None and item.image is not None and item.image.is_local:
+        image_url = (root / item.image.src).resolve().as_uri()
+    return PreviewContext(
+        products=placeholder_products(item.featured_products),
+        disclaimer=content.page(item.disclaimer) if item.disclaimer else None,
+        source=item.source_path,
+        image_url=image_url,
+        base_url=base_url,
+        refresh_seconds=refresh_seconds,
+    )
+
+
+def render_item(item: Article | Page, context: PreviewContext) -> str:
+    if isinstance(item, Article):
+        return render_article_preview(item, context)
+    return render_page_preview(item, context)
+
+
+def preview_file_name(item: Article | Page) -> str:
+    if isinstance(item, Article):
+        return f"{item.blog}--{item.handle}.html"
+    return f"page--{item.handle}.html"
+
+
+# ----------------------------------------------------------------------------- serving
+
+
+@dataclass
+class PreviewSite:
+    """The previews of a content directory, re-read whenever a file changes."""
+
+    paths: Sequence[Path]
+    root: Path
+    default_blog: str
+    refresh_seconds: int = REFRESH_SECONDS
+    _signature: tuple[tuple[str, int, int], ...] | None = field(default=None, repr=False)
+    _content: Content | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    loads: int = 0
+
+    def _files(self) -> Iterator[Path]:
+        for path in self.paths:
+            if path.is_dir():
+                yield from sorted(path.rglob("*.md"))
+            elif path.exists():
+                yield path
+
+    def signature(self) -> tuple[tuple[str, int, int], ...]:
+        """(path, mtime, size) of every content file: a change means reload."""
+        rows = []
+        for file in self._files():
+            try:
+                stat = file.stat()
+            except OSError:
+                continue
+            rows.append((file.as_posix(), stat.st_mtime_ns, stat.st_size))
+        return tuple(rows)
+
+    def content(self) -> Content:
+        with self._lock:
+            signature = self.signature()
+            if self._content is None or signature != self._signature:
+                self._content = load_content(
+                    list(self.paths), root=self.root, default_blog=self.default_blog
+                )
+                self._signature = signature
+                self.loads += 1
+            return self._content
+
+    def respond(self, path: str) -> tuple[int, str, bytes]:
+        """(status, content type, body) for a request path."""
+        content = self.content()
+        context = PreviewContext(refresh_seconds=self.refresh_seconds)
+        if path in ("", "/", "/index.html"):
+            page = render_index([*content.articles, *content.pages], context)
+            return 200, "text/html; charset=utf-8", page.encode()
+        for article in content.articles:
+            if path == article_path(article):
+                return self._item(article, content)
+        for page_item in content.pages:
+            if path == page_path(page_item):
+                return self._item(page_item, content)
+        if path.startswith("/products/"):
+            handle = path.removeprefix("/products/")
+            text = (
+                f"<h1>{_esc(product_title(handle))}</h1><p>The product page "
+                f"<code>/products/{_esc(handle)}</code> lives on the store.</p>"
+            )
+            return (
+                200,
+                "text/html; charset=utf-8",
+                _document(handle, "PREVIEW", text, context).encode(),
+            )
+        if path.startswith("/files/"):
+            return self._local_image(path.removeprefix("/files/"), content)
+        # A broken article shows its problems instead of a 404 while it is being edited.
+        broken = [p for p in content.problems if path.rstrip("/").endswith(Path(p.path).stem)]
+        if broken:
+            page = render_problems_page(broken, context)
+            return 200, "text/html; charset=utf-8", page.encode()
+        return 404, "text/plain; charset=utf-8", b"not found\n"
+
+    def _item(self, item: Article | Page, content: Content) -> tuple[int, str, bytes]:
+        image_url = None
+        if isinstance(item, Article) and item.image is not None and item.image.is_local:
+            image_url = "/files/" + item.image.src
+        context = context_for(
+            item,
+            content,
+            root=self.root,
+            image_url=image_url,
+            refresh_seconds=self.refresh_seconds,
+        )
+        return 200, "text/html; charset=utf-8", render_item(item, context).encode()
+
+    def _local_image(self, relative: str, content: Content) -> tuple[int, str, bytes]:
+        # Only images that articles name are served: never an arbitrary file.
+        allowed = {
+            a.image.src for a in content.articles if a.image is not None and a.image.is_local
+        }
+        if relative not in allowed:
+            return 404, "text/plain; charset=utf-8", b"not found\n"
+        file = self.root / relative
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        try:
+            return 200, kind, file.read_bytes()
+        except OSError:
+            return 404, "text/plain; charset=utf-8", b"not found\n"
+
+    def wsgi_app(self) -> Callable[..., Any]:
+        from werkzeug.wrappers import Request, Response
+
+        @Request.application
+        def app(request: Request) -> Response:
+            if request.method not in ("GET", "HEAD"):
+                return Response("method not allowed\n", status=405)
+            status, kind, body = self.respond(request.path)
+            response = Response(body, status=status, content_type=kind)
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
+
+        return app
+
+
+def make_preview_server(site: PreviewSite, port: int = 0) -> BaseWSGIServer:
+    """A threaded server bound to 127.0.0.1 only; ``server.port`` is the port it got."""
+    from werkzeug.serving import make_server
+
+    return make_server(LOOPBACK, port, site.wsgi_app(), threaded=True)

@@ -1,0 +1,398 @@
+"""``shopsync preview``: the standalone page, the --serve loop, and real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import threading
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from shopsync.cli import main
+from shopsync.loader import load_content
+from shopsync.models import Article, Page
+from shopsync.preview import (
+    CSP,
+    PreviewContext,
+    PreviewSite,
+    context_for,
+    find_item,
+    make_preview_server,
+    placeholder_products,
+    render_article_preview,
+    render_item,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+PAGE = """---
+title: Disclaimer
+notice: For education only. Not medical advice.
+---
+The full disclaimer text.
+"""
+
+ARTICLE = """---
+title: "Deep <Muscles> & Stimulation"
+author: Research Team
+tags: [ems, back-pain]
+summary: A *short* summary.
+status: published
+publish_date: 2025-01-20T09:00:00+11:00
+featured_products: [original-oriems-ultimate-kit]
+disclaimer: disclaimer
+---
+## What was found
+
+| Muscle | Result |
+|---|---|
+| Multifidus | Activated |
+| Transversus abdominis | Activated |
+
+<script>document.title = "pwned"; document.body.setAttribute("data-pwned", "1")</script>
+<img src="missing.png" onerror="document.body.setAttribute('data-pwned', '2')">
+[click me](javascript:document.body.setAttribute('data-pwned','3'))
+
+<!-- shopsync:featured-products -->
+
+The end.
+"""
+
+
+def make_repo(root: Path, article: str = ARTICLE) -> Path:
+    (root / "articles" / "pages").mkdir(parents=True)
+    (root / "articles" / "pages" / "disclaimer.md").write_text(PAGE, encoding="utf-8")
+    path = root / "articles" / "deep-muscles.md"
+    path.write_text(article, encoding="utf-8")
+    return path
+
+
+def load_article(root: Path) -> tuple[Article, PreviewContext]:
+    content = load_content([root / "articles"], root=root, default_blog="research-digest")
+    assert content.ok, content.problems
+    item = find_item(content, "deep-muscles", root=root)
+    assert isinstance(item, Article)
+    return item, context_for(item, content, root=root)
+
+
+def test_preview_page_shows_what_a_reader_sees(tmp_path: Path) -> None:
+    make_repo(tmp_path)
+    article, context = load_article(tmp_path)
+    page = render_article_preview(article, context)
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.title is not None and soup.title.string == "Preview: Deep <Muscles> & Stimulation"
+    assert soup.h1 is not None and soup.h1.get_text() == "Deep <Muscles> & Stimulation"
+    banner = soup.select_one(".shopsync-preview-banner")
+    assert banner is not None and "PREVIEW" in banner.get_text()
+    assert "articles/deep-muscles.md" in banner.get_text()
+    assert [li.get_text() for li in soup.select(".tags li")] == ["back-pain", "ems"]
+    summary = soup.select_one(".summary em")
+    assert summary is not None and summary.get_text() == "short"
+    status = soup.select_one(".meta .status")
+    assert status is not None and status.get_text() == "Published 20 January 2025, 09:00 (UTC+1100)"
+    assert [td.get_text() for td in soup.select("table td")][:2] == ["Multifidus", "Activated"]
+    product = soup.select_one('.shopsync-products a[href="/products/original-oriems-ultimate-kit"]')
+    assert product is not None and product.get_text() == "Original Oriems Ultimate Kit"
+    disclaimer = soup.select_one('.shopsync-disclaimer a[href="/pages/disclaimer"]')
+    assert disclaimer is not None and disclaimer.get_text() == "Disclaimer"
+    assert "Not medical advice." in soup.select_one(".shopsync-disclaimer").get_text()  # type: ignore[union-attr]
+    # The product block sits where the marker was, before the last paragraph.
+    block = soup.select_one(".body .shopsync-products")
+    assert block is not None and block.find_next("p").get_text() == "The end."  # type: ignore[union-attr]
+    assert not soup.find_all("script")
+    assert "onerror" not in page
+    assert all(not str(a.get("href", "")).startswith("javascript") for a in soup.find_all("a"))
+    assert soup.select_one('.body img[src="missing.png"]') is not None  # kept, minus its handler
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert csp is not None and csp["content"] == CSP and "script-src" not in CSP
+    assert render_article_preview(article, context) == page  # deterministic
+
+
+def test_draft_and_scheduled_status_lines(tmp_path: Path) -> None:
+    article = Article(
+        title="T",
+        handle="t",
+        blog="b",
+        author="A",
+        source_path="articles/t.md",
+        status="scheduled",
+        publish_date=datetime(2099, 3, 1, 9, 0, tzinfo=UTC),
+    )
+    page = render_article_preview(article)
+    assert "Scheduled for 1 March 2099, 09:00 (UTC+0000)" in page
+    draft = render_article_preview(article.model_copy(update={"status": "draft"}))
+    assert "Draft: not visible on the store" in draft
+
+
+def test_page_preview_and_base_url(tmp_path: Path) -> None:
+    page = Page(title="Disclaimer", handle="disclaimer", body="Hello", source_path="x.md")
+    html = render_item(page, PreviewContext(base_url="https://oriems.myshopify.com"))
+    assert '<base href="https://oriems.myshopify.com/">' in html
+    assert "<p>Hello</p>" in html
+
+
+def test_placeholder_products_are_titled_from_handles() -> None:
+    (product,) = placeholder_products(["original-oriems-ultimate-kit"])
+    assert (product.title, product.url) == (
+        "Original Oriems Ultimate Kit",
+        "/products/original-oriems-ultimate-kit",
+    )
+
+
+def test_find_item_by_path_or_handle(tmp_path: Path) -> None:
+    make_repo(tmp_path)
+    content = load_content([tmp_path / "articles"], root=tmp_path, default_blog="b")
+    by_path = find_item(content, "articles/deep-muscles.md", root=tmp_path)
+    assert isinstance(by_path, Article) and by_path.handle == "deep-muscles"
+    assert isinstance(find_item(content, "disclaimer", root=tmp_path), Page)
+    assert find_item(content, "nothing-here", root=tmp_path) is None
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_cli_writes_one_preview_and_reports_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_repo(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHOPSYNC_SHOP", raising=False)
+    result = CliRunner().invoke(main, ["preview", "deep-muscles", "-o", "out/p.html", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"path": "out/p.html"' in result.output
+    assert "Deep &lt;Muscles&gt; &amp; Stimulation" in (tmp_path / "out/p.html").read_text()
+
+
+def test_cli_writes_every_item_and_an_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_repo(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["-q", "preview"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""  # --quiet
+    written = sorted(p.name for p in (tmp_path / "preview").iterdir())
+    assert written == ["index.html", "page--disclaimer.html", "research-digest--deep-muscles.html"]
+    index = BeautifulSoup((tmp_path / "preview" / "index.html").read_text(), "html.parser")
+    assert [a["href"] for a in index.select("li a")] == [
+        "research-digest--deep-muscles.html",
+        "page--disclaimer.html",
+    ]
+
+
+def test_cli_unknown_item_and_invalid_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_repo(tmp_path, ARTICLE.replace("author: Research Team\n", ""))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    missing = runner.invoke(main, ["preview", "nope"])
+    assert missing.exit_code == 1
+    assert missing.stderr.splitlines() == [
+        "error: no article or page 'nope' under articles",
+        "hint: give a file path such as articles/my-post.md, or an article's handle",
+    ]
+    broken = runner.invoke(main, ["preview", "articles/deep-muscles.md"])
+    assert broken.exit_code == 1
+    assert "articles/deep-muscles.md:1: author:" in broken.stderr
+
+
+# --------------------------------------------------------------------------- --serve
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path, PreviewSite]]:
+    path = make_repo(tmp_path)
+    site = PreviewSite([tmp_path / "articles"], tmp_path, "research-digest")
+    server = make_preview_server(site, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}", path, site
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_re_renders_when_the_file_changes(
+    served: tuple[str, Path, PreviewSite],
+) -> None:
+    base, path, site = served
+    url = base + "/blogs/research-digest/deep-muscles"
+    first = requests.get(url, timeout=5)
+    assert first.status_code == 200
+    assert first.headers["Content-Security-Policy"] == CSP
+    assert '<meta http-equiv="refresh" content="2">' in first.text
+    assert "Deep &lt;Muscles&gt;" in first.text
+    assert requests.get(url, timeout=5).text == first.text
+    assert site.loads == 1  # unchanged files are not re-read
+    text = path.read_text().replace('title: "Deep <Muscles> & Stimulation"', "title: Renamed")
+    path.write_text(text)
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 1_000_000_000))
+    second = requests.get(url, timeout=5)
+    assert "<h1>Renamed</h1>" in second.text
+    assert site.loads == 2
+    # The disclaimer link of the body works on the preview server.
+    disclaimer = requests.get(base + "/pages/disclaimer", timeout=5)
+    assert disclaimer.status_code == 200 and "The full disclaimer text." in disclaimer.text
+
+
+def test_serve_shows_problems_and_refuses_other_files(
+    served: tuple[str, Path, PreviewSite],
+) -> None:
+    base, path, _site = served
+    path.write_text(ARTICLE.replace("author: Research Team\n", ""))
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 1_000_000_000))
+    broken = requests.get(base + "/blogs/research-digest/deep-muscles", timeout=5)
+    assert "The file has problems" in broken.text and "author" in broken.text
+    for bad in ("/files/../articles/pages/disclaimer.md", "/files/articles/deep-muscles.md"):
+        assert requests.get(base + bad, timeout=5).status_code == 404
+    assert requests.post(base + "/", timeout=5).status_code == 405
+
+
+# --------------------------------------------------------------------------- Chromium
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    # Loopback only, always: no host name resolves, so no page can reach the internet.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
+
+
+def chromium_binary() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("SHOPSYNC_REQUIRE_CHROMIUM") == "1":
+        pytest.fail("chromium is required (SHOPSYNC_REQUIRE_CHROMIUM=1) but not installed")
+    pytest.skip("chromium is not installed (.ci/run installs it)")
+
+
+def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def png_pixel_rows(data: bytes, rows: int) -> tuple[int, int, list[bytes]]:
+    """(width, height, the first ``rows`` rows as RGBA-or-RGB bytes) of an 8-bit PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    offset, idat, header = 8, b"", b""
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        chunk = data[offset + 8 : offset + 8 + length]
+        if kind == b"IHDR":
+            header = chunk
+        elif kind == b"IDAT":
+            idat += chunk
+        offset += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    assert depth == 8 and colour in (2, 6)
+    channels = 4 if colour == 6 else 3
+    stride = width * channels
+    raw = zlib.decompress(idat)
+    out: list[bytes] = []
+    previous = bytearray(stride)
+    for row in range(rows):
+        start = row * (stride + 1)
+        kind_byte, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            corner = previous[i - channels] if i >= channels else 0
+            if kind_byte == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind_byte == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind_byte == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind_byte == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+                line[i] = (line[i] + pred) & 0xFF
+        out.append(bytes(line))
+        previous = line
+    return width, height, [bytes(r[i] for i in range(len(r)) if i % channels < 3) for r in out]
+
+
+@pytest.mark.chromium
+def test_preview_in_real_headless_chromium(tmp_path: Path) -> None:
+    binary = chromium_binary()
+    make_repo(tmp_path)
+    article, context = load_article(tmp_path)
+    page = tmp_path / "preview.html"
+    page.write_text(render_article_preview(article, context), encoding="utf-8")
+
+    dumped = run_chromium(binary, tmp_path / "profile", "--dump-dom", page.as_uri())
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = BeautifulSoup(dumped.stdout, "html.parser")
+    # What a reader sees after the browser ran the page.
+    assert dom.title is not None and dom.title.string == "Preview: Deep <Muscles> & Stimulation"
+    assert dom.h1 is not None and dom.h1.get_text() == "Deep <Muscles> & Stimulation"
+    assert [th.get_text() for th in dom.select("table th")] == ["Muscle", "Result"]
+    assert len(dom.select("table tbody tr")) == 2
+    assert dom.select_one('a[href="/products/original-oriems-ultimate-kit"]') is not None
+    assert dom.select_one('.shopsync-disclaimer a[href="/pages/disclaimer"]') is not None
+    # No script ran and none is left to run.
+    assert dom.body is not None and not dom.body.has_attr("data-pwned")
+    assert not dom.find_all("script")
+    assert all(not img.has_attr("onerror") for img in dom.find_all("img"))
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = tmp_path / "preview.png"
+    taken = run_chromium(
+        binary,
+        tmp_path / "profile2",
+        f"--screenshot={shot}",
+        "--window-size=1200,2000",
+        "--hide-scrollbars",
+        page.as_uri(),
+    )
+    assert taken.returncode == 0 and shot.is_file(), taken.stderr[-2000:]
+    width, height, rows = png_pixel_rows(shot.read_bytes(), 12)
+    assert (width, height) == (1200, 2000)
+    # The yellow preview banner is across the top of what the reader sees.
+    banner = bytes.fromhex("ffd60a")
+    assert rows[10][:3] == banner and rows[10][-3:] == banner
+    shutil.copyfile(shot, ARTIFACTS / "preview-latest.png")
+
+
+@pytest.mark.chromium
+def test_preview_policy_blocks_a_script_the_sanitiser_missed(tmp_path: Path) -> None:
+    """Defence in depth: a script injected past the sanitiser still does not run."""
+    binary = chromium_binary()
+    make_repo(tmp_path)
+    article, context = load_article(tmp_path)
+    html = render_article_preview(article, context).replace(
+        "</main>", "<script>document.body.setAttribute('data-ran', 'yes')</script></main>"
+    )
+    page = tmp_path / "injected.html"
+    page.write_text(html, encoding="utf-8")
+    dumped = run_chromium(binary, tmp_path / "profile", "--dump-dom", page.as_uri())
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = BeautifulSoup(dumped.stdout, "html.parser")
+    assert len(dom.find_all("script")) == 1  # it is there ...
+    assert dom.body is not None and not dom.body.has_attr("data-ran")  # ... and did not run
