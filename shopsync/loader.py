@@ -76,6 +76,7 @@ _HINTS: dict[str, str] = {
     "template_suffix": "the suffix of a theme template, e.g. research for article.research.json",
     "notice": "a short Markdown text shown in articles that link this page",
     "published": "true or false",
+    "format": "markdown (the default) or html (the body is HTML, kept as written but sanitised)",
 }
 
 

@@ -42,6 +42,9 @@ URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif")
 
 Status = Literal["draft", "published", "scheduled"]
+# How the body (and an article's summary) is written: Markdown, or HTML kept as written
+# (still sanitised), which ``shopsync pull`` uses when Markdown would not round-trip.
+BodyFormat = Literal["markdown", "html"]
 
 _STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 
@@ -216,6 +219,7 @@ class Article(BaseModel):
     disclaimer: str | None = None
     citation: Citation | None = None
     template_suffix: str | None = None
+    format: BodyFormat = "markdown"
     source_path: str
     body: str = ""
 
@@ -323,6 +327,7 @@ class Page(BaseModel):
     published: bool = True
     template_suffix: str | None = None
     seo: Seo | None = None
+    format: BodyFormat = "markdown"
     source_path: str
 
     @field_validator("title")

@@ -167,14 +167,18 @@ def render_article_body(
     appended; a "Source" line is added unless the body already links the study; the
     disclaimer notice always comes last.
     """
-    tokens = _markdown().parse(article.body)
     block = render_product_block(products)
-    placed = False
-    for token in tokens:
-        if token.type == "html_block" and token.content.strip() == PRODUCTS_MARKER:
-            token.content = (block + "\n") if block and not placed else ""
-            placed = True
-    parts = [sanitize_html(_render_tokens(tokens))]
+    if article.format == "html":
+        placed = PRODUCTS_MARKER in article.body
+        parts = [sanitize_html(article.body.replace(PRODUCTS_MARKER, block, 1))]
+    else:
+        tokens = _markdown().parse(article.body)
+        placed = False
+        for token in tokens:
+            if token.type == "html_block" and token.content.strip() == PRODUCTS_MARKER:
+                token.content = (block + "\n") if block and not placed else ""
+                placed = True
+        parts = [sanitize_html(_render_tokens(tokens))]
     if block and not placed:
         parts.append(block)
     if article.citation is not None:
@@ -190,10 +194,14 @@ def render_summary(article: Article) -> str | None:
     """Summary HTML (Shopify's excerpt), or None when the file has none."""
     if article.summary is None:
         return None
+    if article.format == "html":
+        return sanitize_html(article.summary)
     return render_markdown(article.summary)
 
 
 def render_page_body(page: Page) -> str:
+    if page.format == "html":
+        return sanitize_html(page.body)
     return render_markdown(page.body)
 
 
