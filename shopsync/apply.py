@@ -484,7 +484,12 @@ class Applier:
         assert remote is not None
         if item.prune == "delete":
             name = "SyncArticleDelete" if item.resource == "article" else "SyncPageDelete"
-            self.client.mutate(name, {"id": remote.id}, idempotent=True)
+            try:
+                self.client.mutate(name, {"id": remote.id}, idempotent=True)
+            except UserErrors as exc:
+                # A retried delete whose first attempt landed: gone is what we wanted.
+                if exc.codes != ["NOT_FOUND"]:
+                    raise
             return
         hidden: Fields = {**remote.fields, "is_published": False, "publish_date": None}
         marks = [
