@@ -699,6 +699,9 @@ class SandboxServer:
         if isinstance(sock, socket.socket):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # Without this the handler would wait for a next request on the kept-alive socket.
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _user_error_data(
         self, document: DocumentNode, operation: OperationDefinitionNode
