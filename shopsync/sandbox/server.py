@@ -69,6 +69,7 @@ INVALID_TOKEN = {
     "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
 }
 SCOPES_DOCS = "https://shopify.dev/api/usage/access-scopes"
+DEFAULT_ACCESS_TOKEN = "shpat_sandbox"
 DEFAULT_SCOPES = (
     "read_content",
     "write_content",
@@ -148,7 +149,7 @@ ROOT_FIELD_SCOPES: dict[str, tuple[str, ...]] = {
 class SandboxConfig:
     """How a sandbox store behaves; the defaults are a Standard-plan store."""
 
-    access_token: str = "shpat_sandbox"
+    access_token: str = DEFAULT_ACCESS_TOKEN
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     clients: Mapping[str, str] = field(default_factory=dict)
     token_ttl: float = 86399.0
