@@ -112,7 +112,9 @@ def sandbox_command(
         products=products,
     )
     try:
-        server = SandboxServer(config, host=host, port=port, db_path=db_path).start()
+        server = SandboxServer(
+            config, host=host, port=port, db_path=db_path, max_recorded=1000
+        ).start()
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
     shown = token if token == DEFAULT_ACCESS_TOKEN else "<your --token / $SHOPSYNC_SANDBOX_TOKEN>"

@@ -232,7 +232,9 @@ class SandboxServer:
         host: str = "127.0.0.1",
         port: int = 0,
         db_path: Path | None = None,
+        max_recorded: int | None = None,
     ) -> None:
+        """``max_recorded`` keeps only the last N entries of ``requests`` (long-running CLI)."""
         if not is_loopback(host):
             raise ValueError(f"the sandbox only listens on loopback, not {host!r}")
         self.config = config or SandboxConfig()
@@ -247,6 +249,7 @@ class SandboxServer:
         self.bucket = CostBucket(self.config.bucket, self.config.restore_rate, self.config.clock)
         self.faults = FaultSet()
         self.requests: list[RecordedRequest] = []
+        self.max_recorded = max_recorded
         self._requests_lock = threading.Lock()
         self._tokens: dict[str, _Token] = {
             self.config.access_token: _Token(tuple(self.config.scopes), None)
@@ -353,6 +356,8 @@ class SandboxServer:
         entry = RecordedRequest(request.method, request.path, headers, body, status, op)
         with self._requests_lock:
             self.requests.append(entry)
+            if self.max_recorded is not None and len(self.requests) > self.max_recorded:
+                del self.requests[: len(self.requests) - self.max_recorded]
 
     # OAuth client-credentials --------------------------------------------------------
 
@@ -408,7 +413,7 @@ class SandboxServer:
         if scopes is None:
             return None, None, _json(INVALID_TOKEN, 401)
         if self.config.latency_ms > 0:
-            self._stopping.wait(self.config.latency_ms / 1000)
+            self._pause(self.config.latency_ms / 1000, environ)
 
         payload = self._payload(request)
         if payload is None:
@@ -659,7 +664,7 @@ class SandboxServer:
         """The response a fault answers with, or None to go on (latency, commit_then_fail)."""
         kind = fault.kind
         if kind == "latency":
-            self._stopping.wait(fault.delay_ms / 1000)
+            self._pause(fault.delay_ms / 1000, environ)
             return None
         if kind == "commit_then_fail":
             return None
@@ -692,6 +697,12 @@ class SandboxServer:
             self._stopping.wait(fault.hold_s)
         self._drop(environ)
         raise _DropConnection("sandbox fault: connection dropped")
+
+    def _pause(self, seconds: float, environ: dict[str, Any]) -> None:
+        """Sleep, but end the request at once (no response) when the server stops."""
+        if self._stopping.wait(seconds):
+            self._drop(environ)
+            raise _DropConnection("sandbox stopping")
 
     @staticmethod
     def _drop(environ: dict[str, Any]) -> None:

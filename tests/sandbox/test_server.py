@@ -277,3 +277,10 @@ def test_concurrent_creates_all_land_exactly_once(sandbox: SandboxServer) -> Non
 def test_server_refuses_non_loopback_hosts() -> None:
     with pytest.raises(ValueError, match="loopback"):
         SandboxServer(host="0.0.0.0")
+
+
+def test_max_recorded_keeps_the_latest_requests() -> None:
+    with SandboxServer(max_recorded=2) as sandbox:
+        for version in ("2025-07", "2025-10", "2026-01"):
+            post(sandbox, SCOPES_QUERY, version=version)
+        assert [r.path.split("/")[3] for r in sandbox.requests] == ["2025-10", "2026-01"]
