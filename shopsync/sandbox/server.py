@@ -520,13 +520,15 @@ class SandboxServer:
         coerced: dict[str, Any] = dict(values)
 
         requested = requested_cost(self.schema, document, coerced, op_name)
-        if requested > MAX_QUERY_COST:
+        # A query larger than a (test-sized) bucket could never run: refuse it the same way.
+        max_cost = int(min(MAX_QUERY_COST, self.bucket.capacity))
+        if requested > max_cost:
             return _json(
                 {
                     "errors": [
                         {
                             "message": f"Query cost is {requested}, which exceeds the single "
-                            f"query max cost limit ({MAX_QUERY_COST}).\n\n"
+                            f"query max cost limit ({max_cost}).\n\n"
                             "See https://shopify.dev/concepts/about-apis/rate-limits for more "
                             "information on how the\ncost of a query is calculated.\n\n"
                             "To query larger amounts of data with fewer limits, bulk operations "
@@ -535,7 +537,7 @@ class SandboxServer:
                             "extensions": {
                                 "code": "MAX_COST_EXCEEDED",
                                 "cost": requested,
-                                "maxCost": MAX_QUERY_COST,
+                                "maxCost": max_cost,
                                 "documentation": RATE_LIMIT_DOCS,
                             },
                         }

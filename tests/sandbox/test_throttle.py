@@ -152,3 +152,12 @@ def test_query_over_the_single_query_limit_is_refused(sandbox: Any) -> None:
     assert error["extensions"]["maxCost"] == 1000
     status = body["extensions"]["cost"]["throttleStatus"]
     assert status["currentlyAvailable"] == status["maximumAvailable"]  # nothing was charged
+
+
+def test_a_query_larger_than_a_small_bucket_is_refused_not_throttled(sandbox_factory: Any) -> None:
+    sandbox = sandbox_factory(bucket=50, restore_rate=5, clock=FakeClock())
+    body = gql(sandbox, "{ articles(first: 60) { nodes { id } } }")
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    assert error["extensions"]["maxCost"] == 50
+    assert error["extensions"]["cost"] == 62
