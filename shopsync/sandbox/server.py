@@ -504,7 +504,11 @@ class SandboxServer:
         errors = validate(self.schema, document)
         if errors:
             return _json(
-                {"errors": [shopify_errors.validation_error(e, self.schema) for e in errors]}
+                {
+                    "errors": [
+                        shopify_errors.validation_error(e, self.schema, document) for e in errors
+                    ]
+                }
             )
 
         outcome = get_variable_values(self.schema, operation.variable_definitions or (), variables)

@@ -12,7 +12,18 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    Node,
+    ObjectFieldNode,
+    OperationDefinitionNode,
+)
 
 Shaper = Callable[[re.Match[str]], tuple[str, dict[str, Any]]]
 
@@ -179,7 +190,52 @@ def _locations(error: GraphQLError) -> list[dict[str, int]]:
     return [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
 
 
-def validation_error(error: GraphQLError, schema: GraphQLSchema | None = None) -> dict[str, Any]:
+def _step(node: Node) -> str | None:
+    if isinstance(node, OperationDefinitionNode):
+        kind = node.operation.value
+        return f"{kind} {node.name.value}" if node.name else kind
+    if isinstance(node, FragmentDefinitionNode):
+        return f"fragment {node.name.value}"
+    if isinstance(node, FieldNode):
+        return node.alias.value if node.alias else node.name.value
+    if isinstance(node, ArgumentNode | ObjectFieldNode):
+        return node.name.value
+    if isinstance(node, InlineFragmentNode):
+        return f"... on {node.type_condition.name.value}" if node.type_condition else "..."
+    return None
+
+
+def _find(node: Node, target: Node, trail: list[Node]) -> list[Node] | None:
+    trail.append(node)
+    if node is target:
+        return trail
+    for key in node.keys:
+        child = getattr(node, key, None)
+        children = child if isinstance(child, tuple | list) else (child,)
+        for item in children:
+            if isinstance(item, Node):
+                found = _find(item, target, trail)
+                if found is not None:
+                    return found
+    trail.pop()
+    return None
+
+
+def error_path(document: DocumentNode, error: GraphQLError) -> list[str]:
+    """graphql-ruby's path of a static error: operation, fields, arguments, input fields."""
+    if not error.nodes:
+        return []
+    trail = _find(document, error.nodes[0], [])
+    if trail is None:
+        return []
+    return [step for step in map(_step, trail) if step is not None]
+
+
+def validation_error(
+    error: GraphQLError,
+    schema: GraphQLSchema | None = None,
+    document: DocumentNode | None = None,
+) -> dict[str, Any]:
     """A static (validation) error in Shopify's shape."""
     message = error.message
     extensions: dict[str, Any] = {"code": "validationError"}
@@ -205,6 +261,12 @@ def validation_error(error: GraphQLError, schema: GraphQLSchema | None = None) -
     locations = _locations(error)
     if locations:
         out["locations"] = locations
+    if document is not None:
+        path = error_path(document, error)
+        if extensions.get("code") == "missingRequiredInputObjectAttribute":
+            path.append(extensions["argumentName"])
+        if path:
+            out["path"] = path
     out["extensions"] = extensions
     return out
 

@@ -115,6 +115,7 @@ def test_undefined_field_in_shopifys_words(sandbox: SandboxServer) -> None:
         {
             "message": "Field 'bogus' doesn't exist on type 'Article'",
             "locations": [{"line": 1, "column": 35}],
+            "path": ["query", "articles", "nodes", "bogus"],
             "extensions": {"code": "undefinedField", "typeName": "Article", "fieldName": "bogus"},
         }
     ]
@@ -131,6 +132,36 @@ def test_unknown_and_missing_arguments(sandbox: SandboxServer) -> None:
     missing = gql(sandbox, "{ article { id } }")
     assert missing["errors"][0]["message"] == "Field 'article' is missing required arguments: id"
     assert missing["errors"][0]["extensions"]["code"] == "missingRequiredArguments"
+
+
+def test_missing_input_field_matches_the_live_capture(sandbox: SandboxServer) -> None:
+    # Recorded on a live store (captures/...content-required-fields.json).
+    query = (
+        "#graphql\n  mutation OnlineStoreContentRequiredFieldsPageCreateMissing {\n"
+        "    pageCreate(page: {}) {\n      page { id title handle }\n"
+        "      userErrors { field message code }\n    }\n  }\n"
+    )
+    assert gql(sandbox, query) == {
+        "errors": [
+            {
+                "message": "Argument 'title' on InputObject 'PageCreateInput' is required. "
+                "Expected type String!",
+                "locations": [{"line": 3, "column": 22}],
+                "path": [
+                    "mutation OnlineStoreContentRequiredFieldsPageCreateMissing",
+                    "pageCreate",
+                    "page",
+                    "title",
+                ],
+                "extensions": {
+                    "code": "missingRequiredInputObjectAttribute",
+                    "argumentName": "title",
+                    "argumentType": "String!",
+                    "inputObjectType": "PageCreateInput",
+                },
+            }
+        ]
+    }
 
 
 def test_invalid_variables_are_invalid_variable(sandbox: SandboxServer) -> None:
