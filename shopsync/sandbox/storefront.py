@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
@@ -46,6 +47,11 @@ def _page(title: str, body: str, status: int = 200) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
+def _url(handle: Any) -> str:
+    """A handle as a path segment inside an attribute."""
+    return escape(quote(str(handle or ""), safe=""))
+
+
 def _not_found(what: str) -> Response:
     return _page("Not found", f"<h1>404 Not found</h1><p>{escape(what)}</p>", 404)
 
@@ -64,7 +70,7 @@ def _image(image: Any) -> str:
 def _home(store: Store) -> Response:
     parts = ['<h1>Blogs</h1><ul class="list">']
     for blog in store.blogs():
-        handle = escape(str(blog.get("handle", "")))
+        handle = _url(blog.get("handle"))
         count = len(store.articles_of(blog["id"]))
         parts.append(
             f'<li><a href="/blogs/{handle}">{escape(str(blog.get("title", "")))}</a> '
@@ -72,7 +78,7 @@ def _home(store: Store) -> Response:
         )
     parts.append('</ul><h1>Pages</h1><ul class="list">')
     for page in store.pages():
-        handle = escape(str(page.get("handle", "")))
+        handle = _url(page.get("handle"))
         title = escape(str(page.get("title", "")))
         parts.append(f'<li><a href="/pages/{handle}">{title}</a>{_draft(page)}</li>')
     parts.append("</ul>")
@@ -87,10 +93,10 @@ def _blog(store: Store, blog_handle: str) -> Response:
     parts = [f'<h1>{title}</h1><ul class="list">']
     articles = store.articles_of(blog["id"])
     for article in articles:
-        handle = escape(str(article.get("handle", "")))
+        handle = _url(article.get("handle"))
         date = escape(str(article.get("publishedAt") or ""))
         parts.append(
-            f'<li><a href="/blogs/{escape(blog_handle)}/{handle}">'
+            f'<li><a href="/blogs/{_url(blog_handle)}/{handle}">'
             f"{escape(str(article.get('title', '')))}</a>{_draft(article)} "
             f'<span class="meta">{date}</span></li>'
         )
@@ -116,7 +122,7 @@ def _article(store: Store, blog_handle: str, handle: str) -> Response:
         _image(article.get("image")),
         f'<div class="summary">{summary}</div>' if summary else "",
         f'<div class="body">{article.get("body") or ""}</div>',
-        f'<p><a href="/blogs/{escape(blog_handle)}">← back to the blog</a></p></article>',
+        f'<p><a href="/blogs/{_url(blog_handle)}">← back to the blog</a></p></article>',
     ]
     return _page(str(article.get("title", "")), "".join(parts))
 
