@@ -1,0 +1,205 @@
+"""The sandbox store's state: records as plain dicts keyed by GID, optionally kept in SQLite.
+
+The rules (handles, limits, user errors) live in the engine, which answers GraphQL; this module
+only keeps state consistent under concurrent requests and across restarts. Records use the
+GraphQL field names (``title``, ``isPublished``...) so the engine can hand them to graphql-core
+as they are, and the storefront can read them without translation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+Record = dict[str, Any]
+
+# Kinds of record and the GID type each one carries.
+KINDS = {
+    "blog": "Blog",
+    "article": "Article",
+    "page": "Page",
+    "comment": "Comment",
+    "product": "Product",
+    "metafield": "Metafield",
+    "redirect": "UrlRedirect",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def gid(kind: str, number: int) -> str:
+    return f"gid://shopify/{KINDS[kind]}/{number}"
+
+
+def number_of(gid_value: str) -> int | None:
+    """The numeric tail of a GID, or None when it is not one of ours."""
+    tail = gid_value.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+class Store:
+    """Thread-safe state of one sandbox store."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        db_path: Path | None = None,
+        products: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        self.clock = clock or utc_now
+        self.lock = threading.RLock()
+        self._records: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
+        self._next: dict[str, int] = {kind: 1 for kind in KINDS}
+        self._db: sqlite3.Connection | None = None
+        if db_path is not None:
+            self._db = sqlite3.connect(str(db_path), check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, kind TEXT, doc TEXT)"
+            )
+            self._load()
+        if not self._records["product"]:
+            self.add_products(products)
+
+    # -- products
+
+    @staticmethod
+    def load_products_file(path: Path) -> list[dict[str, Any]]:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        items = data["products"] if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise ValueError(f"{path}: expected a list of products")
+        return [dict(item) for item in items]
+
+    @staticmethod
+    def default_products() -> list[dict[str, Any]]:
+        text = files("shopsync.sandbox").joinpath("seed_products.json").read_text(encoding="utf-8")
+        data = json.loads(text)
+        return [dict(item) for item in (data["products"] if isinstance(data, dict) else data)]
+
+    def add_products(self, products: Sequence[Mapping[str, Any]]) -> None:
+        with self.lock:
+            for product in products:
+                now = self.now()
+                record: Record = {
+                    "title": product.get("title") or product["handle"],
+                    "status": "ACTIVE",
+                    "descriptionHtml": "",
+                    "featuredImage": None,
+                    "tags": [],
+                    "vendor": "",
+                    "productType": "",
+                    "createdAt": now,
+                    "updatedAt": now,
+                    **product,
+                }
+                record.setdefault("description", _text_of(record["descriptionHtml"]))
+                if "id" in record and number_of(record["id"]) is not None:
+                    self._next["product"] = max(self._next["product"], number_of(record["id"]) + 1)  # type: ignore[operator]
+                    self.put("product", record)
+                else:
+                    record.pop("id", None)
+                    self.insert("product", record)
+
+    # -- generic record access (the engine's)
+
+    def now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+    def insert(self, kind: str, record: Record) -> Record:
+        with self.lock:
+            number = self._next[kind]
+            self._next[kind] = number + 1
+            record["id"] = gid(kind, number)
+            self.put(kind, record)
+            return record
+
+    def put(self, kind: str, record: Record) -> Record:
+        with self.lock:
+            self._records[kind][record["id"]] = record
+            if self._db is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO records (id, kind, doc) VALUES (?, ?, ?)",
+                    (record["id"], kind, json.dumps(record)),
+                )
+                self._db.commit()
+            return record
+
+    def delete(self, kind: str, record_id: str) -> Record | None:
+        with self.lock:
+            record = self._records[kind].pop(record_id, None)
+            if record is not None and self._db is not None:
+                self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+                self._db.commit()
+            return record
+
+    def get(self, kind: str, record_id: str) -> Record | None:
+        with self.lock:
+            return self._records[kind].get(record_id)
+
+    def all(self, kind: str) -> list[Record]:
+        """In creation order (ids grow), which is Shopify's default ``ID`` sort."""
+        with self.lock:
+            return sorted(self._records[kind].values(), key=lambda r: number_of(r["id"]) or 0)
+
+    def kind_of(self, record_id: str) -> str | None:
+        type_name = record_id.removeprefix("gid://shopify/").split("/", 1)[0]
+        return next((k for k, t in KINDS.items() if t == type_name), None)
+
+    # -- reads for the storefront view
+
+    def blogs(self) -> list[Record]:
+        return self.all("blog")
+
+    def blog_by_handle(self, handle: str) -> Record | None:
+        return next((b for b in self.all("blog") if b["handle"] == handle), None)
+
+    def articles_of(self, blog_id: str) -> list[Record]:
+        return [a for a in self.all("article") if a["blogId"] == blog_id]
+
+    def article_by_handle(self, blog_handle: str, handle: str) -> Record | None:
+        blog = self.blog_by_handle(blog_handle)
+        if blog is None:
+            return None
+        return next((a for a in self.articles_of(blog["id"]) if a["handle"] == handle), None)
+
+    def pages(self) -> list[Record]:
+        return self.all("page")
+
+    def page_by_handle(self, handle: str) -> Record | None:
+        return next((p for p in self.all("page") if p["handle"] == handle), None)
+
+    def product_by_handle(self, handle: str) -> Record | None:
+        return next((p for p in self.all("product") if p["handle"] == handle), None)
+
+    def metafields_of(self, owner_id: str) -> list[Record]:
+        return [m for m in self.all("metafield") if m["ownerId"] == owner_id]
+
+    # -- persistence
+
+    def _load(self) -> None:
+        assert self._db is not None
+        for record_id, kind, doc in self._db.execute("SELECT id, kind, doc FROM records"):
+            self._records[kind][record_id] = json.loads(doc)
+            number = number_of(record_id) or 0
+            self._next[kind] = max(self._next[kind], number + 1)
+
+    def close(self) -> None:
+        with self.lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+def _text_of(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", html).strip()
