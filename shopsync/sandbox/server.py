@@ -620,7 +620,10 @@ class SandboxServer:
         scopes: tuple[str, ...],
     ) -> ExecutionResult:
         result: ExecutionResult = self.engine.execute(
-            document, variables, op_name, context={"scopes": list(scopes)}
+            document,
+            variables,
+            op_name,
+            context={"scopes": list(scopes), "api_versions": list(self.config.api_versions)},
         )
         return result
 
