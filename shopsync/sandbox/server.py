@@ -13,6 +13,7 @@ plain storefront view of what was synced.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import json
 import logging
@@ -246,6 +247,9 @@ class SandboxServer:
         self.store = Store(clock=None, db_path=db_path, products=products)
         self.schema = _load_schema()
         self.engine = Engine(self.store, self.schema)
+        # Clients send the same few documents again and again: parse and validate each once.
+        self._parse = functools.lru_cache(maxsize=512)(parse)
+        self._validate = functools.lru_cache(maxsize=512)(self._validate_uncached)
         self.bucket = CostBucket(self.config.bucket, self.config.restore_rate, self.config.clock)
         self.faults = FaultSet()
         self.requests: list[RecordedRequest] = []
@@ -432,7 +436,7 @@ class SandboxServer:
         variables: dict[str, Any] = raw_variables or {}
 
         try:
-            document = parse(query)
+            document = self._parse(query)
         except GraphQLError as error:
             return payload, op_name, _json({"errors": [shopify_errors.syntax_error(error)]})
         operation = _pick_operation(document, op_name)
@@ -469,6 +473,9 @@ class SandboxServer:
             return None
         return loaded
 
+    def _validate_uncached(self, document: DocumentNode) -> tuple[GraphQLError, ...]:
+        return tuple(validate(self.schema, document))
+
     def _cost_extensions(
         self, requested: int, actual: int | None, status: ThrottleStatus
     ) -> dict[str, Any]:
@@ -501,7 +508,7 @@ class SandboxServer:
         variables: dict[str, Any],
         scopes: tuple[str, ...],
     ) -> Response:
-        errors = validate(self.schema, document)
+        errors = self._validate(document)
         if errors:
             return _json(
                 {
