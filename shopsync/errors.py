@@ -105,6 +105,9 @@ class ShopifyError(ShopsyncError):
     """Talking to the store failed. ``operation`` names the GraphQL operation."""
 
     exit_code = EXIT_STORE
+    #: True when a write may have landed although it failed (timeout, reset or 5xx after
+    #: sending): the caller looks the resource up before sending it again.
+    maybe_applied: bool = False
 
     def __init__(
         self, message: str, *, operation: str | None = None, hint: str | None = None

@@ -1,0 +1,808 @@
+"""The one way shopsync talks to a store's Admin GraphQL API.
+
+Everything that reads or writes goes through ``ShopifyClient`` so that auth, retries,
+pacing, versioning and error mapping are right once. We use ``requests`` (a pooled
+session, connect and read timeouts on every request) rather than ShopifyAPI, whose HTTP
+path is deprecated upstream and has neither timeouts nor retries.
+
+Safety rules that shape the code:
+
+- a document is validated against the bundled schema before it is sent, so a typo is a
+  ``QueryError`` naming the document rather than a request;
+- a failure after which a write may have landed (timeout or reset after sending, 5xx,
+  a garbled answer) marks the error ``maybe_applied``; a non-idempotent mutation (a
+  create) is then never sent again here: the caller looks the handle up first;
+- queries, idempotent writes and failures that certainly changed nothing (429,
+  ``THROTTLED``, 401 before a token refresh, a refused connection) are retried with
+  tenacity, bounded in attempts and total time, with jitter and an injected sleep;
+- the token lives in ``shopsync.auth`` as a ``SecretStr`` and only ever in a request
+  header: never in a repr, an error message or a log line.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from importlib.resources import files
+from types import TracebackType
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import requests
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from requests.adapters import HTTPAdapter
+from tenacity import RetryCallState, Retrying, retry_if_exception
+from urllib3.exceptions import NewConnectionError
+
+from shopsync.auth import ClientCredentials, StaticToken, TokenSource
+from shopsync.config import API_VERSION_PATTERN, LOOPBACK_HOSTS, Settings, graphql_url
+from shopsync.config import shop_base_url as _shop_base_url
+from shopsync.errors import (
+    AuthError,
+    ConfigError,
+    QueryError,
+    ScopeError,
+    ServerError,
+    ShopifyError,
+    ShopsyncError,
+    ThrottledError,
+    TransportError,
+    UserError,
+    UserErrors,
+)
+from shopsync.pacing import Cost, Pacer, parse_cost
+from shopsync.schema import SCHEMA_VERSION, admin_schema
+
+log = logging.getLogger("shopsync.client")
+
+TOKEN_HEADER = "X-Shopify-Access-Token"
+PAGE_SIZE = 250
+_DOCUMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_REQUIRED_ACCESS = re.compile(r"`([a-z_]+)`")
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 8.0
+
+
+@dataclass
+class ClientStats:
+    """What one client did: for ``-v`` output and the benchmark."""
+
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    cost: float = 0.0
+    paced_seconds: float = 0.0
+    retry_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+# -- documents ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed, validated GraphQL operation."""
+
+    name: str
+    text: str
+    node: DocumentNode
+    operation: OperationDefinitionNode
+
+    @property
+    def mutation(self) -> bool:
+        return self.operation.operation == OperationType.MUTATION
+
+    @property
+    def operation_name(self) -> str | None:
+        return self.operation.name.value if self.operation.name else None
+
+    @property
+    def root_keys(self) -> tuple[str, ...]:
+        return tuple(
+            (s.alias or s.name).value
+            for s in self.operation.selection_set.selections
+            if isinstance(s, FieldNode)
+        )
+
+
+def compile_document(text: str, name: str, operation_name: str | None = None) -> Document:
+    """Parse and validate against the bundled schema; QueryError naming ``name`` if refused."""
+    try:
+        node = parse(text)
+    except GraphQLError as exc:
+        raise QueryError(f"{name}: GraphQL syntax error: {exc.message}", operation=name) from None
+    errors = validate(admin_schema(), node)
+    if errors:
+        raise QueryError(
+            f"{name} does not match the Admin API {SCHEMA_VERSION} schema: "
+            + "; ".join(e.message for e in errors),
+            errors=[dict(e.formatted) for e in errors],
+            operation=name,
+        )
+    operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    if len(operations) != 1:
+        raise QueryError(
+            f"{name}: expected exactly one operation"
+            + (f" named {operation_name}" if operation_name else ""),
+            operation=name,
+        )
+    return Document(name, text, node, operations[0])
+
+
+@functools.cache
+def load_document(name: str) -> Document:
+    """``shopsync/queries/<name>.graphql``, parsed and validated once per process."""
+    if not _DOCUMENT_NAME.match(name):
+        raise QueryError(f"{name!r} is not a document name", operation=name)
+    resource = files("shopsync").joinpath("queries", f"{name}.graphql")
+    if not resource.is_file():
+        raise QueryError(f"no GraphQL document named {name}", operation=name)
+    return compile_document(resource.read_text(encoding="utf-8"), name)
+
+
+@functools.lru_cache(maxsize=64)
+def _adhoc_document(text: str, operation_name: str | None) -> Document:
+    return compile_document(text, operation_name or "anonymous operation", operation_name)
+
+
+# -- failures ----------------------------------------------------------------------------
+
+
+class _Failure(Exception):
+    """One failed attempt: the error to raise, and whether trying again is safe."""
+
+    def __init__(
+        self,
+        error: ShopsyncError,
+        *,
+        retry: bool,
+        after: float | None = None,
+        refresh: bool = False,
+        throttled: bool = False,
+    ) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.retry = retry
+        self.after = after
+        self.refresh = refresh
+        self.throttled = throttled
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, _Failure) and exc.retry
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _error_code(error: Any) -> str | None:
+    if isinstance(error, Mapping):
+        extensions = error.get("extensions")
+        if isinstance(extensions, Mapping):
+            code = extensions.get("code")
+            return code if isinstance(code, str) else None
+    return None
+
+
+def _error_message(errors: Any) -> str:
+    if isinstance(errors, str):
+        return errors
+    if isinstance(errors, Mapping):
+        return "; ".join(f"{k}: {v}" for k, v in errors.items())
+    if isinstance(errors, list):
+        messages = [str(e.get("message")) for e in errors if isinstance(e, Mapping)]
+        return "; ".join(m for m in messages if m) or "unknown error"
+    return "unknown error"
+
+
+def _required_scopes(errors: Sequence[Any]) -> list[str]:
+    scopes: list[str] = []
+    for error in errors:
+        extensions = error.get("extensions") if isinstance(error, Mapping) else None
+        text = str(extensions.get("requiredAccess", "")) if isinstance(extensions, Mapping) else ""
+        scopes.extend(_REQUIRED_ACCESS.findall(text or str(error.get("message", ""))))
+    return sorted(set(scopes)) or ["(unknown)"]
+
+
+# -- the client --------------------------------------------------------------------------
+
+
+class ShopifyClient:
+    """Thread-safe client for one store and API version."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_version: str,
+        *,
+        access_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_in_flight: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_attempts: int = 5,
+        max_retry_seconds: float = 120.0,
+    ) -> None:
+        # Re-checked here, not only in Settings: no code path may send a token elsewhere.
+        self.base_url = _shop_base_url(base_url)
+        if not API_VERSION_PATTERN.match(api_version):
+            raise ConfigError(f"{api_version!r} is not an Admin API version such as 2026-07")
+        self.api_version = api_version
+        self.url = graphql_url(self.base_url, api_version)
+        self._own_session = session is None
+        self._session = session or self._new_session(max_in_flight)
+        self._timeout = (connect_timeout, timeout)
+        self._sleep = sleep
+        self._clock = clock
+        self._max_attempts = max(1, max_attempts)
+        self._max_retry_seconds = max_retry_seconds
+        self._random = random.Random()
+        self._auth: TokenSource
+        if access_token:
+            self._auth = StaticToken(access_token)
+        elif client_id or client_secret:
+            self._auth = ClientCredentials(
+                self._session,
+                self.base_url,
+                client_id or "",
+                client_secret or "",
+                timeout=self._timeout,
+                clock=clock,
+            )
+        else:
+            raise ConfigError(
+                "no access token configured",
+                hint="set SHOPSYNC_ACCESS_TOKEN, or SHOPSYNC_CLIENT_ID and SHOPSYNC_CLIENT_SECRET",
+            )
+        self._pacer = Pacer(clock=clock, sleep=sleep)
+        self._in_flight = threading.BoundedSemaphore(max(1, max_in_flight))
+        self._stats_lock = threading.Lock()
+        self._scopes_lock = threading.Lock()
+        self._scopes: frozenset[str] | None = None
+        self.stats = ClientStats()
+
+    def _new_session(self, max_in_flight: int) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(max_in_flight, 4))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        if (urlsplit(self.base_url).hostname or "") in LOOPBACK_HOSTS:
+            # The sandbox is on loopback: no proxy from the environment may relay it.
+            session.trust_env = False
+        return session
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> ShopifyClient:
+        if not settings.shop:
+            raise ConfigError(
+                "no shop configured",
+                hint="set SHOPSYNC_SHOP (e.g. my-store or my-store.myshopify.com) in .env",
+            )
+        options: dict[str, Any] = {
+            "access_token": (
+                settings.access_token.get_secret_value() if settings.access_token else None
+            ),
+            "client_id": settings.client_id,
+            "client_secret": (
+                settings.client_secret.get_secret_value() if settings.client_secret else None
+            ),
+            "timeout": settings.timeout,
+            "connect_timeout": settings.connect_timeout,
+            "max_in_flight": settings.max_in_flight,
+        }
+        options.update(overrides)
+        return cls(settings.shop, settings.api_version, **options)
+
+    def __repr__(self) -> str:
+        kind = "token" if isinstance(self._auth, StaticToken) else "client_credentials"
+        return f"ShopifyClient({self.base_url!r}, {self.api_version!r}, auth={kind})"
+
+    def close(self) -> None:
+        if self._own_session:
+            self._session.close()
+
+    def __enter__(self) -> ShopifyClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- public operations -------------------------------------------------------------
+
+    def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation_name: str | None = None,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """Send any document (validated first); returns ``data``."""
+        document = _adhoc_document(query, operation_name)
+        return self._send(document, variables, idempotent=idempotent)
+
+    def run(self, name: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Send the packaged document ``name``; returns ``data``."""
+        document = load_document(name)
+        return self._send(document, variables, idempotent=not document.mutation)
+
+    def mutate(
+        self, name: str, variables: Mapping[str, Any] | None = None, *, idempotent: bool = False
+    ) -> dict[str, Any]:
+        """Run a one-field mutation; returns its payload, or raises UserErrors."""
+        document = load_document(name)
+        if not document.mutation or len(document.root_keys) != 1:
+            raise QueryError(f"{name} is not a mutation of one root field", operation=name)
+        data = self._send(document, variables, idempotent=idempotent)
+        payload = data.get(document.root_keys[0])
+        if not isinstance(payload, dict):
+            error = ServerError(f"{name}: the store answered without a payload", operation=name)
+            error.maybe_applied = True
+            raise error
+        raw = payload.get("userErrors") or []
+        if raw:
+            raise UserErrors(name, [_user_error(e) for e in raw if isinstance(e, Mapping)])
+        return payload
+
+    def paginate(
+        self, name: str, variables: Mapping[str, Any], path: Sequence[str]
+    ) -> Iterator[dict[str, Any]]:
+        """Every node of the connection at ``data[path...]``, page after page."""
+        params = dict(variables)
+        params.setdefault("first", PAGE_SIZE)
+        while True:
+            connection: Any = self.run(name, params)
+            for key in path:
+                connection = connection.get(key) if isinstance(connection, Mapping) else None
+            if not isinstance(connection, Mapping):
+                return  # the parent (e.g. a blog) is gone: nothing to list
+            nodes = connection.get("nodes")
+            if nodes is None:
+                nodes = [e.get("node") for e in connection.get("edges") or ()]
+            yield from (n for n in nodes if isinstance(n, dict))
+            info = connection.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                return
+            cursor = info.get("endCursor")
+            if not cursor or cursor == params.get("after"):
+                raise ServerError(f"{name}: the store gave no next cursor", operation=name)
+            params["after"] = cursor
+
+    def check_api_version(self) -> None:
+        """Refuse an API version the store does not (or no longer) support."""
+        try:
+            data = self.run("ApiVersions")
+        except ConfigError:
+            if self.api_version == SCHEMA_VERSION:
+                raise
+            # Our version is not served at all: ask through the one we were built for.
+            url = graphql_url(self.base_url, SCHEMA_VERSION)
+            data = self._send(load_document("ApiVersions"), None, idempotent=True, url=url)
+        versions = data.get("publicApiVersions") or []
+        supported = [
+            str(v["handle"]) for v in versions if isinstance(v, Mapping) and v.get("supported")
+        ]
+        if self.api_version not in supported:
+            raise ConfigError(
+                f"API version {self.api_version} is not supported by this store "
+                f"(supported: {', '.join(supported) or 'none listed'})",
+                hint="set SHOPSYNC_API_VERSION to one of the supported versions",
+            )
+
+    def check_access(self, required: Sequence[str]) -> None:
+        """ScopeError naming every scope in ``required`` the token lacks."""
+        granted = self.scopes()
+        implied = granted | {
+            "read_" + s[len("write_") :] for s in granted if s.startswith("write_")
+        }
+        missing = [s for s in required if s not in implied]
+        if missing:
+            raise ScopeError(missing)
+
+    def scopes(self) -> frozenset[str]:
+        """The token's access scopes, asked once."""
+        with self._scopes_lock:
+            if self._scopes is None:
+                data = self.run("AccessScopes")
+                installation = data.get("currentAppInstallation") or {}
+                self._scopes = frozenset(
+                    str(s["handle"])
+                    for s in installation.get("accessScopes") or ()
+                    if isinstance(s, Mapping) and "handle" in s
+                )
+            return self._scopes
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _check_variables(self, document: Document, variables: Mapping[str, Any]) -> None:
+        outcome = get_variable_values(
+            admin_schema(), document.operation.variable_definitions or (), dict(variables)
+        )
+        if isinstance(outcome, list):
+            raise QueryError(
+                f"{document.name}: variables refused: " + "; ".join(e.message for e in outcome),
+                errors=[dict(e.formatted) for e in outcome],
+                operation=document.name,
+            )
+
+    def _send(
+        self,
+        document: Document,
+        variables: Mapping[str, Any] | None,
+        *,
+        idempotent: bool,
+        url: str | None = None,
+    ) -> dict[str, Any]:
+        values = dict(variables or {})
+        self._check_variables(document, values)
+        body: dict[str, Any] = {"query": document.text, "variables": values}
+        if document.operation_name:
+            body["operationName"] = document.operation_name
+        started = self._clock()
+        attempts = 0
+        refreshed = False
+
+        def attempt() -> dict[str, Any]:
+            nonlocal attempts, refreshed
+            attempts += 1
+            try:
+                return self._attempt(document, body, url or self.url, idempotent, attempts)
+            except _Failure as failure:
+                if failure.refresh:
+                    failure.retry = failure.retry and not refreshed
+                    refreshed = True
+                raise
+
+        def stop(state: RetryCallState) -> bool:
+            if state.attempt_number >= self._max_attempts:
+                return True
+            return self._clock() - started + state.upcoming_sleep > self._max_retry_seconds
+
+        def before_sleep(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            with self._stats_lock:
+                self.stats.retries += 1
+                self.stats.retry_seconds += state.upcoming_sleep
+            log.info(
+                "%s: retrying in %.2fs after attempt %d: %s",
+                document.name,
+                state.upcoming_sleep,
+                state.attempt_number,
+                failure,
+            )
+
+        retrying = Retrying(
+            stop=stop,
+            wait=self._wait,
+            retry=retry_if_exception(_retryable),
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            result: dict[str, Any] = retrying(attempt)
+        except _Failure as failure:
+            raise failure.error from failure.error.__cause__
+        return result
+
+    def _wait(self, state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        after = failure.after if isinstance(failure, _Failure) else None
+        if after is not None:
+            # The store said how long; a little jitter keeps parallel workers apart.
+            return after + self._random.uniform(0.0, 0.05 + 0.1 * after)
+        backoff = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (state.attempt_number - 1))
+        return self._random.uniform(backoff / 2, backoff)
+
+    def _attempt(
+        self,
+        document: Document,
+        body: Mapping[str, Any],
+        url: str,
+        idempotent: bool,
+        attempt: int,
+    ) -> dict[str, Any]:
+        name = document.name
+        reserved, waited = self._pacer.acquire(name, mutation=document.mutation)
+        cost: Cost | None = None
+        try:
+            if waited:
+                log.debug("%s: paced %.2fs for the bucket to refill", name, waited)
+            try:
+                token = self._auth.token()
+            except TransportError as exc:
+                raise _Failure(exc, retry=True) from None
+            except ShopsyncError as exc:
+                raise _Failure(exc, retry=False) from None
+            with self._in_flight:
+                response = self._post(document, body, url, token, idempotent)
+            with self._stats_lock:
+                self.stats.requests += 1
+                self.stats.paced_seconds += waited
+            payload = self._decode(document, response, token, idempotent)
+            cost = parse_cost(payload.get("extensions"), self._clock())
+            self._log_response(name, attempt, response.status_code, cost)
+            return self._data(document, payload, cost, idempotent)
+        finally:
+            self._pacer.release(name, reserved, cost)
+
+    def _post(
+        self,
+        document: Document,
+        body: Mapping[str, Any],
+        url: str,
+        token: str,
+        idempotent: bool,
+    ) -> requests.Response:
+        headers = {
+            TOKEN_HEADER: token,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        name = document.name
+        try:
+            return self._session.post(url, json=body, headers=headers, timeout=self._timeout)
+        except requests.ConnectTimeout as exc:
+            raise self._transport(name, "could not connect (timeout)", exc, sent=False) from None
+        except requests.Timeout as exc:
+            raise self._ambiguous(
+                TransportError(f"{name}: no answer within {self._timeout[1]:g}s", operation=name),
+                exc,
+                document,
+                idempotent,
+            ) from None
+        except requests.ConnectionError as exc:
+            if _not_connected(exc):
+                raise self._transport(name, "could not connect", exc, sent=False) from None
+            raise self._ambiguous(
+                TransportError(f"{name}: the connection broke before an answer", operation=name),
+                exc,
+                document,
+                idempotent,
+            ) from None
+        except requests.RequestException as exc:
+            raise self._ambiguous(
+                TransportError(f"{name}: request failed ({type(exc).__name__})", operation=name),
+                exc,
+                document,
+                idempotent,
+            ) from None
+
+    def _transport(self, name: str, what: str, exc: Exception, *, sent: bool) -> _Failure:
+        error = TransportError(
+            f"{name}: {what} to {self.base_url}",
+            operation=name,
+            hint="check the network and the shop address",
+        )
+        error.__cause__ = exc
+        return _Failure(error, retry=not sent)
+
+    @staticmethod
+    def _ambiguous(
+        error: ShopifyError,
+        exc: BaseException | None,
+        document: Document,
+        idempotent: bool,
+        *,
+        after: float | None = None,
+    ) -> _Failure:
+        """A failure after which the operation may have been applied."""
+        if exc is not None:
+            error.__cause__ = exc
+        if document.mutation:
+            error.maybe_applied = True
+            if not idempotent:
+                error.hint = error.hint or "the write may have landed: look it up before re-sending"
+        return _Failure(error, retry=idempotent or not document.mutation, after=after)
+
+    def _decode(
+        self, document: Document, response: requests.Response, token: str, idempotent: bool
+    ) -> dict[str, Any]:
+        name = document.name
+        status = response.status_code
+        if status == 401:
+            again = self._auth.invalidate(token)
+            error: ShopifyError = AuthError(
+                f"{name}: the store refused the access token (HTTP 401)",
+                operation=name,
+                hint="check SHOPSYNC_ACCESS_TOKEN (or the client credentials)",
+            )
+            raise _Failure(error, retry=again, after=0.0, refresh=True)
+        if status == 403:
+            raise _Failure(
+                AuthError(
+                    f"{name}: access forbidden (HTTP 403)",
+                    operation=name,
+                    hint="is the app still installed, with the scopes shopsync needs?",
+                ),
+                retry=False,
+            )
+        if status == 404:
+            raise _Failure(
+                ConfigError(
+                    f"the store does not serve Admin API version {self.api_version} "
+                    f"at {self.base_url} (HTTP 404)",
+                    hint="check SHOPSYNC_SHOP and SHOPSYNC_API_VERSION",
+                ),
+                retry=False,
+            )
+        if status == 429:
+            after = _retry_after(response.headers.get("Retry-After"))
+            with self._stats_lock:
+                self.stats.throttled += 1
+            error = ServerError(f"{name}: rate limited (HTTP 429)", status=429, operation=name)
+            raise _Failure(error, retry=True, after=after if after is not None else 1.0)
+        if status in (402, 423):
+            state = "frozen (unpaid)" if status == 402 else "locked"
+            raise _Failure(
+                ServerError(f"the shop is {state} (HTTP {status})", status=status, operation=name),
+                retry=False,
+            )
+        if status >= 500:
+            error = ServerError(
+                f"{name}: store error (HTTP {status})", status=status, operation=name
+            )
+            raise self._ambiguous(error, None, document, idempotent)
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if status >= 400:
+            errors = payload.get("errors") if isinstance(payload, dict) else None
+            raise _Failure(
+                QueryError(
+                    f"{name}: refused (HTTP {status}): {_error_message(errors)}",
+                    errors=errors if isinstance(errors, list) else (),
+                    operation=name,
+                ),
+                retry=False,
+            )
+        if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
+            error = ServerError(
+                f"{name}: the store's answer was not valid GraphQL JSON",
+                status=status,
+                operation=name,
+            )
+            raise self._ambiguous(error, None, document, idempotent)
+        return payload
+
+    def _data(
+        self, document: Document, payload: dict[str, Any], cost: Cost | None, idempotent: bool
+    ) -> dict[str, Any]:
+        name = document.name
+        if cost is not None and cost.actual is not None:
+            with self._stats_lock:
+                self.stats.cost += cost.actual
+        errors = payload.get("errors")
+        if errors:
+            self._graphql_errors(document, errors, cost, idempotent)
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            error = ServerError(f"{name}: the store's answer had no data", operation=name)
+            raise self._ambiguous(error, None, document, idempotent)
+        return data
+
+    def _graphql_errors(
+        self, document: Document, errors: Any, cost: Cost | None, idempotent: bool
+    ) -> NoReturn:
+        name = document.name
+        listed = errors if isinstance(errors, list) else [errors]
+        codes = {_error_code(e) for e in listed}
+        message = _error_message(errors)
+        if "THROTTLED" in codes:
+            with self._stats_lock:
+                self.stats.throttled += 1
+            wait: float | None = None
+            if cost is not None and cost.status is not None and cost.status.restore_rate > 0:
+                requested = cost.requested or 0.0
+                wait = max(0.0, requested - cost.status.available) / cost.status.restore_rate
+            error: ShopifyError = ThrottledError(f"{name}: throttled by the store", operation=name)
+            raise _Failure(error, retry=True, after=wait, throttled=True)
+        if "MAX_COST_EXCEEDED" in codes:
+            raise _Failure(
+                ThrottledError(
+                    f"{name}: {message.splitlines()[0]}",
+                    operation=name,
+                    hint="ask for fewer items per page",
+                ),
+                retry=False,
+            )
+        if "ACCESS_DENIED" in codes:
+            denied = ScopeError(_required_scopes([e for e in listed if isinstance(e, Mapping)]))
+            denied.operation = name
+            raise _Failure(denied, retry=False)
+        if "INTERNAL_SERVER_ERROR" in codes:
+            error = ServerError(f"{name}: internal error in the store", operation=name)
+            raise self._ambiguous(error, None, document, idempotent)
+        raise _Failure(
+            QueryError(
+                f"{name}: {message}",
+                errors=[e for e in listed if isinstance(e, dict)],
+                operation=name,
+            ),
+            retry=False,
+        )
+
+    def _log_response(self, name: str, attempt: int, status: int, cost: Cost | None) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        if cost is None:
+            log.debug("%s attempt %d: HTTP %d, no cost reported", name, attempt, status)
+            return
+        bucket = cost.status
+        log.debug(
+            "%s attempt %d: HTTP %d, cost %s (requested %s), bucket %s/%s left, restore %s/s",
+            name,
+            attempt,
+            status,
+            _fmt(cost.actual),
+            _fmt(cost.requested),
+            _fmt(bucket.available if bucket else None),
+            _fmt(bucket.maximum if bucket else None),
+            _fmt(bucket.restore_rate if bucket else None),
+        )
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:g}"
+
+
+def _not_connected(exc: requests.ConnectionError) -> bool:
+    """True when the request certainly never reached the server (refused, DNS)."""
+    # requests wraps urllib3's MaxRetryError, whose ``reason`` is the underlying error.
+    first = exc.args[0] if exc.args else None
+    reason = getattr(first, "reason", first)
+    return isinstance(reason, NewConnectionError)
+
+
+def _user_error(raw: Mapping[str, Any]) -> UserError:
+    field = raw.get("field")
+    code = raw.get("code")
+    return UserError(
+        message=str(raw.get("message") or ""),
+        field=tuple(str(f) for f in field) if isinstance(field, list) and field else None,
+        code=code if isinstance(code, str) else None,
+    )
