@@ -103,7 +103,12 @@ def sandbox_command(
         )
     from shopsync.sandbox.store import Store
 
-    products = Store.load_products_file(products_path) if products_path else None
+    try:
+        products = Store.load_products_file(products_path) if products_path else None
+    except (ValueError, KeyError, TypeError) as error:
+        raise click.BadParameter(
+            f"not a products file ({type(error).__name__}: {error})", param_hint="--products"
+        ) from None
     config = SandboxConfig(
         access_token=token,
         bucket=bucket,

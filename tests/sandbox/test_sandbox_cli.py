@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -11,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 from click.testing import CliRunner
@@ -64,39 +66,82 @@ def _read_until(proc: subprocess.Popen[str], pattern: str, timeout: float = 30.0
     raise AssertionError(f"no {pattern!r} in the sandbox's output: {seen!r}")
 
 
-def test_starts_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "SHOPSYNC_SANDBOX_TOKEN": "shpat_cli_test"}
-    db = tmp_path / "sandbox.db"
+def _start(args: list[str], token: str) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "SHOPSYNC_SANDBOX_TOKEN": token}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "shopsync.sandbox.cli", "--port", "0", "--db", str(db)],
+        [sys.executable, "-m", "shopsync.sandbox.cli", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
+    output = _read_until(proc, r"SHOPSYNC_ACCESS_TOKEN=")
+    match = re.search(r"SHOPSYNC_SHOP=(http://127\.0\.0\.1:\d+)", output)
+    assert match, output
+    assert token not in output  # a custom token is not echoed
+    return proc, match.group(1)
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    stderr = proc.stderr.read() if proc.stderr else ""
+    proc.wait(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert "Sandbox stopped." in stderr
+    assert "Traceback" not in stderr
+    return stderr
+
+
+def _graphql(url: str, token: str, query: str, variables: dict[str, object] | None = None) -> Any:
+    response = requests.post(
+        f"{url}/admin/api/2026-07/graphql.json",
+        json={"query": query, "variables": variables or {}},
+        headers={"X-Shopify-Access-Token": token},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+BLOG_CREATE = "mutation($b: BlogCreateInput!) { blogCreate(blog: $b) { blog { handle } } }"
+
+
+def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    token = "shpat_cli_test"
+    db = tmp_path / "sandbox.db"
+    products = tmp_path / "products.json"
+    products.write_text(
+        json.dumps({"products": [{"handle": "cli-widget", "title": "CLI Widget"}]}),
+        encoding="utf-8",
+    )
+    proc, url = _start(["--db", str(db), "--products", str(products)], token)
     try:
-        output = _read_until(proc, r"SHOPSYNC_ACCESS_TOKEN=")
-        match = re.search(r"SHOPSYNC_SHOP=(http://127\.0\.0\.1:\d+)", output)
-        assert match, output
-        url = match.group(1)
-        assert "shpat_cli_test" not in output  # a custom token is not echoed
-        query = {"query": "{ currentAppInstallation { accessScopes { handle } } }"}
-        ok = requests.post(
-            f"{url}/admin/api/2026-07/graphql.json",
-            json=query,
-            headers={"X-Shopify-Access-Token": "shpat_cli_test"},
-            timeout=10,
-        )
-        assert ok.status_code == 200
-        assert ok.json()["data"]["currentAppInstallation"]["accessScopes"]
-        assert requests.get(url + "/", timeout=10).status_code == 200
-        proc.send_signal(signal.SIGINT)
-        stderr = proc.stderr.read() if proc.stderr else ""
-        proc.wait(timeout=30)
-        assert proc.returncode == 0, stderr
-        assert "Sandbox stopped." in stderr
-        assert "Traceback" not in stderr
+        scopes = _graphql(url, token, "{ currentAppInstallation { accessScopes { handle } } }")
+        assert scopes["data"]["currentAppInstallation"]["accessScopes"]
+        created = _graphql(url, token, BLOG_CREATE, {"b": {"title": "Kept", "handle": "kept"}})
+        assert created["data"]["blogCreate"]["blog"]["handle"] == "kept"
+        widget = requests.get(url + "/products/cli-widget", timeout=10)
+        assert widget.status_code == 200 and "CLI Widget" in widget.text
+        _stop(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate(timeout=10)
+
+    proc, url = _start(["--db", str(db)], token)
+    try:
+        home = requests.get(url + "/", timeout=10)
+        assert 'href="/blogs/kept"' in home.text  # the blog survived the restart
+        _stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+
+
+def test_a_bad_products_file_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "products.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(sandbox_command, ["--port", "0", "--products", str(bad)])
+    assert result.exit_code == 2
+    assert "not a products file" in result.output
