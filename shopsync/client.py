@@ -123,12 +123,25 @@ class Document:
         )
 
 
-def compile_document(text: str, name: str, operation_name: str | None = None) -> Document:
-    """Parse and validate against the bundled schema; QueryError naming ``name`` if refused."""
+def compile_document(
+    text: str, name: str | None = None, operation_name: str | None = None
+) -> Document:
+    """Parse and validate against the bundled schema; QueryError naming the document if refused.
+
+    ``name`` defaults to the operation's own name (``anonymous operation`` if it has none).
+    """
     try:
         node = parse(text)
     except GraphQLError as exc:
-        raise QueryError(f"{name}: GraphQL syntax error: {exc.message}", operation=name) from None
+        label = name or operation_name or "anonymous operation"
+        raise QueryError(f"{label}: GraphQL syntax error: {exc.message}", operation=label) from None
+    if name is None:
+        named = [
+            d.name.value
+            for d in node.definitions
+            if isinstance(d, OperationDefinitionNode) and d.name is not None
+        ]
+        name = operation_name or (named[0] if len(named) == 1 else "anonymous operation")
     errors = validate(admin_schema(), node)
     if errors:
         raise QueryError(
@@ -162,7 +175,7 @@ def load_document(name: str) -> Document:
 
 @functools.lru_cache(maxsize=64)
 def _adhoc_document(text: str, operation_name: str | None) -> Document:
-    return compile_document(text, operation_name or "anonymous operation", operation_name)
+    return compile_document(text, None, operation_name)
 
 
 # -- failures ----------------------------------------------------------------------------
