@@ -165,7 +165,6 @@ DENY = {
     "ShopifyPaymentsAccount",
     "MetafieldCapabilities",
     "MetafieldAccess",
-    "MetafieldOwnerType",
     "ResourceFeedback",
     "Publishable",
     "ResourcePublication",

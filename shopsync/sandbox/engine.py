@@ -203,7 +203,7 @@ def _sorted(items: list[Record], sort_key: str | None) -> list[Record]:
 
 def _terms(query: str) -> list[list[str]]:
     """Shopify's search syntax, the part shopsync and its users need: OR of AND-ed terms."""
-    tokens = re.findall(r'(?:[^\s"]+:)?"[^"]*"|\S+', query)
+    tokens = re.findall(r"""(?:[^\s"']+:)?(?:"[^"]*"|'[^']*')|\S+""", query)
     groups: list[list[str]] = [[]]
     for token in tokens:
         if token == "OR":
@@ -214,7 +214,7 @@ def _terms(query: str) -> list[list[str]]:
 
 
 def _match_value(actual: Any, wanted: str) -> bool:
-    wanted = wanted.strip('"').lower()
+    wanted = wanted.strip("\"'").lower()
     values = actual if isinstance(actual, list) else [actual]
     for value in values:
         text = "" if value is None else str(value).lower()
@@ -241,7 +241,7 @@ def search(
             getter = fields.get(key)
             ok = True if getter is None else _match_value(getter(record), value)
         else:
-            word = term.strip('"').lower().rstrip("*")
+            word = term.strip("\"'").lower().rstrip("*")
             ok = word in str(record.get("title", "")).lower()
         return ok != negate
 
@@ -261,8 +261,15 @@ ARTICLE_SEARCH: dict[str, Callable[[Record], Any]] = {
     "tag_not": lambda r: r.get("tags") or [],
     "id": lambda r: number_of(r["id"]),
     "published_status": _published_status,
-    "blog_title": lambda r: r.get("_blogTitle"),
 }
+
+
+def _article_search(store: Store) -> dict[str, Callable[[Record], Any]]:
+    """Article filters, plus ``blog_title`` which needs the blogs."""
+    titles = {b["id"]: b["title"] for b in store.all("blog")}
+    return {**ARTICLE_SEARCH, "blog_title": lambda r: titles.get(r["blogId"])}
+
+
 PAGE_SEARCH: dict[str, Callable[[Record], Any]] = {
     "handle": lambda r: r["handle"],
     "title": lambda r: r["title"],
@@ -329,7 +336,9 @@ def q_articles(
     **args: Any,
 ) -> Any:
     return connection(
-        search(_store(info).all("article"), query, ARTICLE_SEARCH), sort_key=sortKey, **args
+        search(_store(info).all("article"), query, _article_search(_store(info))),
+        sort_key=sortKey,
+        **args,
     )
 
 
@@ -468,7 +477,14 @@ def f_blog_articles(
     **args: Any,
 ) -> Any:
     mine = [a for a in _store(info).all("article") if a["blogId"] == blog["id"]]
-    return connection(search(mine, query, ARTICLE_SEARCH), sort_key=sortKey, **args)
+    return connection(search(mine, query, _article_search(_store(info))), sort_key=sortKey, **args)
+
+
+@resolver("Blog", "tags")
+def f_blog_tags(blog: Record, info: Info) -> Any:
+    """A blog's tags are those of its articles, as the admin shows them."""
+    tags = {t for a in _store(info).articles_of(blog["id"]) for t in a.get("tags") or []}
+    return sorted(tags, key=str.lower)
 
 
 @resolver("Blog", "articlesCount")
@@ -543,6 +559,12 @@ def f_mf_owner(metafield: Record, info: Info) -> Any:
     store = _store(info)
     kind = store.kind_of(metafield["ownerId"])
     return store.get(kind, metafield["ownerId"]) if kind else None
+
+
+@resolver("Metafield", "ownerType")
+def f_mf_owner_type(metafield: Record, info: Info) -> Any:
+    kind = _store(info).kind_of(metafield["ownerId"])
+    return kind.upper() if kind else None
 
 
 @resolver("Metafield", "jsonValue")
@@ -665,9 +687,9 @@ def _check_common(kind: str, data: Mapping[str, Any], creating: bool) -> list[di
             )
         )
     body = data.get("body")
-    if body is not None and kind == "article" and len(body.encode()) > ARTICLE_BODY_MAX:
+    if body is not None and kind == "article" and len(body.encode()) >= ARTICLE_BODY_MAX:
         errors.append(user_error(["article", "body"], "Content is too big (maximum is 1 MB)", None))
-    if body is not None and kind == "page" and len(body.encode()) > PAGE_BODY_MAX:
+    if body is not None and kind == "page" and len(body.encode()) >= PAGE_BODY_MAX:
         errors.append(
             user_error(["page", "body"], "Content is too big (maximum is 512 KB)", "TOO_BIG")
         )
@@ -876,7 +898,7 @@ def m_blog_create(_: Any, info: Info, blog: Mapping[str, Any]) -> Any:
             return {"blog": None, "userErrors": errors}
         wanted = handleize(blog.get("handle") or blog["title"]) or "blog"
         # Blogs differ from articles and pages: a taken handle is silently changed (-2).
-        handle = _unique_handle(store, "blog", wanted, lambda _r: True, first_suffix=2)
+        handle = _unique_handle(store, "blog", wanted, lambda _r: True, first_suffix=1)
         now = store.now()
         record = store.insert(
             "blog",
@@ -910,7 +932,7 @@ def m_blog_update(_: Any, info: Info, id: str, blog: Mapping[str, Any]) -> Any:
         changes = {k: blog[k] for k in ("title", "templateSuffix", "commentPolicy") if k in blog}
         if blog.get("handle"):
             handle = _unique_handle(
-                store, "blog", handleize(blog["handle"]), lambda r: r["id"] != id, first_suffix=2
+                store, "blog", handleize(blog["handle"]), lambda r: r["id"] != id, first_suffix=1
             )
             if handle != record["handle"] and blog.get("redirectNewHandle"):
                 _redirect(store, f"/blogs/{record['handle']}", f"/blogs/{handle}")
@@ -1036,7 +1058,7 @@ def m_article_create(
                 "summary": article.get("summary"),
                 "tags": _tags(article.get("tags")),
                 "author": {"name": author.get("name") or "Staff"},
-                "image": _image(article.get("image")),
+                "image": _image(store, article.get("image")),
                 "templateSuffix": article.get("templateSuffix"),
                 "createdAt": now,
                 "updatedAt": now,
@@ -1061,12 +1083,20 @@ def _tags(tags: Iterable[str] | None) -> list[str]:
     return sorted(seen.values(), key=str.lower)
 
 
-def _image(image: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _image(store: Store, image: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Shopify downloads an article image and serves it from its CDN under a new URL and id.
+
+    The sandbox has no network, so it cannot know the size; it re-hosts by name only. Callers
+    that compare images must therefore remember the source URL they sent (shopsync does).
+    """
     if not image or not image.get("url"):
         return None
+    name = str(image["url"]).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "image"
+    version = int(store.clock().timestamp())
+    number = store.next_number("article_image")
     return {
-        "id": None,
-        "url": image["url"],
+        "id": f"gid://shopify/ArticleImage/{number}",
+        "url": f"https://cdn.shopify.com/s/files/1/0000/0001/articles/{name}?v={version}",
         "altText": image.get("altText"),
         "width": None,
         "height": None,
@@ -1103,7 +1133,7 @@ def m_article_update(
         if "tags" in article:
             changes["tags"] = _tags(article["tags"])
         if "image" in article:
-            changes["image"] = _image(article["image"])
+            changes["image"] = _image(store, article["image"])
         if article.get("author") and article["author"].get("name"):
             changes["author"] = {"name": article["author"]["name"]}
         if article.get("handle"):
@@ -1194,7 +1224,7 @@ def m_page_create(_: Any, info: Info, page: Mapping[str, Any]) -> Any:
 
 
 def _summary(html: str) -> str:
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
     return text[:150]
 
 

@@ -122,6 +122,13 @@ class Store:
             self.put(kind, record)
             return record
 
+    def next_number(self, sequence: str) -> int:
+        """A counter for ids of things that are not records (e.g. article images)."""
+        with self.lock:
+            number = self._next.get(sequence, 1)
+            self._next[sequence] = number + 1
+            return number
+
     def put(self, kind: str, record: Record) -> Record:
         with self.lock:
             self._records[kind][record["id"]] = record
