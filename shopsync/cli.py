@@ -725,3 +725,13 @@ def _serve_previews(ctx: click.Context, site: Any, item: Any, port: int) -> None
         out.info("stopped")
     finally:
         server.server_close()
+
+
+def _register_subcommands() -> None:
+    """Commands that live in their own modules, attached here so ``--help`` lists them."""
+    from shopsync.sandbox.cli import sandbox_command
+
+    main.add_command(sandbox_command)
+
+
+_register_subcommands()
