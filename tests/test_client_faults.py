@@ -232,12 +232,12 @@ def test_the_token_appears_nowhere_under_failure(
         for kind in kinds:
             sandbox.faults.clear()
             sandbox.faults.add(FaultRule(kind, times=None, retry_after=1, hold_s=5))
-            for call in (
-                lambda: client.mutate("SyncBlogCreate", BLOG),
-                lambda: client.run("SyncBlogs", {"first": 5}),
-            ):
+            for name, variables in (("SyncBlogCreate", BLOG), ("SyncBlogs", {"first": 5})):
                 try:
-                    call()
+                    if name == "SyncBlogCreate":
+                        client.mutate(name, variables)
+                    else:
+                        client.run(name, variables)
                 except Exception as exc:
                     for item in _chain(exc):
                         produced.extend([str(item), repr(item)])
