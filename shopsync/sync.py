@@ -68,10 +68,13 @@ def scope_of(paths: Sequence[Path], settings: Settings, *, root: Path) -> list[s
 def load_valid_content(
     settings: Settings, paths: Sequence[Path], *, root: Path, now: datetime | None = None
 ) -> Content:
-    """Load the files; any problem stops everything before the store is contacted."""
-    content = load_content(
-        list(paths) or [settings.articles_dir], root=root, default_blog=settings.blog, now=now
-    )
+    """Load the files; any problem stops everything before the store is contacted.
+
+    Relative paths (and the configured articles directory) are relative to ``root``, the
+    repository, so the same settings work from any working directory.
+    """
+    wanted = [root / p for p in paths] or [root / settings.articles_dir]
+    content = load_content(wanted, root=root, default_blog=settings.blog, now=now)
     if not content.ok:
         raise ContentError(content.problems)
     return content

@@ -1,0 +1,382 @@
+"""The sync engine end to end, against the sandbox store over real HTTP.
+
+Each test gets its own sandbox (fresh store, free port) and its own content directory
+under ``tmp_path``. Admin-side edits and unmanaged articles are made the way a person
+or another app would make them: through the Admin GraphQL API, without shopsync's
+ownership metafields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from shopsync.apply import ApplyResult
+from shopsync.cli import main
+from shopsync.client import ShopifyClient
+from shopsync.config import Settings
+from shopsync.plan import Plan
+from shopsync.sync import SyncOptions, build_plan, push
+
+from .sync_helpers import (
+    BLOG,
+    KIT,
+    Store,
+    admin_create_article,
+    admin_update_article,
+    mutations,
+    sandbox_settings,
+    write_content,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+PRODUCT_BLOCK = f'href="/products/{KIT}"'
+
+
+@pytest.fixture
+def settings(sandbox: Any) -> Settings:
+    return sandbox_settings(sandbox)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[ShopifyClient]:
+    client = ShopifyClient.from_settings(settings)
+    try:
+        yield client
+    finally:
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    write_content(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def store(client: ShopifyClient, settings: Settings) -> Store:
+    return Store(client, settings)
+
+
+def plan(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> Plan:
+    return build_plan(settings, client, [], SyncOptions(**options), root=repo).plan
+
+
+def sync(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> ApplyResult:
+    return push(settings, client, plan(settings, client, repo, **options))
+
+
+def kinds(result: Plan) -> dict[str, str]:
+    return {item.handle: item.kind for item in result.items}
+
+
+def cli(repo: Path, settings: Settings, *args: str) -> Result:
+    assert settings.access_token is not None
+    env = {
+        "SHOPSYNC_SHOP": str(settings.shop),
+        "SHOPSYNC_ACCESS_TOKEN": settings.access_token.get_secret_value(),
+        "SHOPSYNC_ARTICLES_DIR": "articles",
+        "NO_COLOR": "1",
+    }
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(repo)
+        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+# --------------------------------------------------------------------------- first push
+
+
+def test_first_push_creates_everything_and_second_plan_is_empty(
+    sandbox: Any, settings: Settings, repo: Path, store: Store
+) -> None:
+    first = cli(repo, settings, "push", "--json")
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    assert data["result"]["ok"] is True
+    created = {
+        (i["resource"], i["handle"]) for i in data["result"]["items"] if i["action"] == "create"
+    }
+    assert created == {
+        ("blog", BLOG),
+        ("page", "disclaimer"),
+        ("article", "alpha"),
+        ("article", "beta"),
+        ("article", "gamma"),
+    }
+
+    articles = store.articles()
+    assert sorted(articles) == ["alpha", "beta", "gamma"]
+    alpha = articles["alpha"]
+    assert alpha["isPublished"] is True and alpha["publishedAt"] == "2025-01-19T22:00:00Z"
+    assert alpha["tags"] == ["alpha-tag", "back-pain"]
+    assert PRODUCT_BLOCK in alpha["body"] and 'href="/pages/disclaimer"' in alpha["body"]
+    assert alpha["shopsyncSource"]["value"] == "articles/alpha.md"
+    assert alpha["seoTitle"]["value"] == "Alpha SEO"
+    assert json.loads(alpha["featuredProducts"]["value"]) == [store.product_id(KIT)]
+    assert articles["beta"]["isPublished"] is False and articles["beta"]["publishedAt"] is None
+    assert articles["gamma"]["isPublished"] is False
+    assert articles["gamma"]["publishedAt"] == "2027-03-01T22:00:00Z"
+    assert store.pages()["disclaimer"]["shopsyncSource"]["value"] == "articles/pages/disclaimer.md"
+
+    before = len(sandbox.requests)
+    second = cli(repo, settings, "plan", "--detailed-exitcode")
+    assert second.exit_code == 0, second.output
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 4 unchanged, 0 conflicts" in second.stdout
+    assert mutations(sandbox.requests[before:]) == []
+
+    as_json = cli(repo, settings, "plan", "--json", "--detailed-exitcode")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout)["summary"]["unchanged"] == 4
+
+
+def test_plan_never_writes_and_exits_2_with_changes(
+    sandbox: Any, settings: Settings, repo: Path, store: Store
+) -> None:
+    result = cli(repo, settings, "plan", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "Plan: 5 to create" in result.stdout
+    assert "+ article research-digest/alpha" in result.stdout
+    markdown = cli(repo, settings, "plan", "--markdown")
+    assert markdown.exit_code == 0 and "| `+` | create |" in markdown.stdout
+    dry = cli(repo, settings, "push", "--dry-run")
+    assert dry.exit_code == 0 and "Plan: 5 to create" in dry.stdout
+    assert mutations(sandbox.requests) == []
+    assert store.articles() == {}
+
+
+def test_products_resolved_in_one_batch(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path
+) -> None:
+    write_content(repo, extra_products=True)
+    plan(settings, client, repo)
+    product_reads = [r for r in sandbox.requests if "products(" in request_query(r)]
+    assert len(product_reads) == 1
+
+
+def request_query(request: Any) -> str:
+    from .sync_helpers import request_body
+
+    return str(request_body(request).get("query", ""))
+
+
+# ---------------------------------------------------------------------------- updates
+
+
+def test_editing_one_file_updates_only_that_article(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    ids = {handle: node["id"] for handle, node in store.articles().items()}
+    path = repo / "articles" / "beta.md"
+    path.write_text(path.read_text().replace("title: Beta", "title: Beta, revised"))
+
+    result = cli(repo, settings, "plan", "--json", "--detailed-exitcode")
+    assert result.exit_code == 2
+    items = json.loads(result.stdout)["items"]
+    changed = [i for i in items if i["kind"] != "unchanged"]
+    assert [(i["handle"], i["kind"]) for i in changed] == [("beta", "update")]
+    assert changed[0]["diff"] == [{"field": "title", "before": "Beta", "after": "Beta, revised"}]
+
+    before = len(sandbox.requests)
+    pushed = cli(repo, settings, "push")
+    assert pushed.exit_code == 0, pushed.output
+    assert mutations(sandbox.requests[before:]) == ["articleUpdate"]
+    after = store.articles()
+    assert after["beta"]["title"] == "Beta, revised"
+    assert {h: n["id"] for h, n in after.items()} == ids
+    assert kinds(plan(settings, client, repo)) == dict.fromkeys(
+        ["disclaimer", "alpha", "beta", "gamma"], "unchanged"
+    )
+
+
+def test_admin_edit_is_a_conflict_and_survives_a_push(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    alpha = store.articles()["alpha"]
+    admin_update_article(client, settings, alpha["id"], {"title": "Edited in the admin"})
+
+    result = cli(repo, settings, "plan", "--detailed-exitcode")
+    assert result.exit_code == 1
+    assert "! article research-digest/alpha" in result.stdout
+    assert "~ title: 'Edited in the admin' → 'Alpha'" in result.stdout
+
+    pushed = cli(repo, settings, "push", "--json")
+    assert pushed.exit_code == 1
+    outcome = next(
+        i for i in json.loads(pushed.stdout)["result"]["items"] if i["handle"] == "alpha"
+    )
+    assert outcome["status"] == "skipped" and outcome["kind"] == "conflict"
+    assert store.articles()["alpha"]["title"] == "Edited in the admin"
+
+    forced = cli(repo, settings, "push", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert store.articles()["alpha"]["title"] == "Alpha"
+    assert kinds(plan(settings, client, repo))["alpha"] == "unchanged"
+
+
+def test_unknown_product_is_an_error_and_nothing_is_written_for_it(
+    sandbox: Any, settings: Settings, repo: Path, store: Store
+) -> None:
+    path = repo / "articles" / "beta.md"
+    path.write_text(
+        path.read_text().replace("featured_products: []", "featured_products: [no-such-kit]")
+    )
+    result = cli(repo, settings, "plan", "--json", "--detailed-exitcode")
+    assert result.exit_code == 1
+    beta = next(i for i in json.loads(result.stdout)["items"] if i["handle"] == "beta")
+    assert beta["kind"] == "error"
+    assert "no-such-kit" in beta["messages"][0]
+    assert "featured_products" in beta["hints"][0]
+
+    pushed = cli(repo, settings, "push")
+    assert pushed.exit_code == 1
+    assert sorted(store.articles()) == ["alpha", "gamma"]
+    assert all("beta" not in json.dumps(request_body_of(r)) for r in write_requests(sandbox))
+
+
+def request_body_of(request: Any) -> dict[str, Any]:
+    from .sync_helpers import request_body
+
+    return request_body(request)
+
+
+def write_requests(sandbox: Any) -> list[Any]:
+    return [r for r in sandbox.requests if request_query(r).lstrip().startswith("mutation")]
+
+
+def test_inactive_products(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    archived, draft = store.seed_inactive_products()
+    for name, product in (("alpha", archived), ("beta", draft)):
+        path = repo / "articles" / f"{name}.md"
+        text = path.read_text()
+        text = text.replace(f"featured_products: [{KIT}]", f"featured_products: [{product}]")
+        text = text.replace("featured_products: []", f"featured_products: [{product}]")
+        path.write_text(text)
+    result = plan(settings, client, repo)
+    items = {item.handle: item for item in result.items}
+    assert items["alpha"].kind == "error" and "not ACTIVE" in items["alpha"].messages[0]
+    assert items["beta"].kind == "create" and "not ACTIVE" in items["beta"].warnings[0]
+
+
+def test_disclaimer_change_updates_the_page_and_the_articles_that_embed_it(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    page = repo / "articles" / "pages" / "disclaimer.md"
+    page.write_text(page.read_text().replace("not medical advice", "never medical advice"))
+    result = plan(settings, client, repo)
+    assert kinds(result) == {
+        "disclaimer": "update",
+        "alpha": "update",
+        "beta": "update",
+        "gamma": "unchanged",  # names no disclaimer
+    }
+    assert [c.field for c in result.items[1].diff] == ["body_html"]
+    assert push(settings, client, result).ok
+    assert "never medical advice" in store.pages()["disclaimer"]["body"]
+    assert "never medical advice" in store.articles()["alpha"]["body"]
+    assert "never medical advice" not in store.articles()["gamma"]["body"]
+
+
+def test_rename_keeps_the_article_and_creates_a_redirect(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    old_id = store.articles()["alpha"]["id"]
+    path = repo / "articles" / "alpha.md"
+    path.write_text(path.read_text().replace("handle: alpha", "handle: alpha-renamed"))
+    result = plan(settings, client, repo)
+    (item,) = result.of_kind("update")
+    assert item.redirect and item.id == old_id
+    assert push(settings, client, result).ok
+    articles = store.articles()
+    assert "alpha" not in articles and articles["alpha-renamed"]["id"] == old_id
+    assert (f"/blogs/{BLOG}/alpha", f"/blogs/{BLOG}/alpha-renamed") in store.redirects()
+
+
+# ------------------------------------------------------------------ ownership and prune
+
+
+def test_prune_touches_only_managed_articles(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    admin_create_article(client, settings, store.blog_id(), "by-hand", published=True)
+    (repo / "articles" / "alpha.md").unlink()
+
+    reported = plan(settings, client, repo)
+    assert kinds(reported)["alpha"] == "orphan" and "by-hand" not in kinds(reported)
+    assert sync(settings, client, repo).ok
+    assert store.articles()["alpha"]["isPublished"] is True  # reported only
+
+    result = cli(repo, settings, "push", "--prune")
+    assert result.exit_code == 0, result.output
+    articles = store.articles()
+    assert articles["alpha"]["isPublished"] is False
+    assert articles["by-hand"]["isPublished"] is True
+
+    result = cli(repo, settings, "push", "--prune=delete")
+    assert result.exit_code == 0, result.output
+    articles = store.articles()
+    assert "alpha" not in articles and "by-hand" in articles
+    assert sorted(articles) == ["beta", "by-hand", "gamma"]
+
+
+def test_unmanaged_article_with_a_files_handle_needs_adopt(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    existing = admin_create_article(client, settings, store.ensure_blog(), "beta", published=True)
+    result = plan(settings, client, repo)
+    assert kinds(result)["beta"] == "conflict"
+    assert not sync(settings, client, repo).ok
+    assert store.articles()["beta"]["title"] == "Written by hand"
+
+    assert sync(settings, client, repo, adopt=True).ok
+    beta = store.articles()["beta"]
+    assert beta["id"] == existing and beta["title"] == "Beta"
+    assert beta["shopsyncSource"]["value"] == "articles/beta.md"
+    assert kinds(plan(settings, client, repo))["beta"] == "unchanged"
+
+
+# --------------------------------------------------------------------- failure handling
+
+
+def test_commit_then_fail_on_create_leaves_exactly_one_article(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    from .sync_helpers import add_fault
+
+    add_fault(sandbox, kind="commit_then_fail", match="articleCreate", times=1)
+    first = sync(settings, client, repo)
+    second = sync(settings, client, repo)
+    assert second.ok, second.to_dict()
+    assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
+    assert first.ok or [i.handle for i in first.failed] != []
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_partial_failure_lists_shopify_message_and_rerun_finishes(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    from .sync_helpers import add_fault
+
+    add_fault(sandbox, kind="user_error", match="articleCreate", times=1)
+    first = sync(settings, client, repo)
+    assert not first.ok
+    (failed,) = first.failed
+    assert failed.messages and failed.resource == "article"
+    assert len(store.article_handles()) == 2  # the others went through
+    assert sync(settings, client, repo).ok
+    assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
