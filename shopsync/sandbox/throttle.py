@@ -1,20 +1,25 @@
 """Query cost and the leaky bucket, the way Shopify's Admin GraphQL API meters requests.
 
-Cost follows Shopify's documented calculation, which is an upper bound of what a live
-store charges today (its own numbers for large connections are a bit lower):
+Requested cost follows Shopify's documented rules, with the constants a live store uses
+today (fitted to every request in ``shared/shopify/captures``: all 164 that fall inside the
+bundled schema get exactly the ``requestedQueryCost`` the live store charged):
 
 - scalars and enums cost 0; an object (or a plain list of objects) costs 1 plus its fields;
+  a ``Count`` (``articlesCount`` ...) costs 10;
 - an interface or union costs what its most expensive possible type costs;
-- a connection costs 2 plus ``first``/``last`` times the cost of one node
-  (``pageInfo`` and cursors are free);
-- every root field of a mutation costs 10, whatever it selects.
+- a connection costs 2 plus ``m(first|last)`` times the cost of one node, with
+  ``m(1) = 1`` and ``m(n) = floor(2 ln n)`` above (5 -> 3, 10 -> 4, 50 -> 7, 250 -> 11);
+  selecting both ``nodes`` and ``edges { node }`` pays for both; ``pageInfo`` is free;
+- a mutation root field costs 10 plus what its payload selects below the payload's own
+  objects (``article { blog { id } }`` in ``articleCreate`` adds 1).
 
-The requested cost is reserved before execution; the actual cost (connections sized by
-what came back) is charged and the difference refunded.
+The requested cost is reserved before execution; the actual cost (connections sized by what
+came back, nothing below a null) is charged and the difference refunded.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -41,10 +46,12 @@ from graphql import (
     value_from_ast,
 )
 from graphql.type.definition import GraphQLField, GraphQLNamedType, GraphQLOutputType
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.utilities import get_operation_ast
 
 MAX_QUERY_COST = 1000
 MUTATION_COST = 10
+COUNT_COST = 10
 CONNECTION_BASE_COST = 2
 RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
 
@@ -176,10 +183,22 @@ class _CostWalker:
             root = self.schema.mutation_type
             if root is None:
                 return 0
-            fields = self._fields(operation.selection_set, root)
-            if self.measure and data is not None:
-                return MUTATION_COST * sum(1 for f in fields if _key(f) in data)
-            return MUTATION_COST * len(fields)
+            total = 0
+            for field in self._fields(operation.selection_set, root):
+                definition = root.fields.get(field.name.value)
+                if definition is None:
+                    continue
+                if self.measure and (data is None or _key(field) not in data):
+                    continue
+                value = data.get(_key(field)) if (self.measure and data is not None) else None
+                payload = get_named_type(definition.type)
+                total += MUTATION_COST
+                if isinstance(payload, GraphQLObjectType) and field.selection_set is not None:
+                    if self.measure and not isinstance(value, Mapping):
+                        continue
+                    # The payload's own objects (the resource, userErrors) come with the 10.
+                    total += self._selection(field.selection_set, payload, value, own=False)
+            return total
         root = (
             self.schema.query_type
             if operation.operation == OperationType.QUERY
@@ -220,7 +239,10 @@ class _CostWalker:
         selection_set: SelectionSetNode | None,
         parent: GraphQLNamedType,
         data: Mapping[str, Any] | None,
+        *,
+        own: bool = True,
     ) -> int:
+        """Cost of the fields selected on ``parent``; ``own=False``: objects not charged."""
         if selection_set is None:
             return 0
         if isinstance(parent, GraphQLInterfaceType | GraphQLUnionType):
@@ -229,25 +251,32 @@ class _CostWalker:
                 concrete = self.schema.get_type(str(data.get("__typename", "")))
                 if isinstance(concrete, GraphQLObjectType):
                     possible = [concrete]
-            return max((self._selection(selection_set, t, data) for t in possible), default=0)
+            return max(
+                (self._selection(selection_set, t, data, own=own) for t in possible), default=0
+            )
         if not isinstance(parent, GraphQLObjectType):
             return 0
         total = 0
         for field in self._fields(selection_set, parent):
-            definition = parent.fields.get(field.name.value)
+            definition = _field_definition(parent, field.name.value, self.schema)
             if definition is None:
                 continue
             value = data.get(_key(field)) if (self.measure and data is not None) else None
-            total += self._field(field, definition, value)
+            total += self._field(field, definition, value, own=own)
         return total
 
-    def _field(self, node: FieldNode, definition: GraphQLField, value: Any) -> int:
+    def _field(
+        self, node: FieldNode, definition: GraphQLField, value: Any, *, own: bool = True
+    ) -> int:
         field_type: GraphQLOutputType = definition.type
         named = get_named_type(field_type)
         if is_leaf_type(named):
             return 0
         if _is_connection(named, definition):
             return self._connection(node, definition, named, value)
+        if named.name == "Count":
+            return COUNT_COST
+        base = 1 if own else 0
         if is_list_type(get_nullable_type(field_type)):
             if self.measure and isinstance(value, list):
                 child = max(
@@ -260,9 +289,11 @@ class _CostWalker:
                 )
             else:
                 child = self._selection(node.selection_set, named, None)
-            return 1 + child
+            return base + child
+        if self.measure and not isinstance(value, Mapping):
+            return base  # null: nothing below it was loaded
         child_data = value if isinstance(value, Mapping) else None
-        return 1 + self._selection(node.selection_set, named, child_data)
+        return base + self._selection(node.selection_set, named, child_data)
 
     def _connection(
         self, node: FieldNode, definition: GraphQLField, named: GraphQLNamedType, value: Any
@@ -281,7 +312,7 @@ class _CostWalker:
                 node_type = get_named_type(nodes_def.type)
                 items = sub_value if isinstance(sub_value, list) else []
                 measured_count = max(measured_count, len(items))
-                node_cost = max(node_cost, self._per_node(sub, node_type, items))
+                node_cost += self._per_node(sub, node_type, items)
             elif name == "edges":
                 edges_def = named.fields.get("edges")
                 if edges_def is None:
@@ -297,9 +328,9 @@ class _CostWalker:
                     node_def = edge_type.fields["node"]
                     node_type = get_named_type(node_def.type)
                     items = [e.get(_key(edge_field)) for e in edges if isinstance(e, Mapping)]
-                    node_cost = max(node_cost, self._per_node(edge_field, node_type, items))
+                    node_cost += self._per_node(edge_field, node_type, items)
         count = measured_count if self.measure else self._size(node, definition)
-        return CONNECTION_BASE_COST + count * node_cost
+        return CONNECTION_BASE_COST + connection_multiplier(count) * node_cost
 
     def _per_node(self, node: FieldNode, node_type: GraphQLNamedType, items: Sequence[Any]) -> int:
         if self.measure:
@@ -321,6 +352,23 @@ class _CostWalker:
                 if isinstance(size, int):
                     return max(0, size)
         return 0
+
+
+def connection_multiplier(size: int) -> int:
+    """How many nodes' worth a connection of ``size`` is charged (see the module notes)."""
+    if size <= 1:
+        return max(0, size)
+    return max(1, math.floor(2 * math.log(size)))
+
+
+def _field_definition(
+    parent: GraphQLObjectType, name: str, schema: GraphQLSchema
+) -> GraphQLField | None:
+    if parent is schema.query_type and name in ("__type", "__schema"):
+        meta: GraphQLField = TypeMetaFieldDef if name == "__type" else SchemaMetaFieldDef
+        return meta
+    field: GraphQLField | None = parent.fields.get(name)
+    return field
 
 
 def _is_connection(named: GraphQLNamedType, definition: GraphQLField) -> bool:

@@ -3,15 +3,23 @@ injected clock (no sleeps, no timing asserts)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from graphql import GraphQLSchema, parse
+from graphql import GraphQLError, GraphQLSchema, parse, validate
 
-from shopsync.sandbox.throttle import CostBucket, actual_cost, requested_cost
+from shopsync.sandbox.throttle import (
+    CostBucket,
+    actual_cost,
+    connection_multiplier,
+    requested_cost,
+)
 from shopsync.schema import admin_schema
 
+from ..shared import shared_dir
 from .gql import ARTICLE_CREATE, FakeClock, article_input, create_blog, gql
 
 
@@ -51,14 +59,27 @@ def test_scalars_are_free_objects_cost_one(schema: GraphQLSchema) -> None:
     assert cost(schema, nested) == 2
 
 
-def test_connections_cost_two_plus_first_times_a_node(schema: GraphQLSchema) -> None:
-    assert cost(schema, "{ articles(first: 10) { nodes { id title } } }") == 12
+def test_connection_size_multiplier() -> None:
+    sizes = [0, 1, 2, 3, 5, 10, 50, 100, 250]
+    assert [connection_multiplier(n) for n in sizes] == [0, 1, 1, 2, 3, 4, 7, 9, 11]
+
+
+def test_connections_cost_two_plus_a_multiple_of_a_node(schema: GraphQLSchema) -> None:
+    assert cost(schema, "{ articles(first: 10) { nodes { id title } } }") == 2 + 4
     edges = "{ articles(last: 5) { edges { cursor node { id } } pageInfo { hasNextPage } } }"
-    assert cost(schema, edges) == 7
+    assert cost(schema, edges) == 2 + 3
     by_variable = "query($n: Int) { articles(first: $n) { nodes { id } } }"
-    assert cost(schema, by_variable, {"n": 50}) == 52
+    assert cost(schema, by_variable, {"n": 50}) == 2 + 7
     nested = "{ blogs(first: 3) { nodes { id articles(first: 4) { nodes { id } } } } }"
-    assert cost(schema, nested) == 2 + 3 * (1 + 2 + 4 * 1)
+    assert cost(schema, nested) == 2 + 2 * (1 + 2 + 2 * 1)
+    both = "{ articles(first: 5) { nodes { id } edges { node { id } } } }"
+    assert cost(schema, both) == 2 + 3 * (1 + 1)
+
+
+def test_counts_cost_ten(schema: GraphQLSchema) -> None:
+    assert cost(schema, "{ blogsCount { count precision } }") == 10
+    query = '{ blog(id: "gid://shopify/Blog/1") { id articlesCount { count } } }'
+    assert cost(schema, query) == 1 + 10
 
 
 def test_fragments_and_aliases_count_like_fields(schema: GraphQLSchema) -> None:
@@ -66,7 +87,7 @@ def test_fragments_and_aliases_count_like_fields(schema: GraphQLSchema) -> None:
     query { a: articles(first: 2) { nodes { ...F } } b: articles(first: 3) { nodes { ...F } } }
     fragment F on Article { id blog { id } }
     """
-    assert cost(schema, query) == (2 + 2 * 2) + (2 + 3 * 2)
+    assert cost(schema, query) == (2 + 1 * 2) + (2 + 2 * 2)
 
 
 def test_every_mutation_root_field_costs_ten(schema: GraphQLSchema) -> None:
@@ -77,21 +98,58 @@ def test_every_mutation_root_field_costs_ten(schema: GraphQLSchema) -> None:
       b: pageDelete(id: "gid://shopify/Page/1") { deletedPageId }
     }"""
     assert cost(schema, two) == 20
+    # The payload's own objects come with the 10; what they select below costs as usual.
+    payload = """mutation($a: ArticleCreateInput!) { articleCreate(article: $a) {
+      article { id author { name } blog { id } } userErrors { field message code } } }"""
+    assert cost(schema, payload) == 10 + 1 + 1
 
 
 def test_actual_cost_counts_what_came_back(schema: GraphQLSchema) -> None:
     document = parse("{ articles(first: 10) { nodes { id blog { id } } } }")
-    data = {"articles": {"nodes": [{"id": "1", "blog": {"id": "b"}}, {"id": "2", "blog": None}]}}
-    assert requested_cost(schema, document) == 2 + 10 * 2
-    assert actual_cost(schema, document, None, None, data) == 2 + 2 * 2
+    nodes = [{"id": str(i), "blog": {"id": "b"}} for i in range(5)]
+    assert requested_cost(schema, document) == 2 + 4 * 2
+    assert actual_cost(schema, document, None, None, {"articles": {"nodes": nodes}}) == 2 + 3 * 2
     assert actual_cost(schema, document, None, None, {"articles": {"nodes": []}}) == 2
+    article = parse('{ article(id: "gid://shopify/Article/1") { id blog { id } } }')
+    assert actual_cost(schema, article, None, None, {"article": None}) == 1  # nothing below null
+
+
+@pytest.mark.shared
+def test_requested_cost_equals_the_live_stores_on_every_capture(schema: GraphQLSchema) -> None:
+    checked = 0
+    for path in sorted((shared_dir() / "shopify" / "captures").glob("*.json")):
+        for request, charged in _recorded_costs(json.loads(path.read_text(encoding="utf-8"))):
+            try:
+                document = parse(request["query"])
+            except GraphQLError:
+                continue
+            if validate(schema, document):
+                continue  # outside the bundled schema
+            variables = request.get("variables") or {}
+            assert requested_cost(schema, document, variables) == charged, (path.name, request)
+            checked += 1
+    assert checked >= 100
+
+
+def _recorded_costs(node: Any) -> Iterator[tuple[dict[str, Any], int]]:
+    if isinstance(node, dict):
+        request, response = node.get("request"), node.get("response")
+        if isinstance(request, dict) and isinstance(response, dict) and request.get("query"):
+            cost_info = (response.get("extensions") or {}).get("cost")
+            if cost_info:
+                yield request, cost_info["requestedQueryCost"]
+        for value in node.values():
+            yield from _recorded_costs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _recorded_costs(value)
 
 
 def test_every_response_reports_cost_and_the_bucket(sandbox_factory: Any) -> None:
     sandbox = sandbox_factory(bucket=500, restore_rate=25, clock=FakeClock())
     body = gql(sandbox, "{ articles(first: 20) { nodes { id } } }")
     cost_info = body["extensions"]["cost"]
-    assert cost_info["requestedQueryCost"] == 22
+    assert cost_info["requestedQueryCost"] == 2 + 5
     assert cost_info["actualQueryCost"] == 2  # the store has no articles: the rest refunded
     assert cost_info["throttleStatus"] == {
         "maximumAvailable": 500,
@@ -139,11 +197,12 @@ def test_concurrent_expensive_requests_drain_the_bucket_exactly(sandbox_factory:
 
 
 def test_query_over_the_single_query_limit_is_refused(sandbox: Any) -> None:
-    query = "{ articles(first: 250) { nodes { id metafields(first: 250) { nodes { id } } } } }"
+    query = """{ blogs(first: 250) { nodes {
+      articles(first: 250) { nodes { metafields(first: 250) { nodes { id } } } } } } }"""
     body = gql(sandbox, query)
     assert "data" not in body
     (error,) = body["errors"]
-    requested = 2 + 250 * (1 + 2 + 250)
+    requested = 2 + 11 * (1 + 2 + 11 * (1 + 2 + 11 * 1))
     assert error["message"].startswith(
         f"Query cost is {requested}, which exceeds the single query max cost limit (1000)."
     )
@@ -156,8 +215,8 @@ def test_query_over_the_single_query_limit_is_refused(sandbox: Any) -> None:
 
 def test_a_query_larger_than_a_small_bucket_is_refused_not_throttled(sandbox_factory: Any) -> None:
     sandbox = sandbox_factory(bucket=50, restore_rate=5, clock=FakeClock())
-    body = gql(sandbox, "{ articles(first: 60) { nodes { id } } }")
+    body = gql(sandbox, "{ articles(first: 250) { nodes { id commentsCount { count } } } }")
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
     assert error["extensions"]["maxCost"] == 50
-    assert error["extensions"]["cost"] == 62
+    assert error["extensions"]["cost"] == 2 + 11 * (1 + 10)
