@@ -47,6 +47,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from graphql.language import get_location, print_ast
+from graphql.utilities import value_from_ast_untyped
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -143,6 +144,14 @@ ROOT_FIELD_SCOPES: dict[str, tuple[str, ...]] = {
         ("urlRedirectCreate", "urlRedirectUpdate", "urlRedirectDelete"), _WRITE_NAVIGATION
     ),
     **dict.fromkeys(("metafieldsSet", "metafieldsDelete"), _WRITE_METAFIELDS),
+}
+
+
+#: ``node``/``nodes`` answer for whatever the ids name: the scopes follow the id's type.
+GID_TYPE_SCOPES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("Blog", "Article", "Page", "Comment"), _READ_CONTENT),
+    **dict.fromkeys(("Product", "ProductVariant", "ProductImage"), _READ_PRODUCTS),
+    "UrlRedirect": _READ_NAVIGATION,
 }
 
 
@@ -559,7 +568,7 @@ class SandboxServer:
         if self.bucket.reserve(requested) is None:
             return self._throttled(requested)
 
-        denied, allowed_doc = self._enforce_scopes(document, operation, scopes)
+        denied, allowed_doc = self._enforce_scopes(document, operation, scopes, coerced)
         data: dict[str, Any] | None
         result_errors: list[dict[str, Any]] = []
         if allowed_doc is None:
@@ -639,6 +648,7 @@ class SandboxServer:
         document: DocumentNode,
         operation: OperationDefinitionNode,
         scopes: tuple[str, ...],
+        variables: Mapping[str, Any],
     ) -> tuple[list[tuple[FieldNode, str]], DocumentNode | None]:
         """Root fields the token may not touch, and the document without them (None: all)."""
         granted = set(scopes)
@@ -649,9 +659,12 @@ class SandboxServer:
         denied: list[tuple[FieldNode, str]] = []
         kept: list[FieldNode] = []
         for node in fields:
-            required = ROOT_FIELD_SCOPES.get(node.name.value)
-            if required and not granted.intersection(required):
-                denied.append((node, required[0]))
+            needs = [ROOT_FIELD_SCOPES.get(node.name.value, ())]
+            if node.name.value in ("node", "nodes"):
+                needs = [GID_TYPE_SCOPES.get(t, ()) for t in _gid_types(node, variables)]
+            missing = next((n for n in needs if n and not granted.intersection(n)), None)
+            if missing:
+                denied.append((node, missing[0]))
             else:
                 kept.append(node)
         if not denied:
@@ -799,6 +812,20 @@ def _internal_user_error(
             key = sub.alias.value if sub.alias else sub.name.value
             out[key] = full.get(sub.name.value)
     return out
+
+
+def _gid_types(node: FieldNode, variables: Mapping[str, Any]) -> list[str]:
+    """The resource types named by a ``node(id:)``/``nodes(ids:)`` field's ids."""
+    values: list[Any] = []
+    for argument in node.arguments or ():
+        if argument.name.value in ("id", "ids"):
+            values.append(value_from_ast_untyped(argument.value, dict(variables)))
+    types: list[str] = []
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.startswith("gid://shopify/"):
+                types.append(item.split("/")[3])
+    return types
 
 
 def _root_fields(

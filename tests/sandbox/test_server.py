@@ -208,6 +208,18 @@ def test_root_fields_without_scope_are_denied_the_rest_answered(
     assert list(body["data"]) == ["posts", "products"]
 
 
+def test_node_lookups_need_the_scope_of_the_type_they_name(sandbox: SandboxServer) -> None:
+    blog_id = create_blog(sandbox)
+    products_only = sandbox.issue_token(scopes=["read_products"])
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    denied = gql(sandbox, query, {"id": blog_id}, token=products_only)
+    assert denied["data"] == {"node": None}
+    assert denied["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+    assert "read_content" in denied["errors"][0]["message"]
+    allowed = gql(sandbox, query, {"id": blog_id})
+    assert allowed["data"] == {"node": {"id": blog_id}}
+
+
 def test_write_without_scope_changes_nothing(sandbox: SandboxServer) -> None:
     blog_id = create_blog(sandbox)
     reader = sandbox.issue_token(scopes=["read_content"])
