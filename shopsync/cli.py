@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -725,6 +726,93 @@ def _serve_previews(ctx: click.Context, site: Any, item: Any, port: int) -> None
         out.info("stopped")
     finally:
         server.server_close()
+
+
+# ------------------------------------------------------------------------------- demo
+
+DEMO_EPILOG = """\b
+Examples:
+  shopsync demo                        sync articles/ to a throwaway sandbox store
+  shopsync demo --keep-running         ...then keep it serving to browse the result
+  shopsync demo --db demo.db --port 8787 --keep-running
+  shopsync demo --json                 plans and result as JSON
+
+Needs no store and no credentials: SHOPSYNC_SHOP and the token are ignored, the
+content settings (SHOPSYNC_BLOG, SHOPSYNC_ARTICLES_DIR...) are used. Exit status 0
+when everything was pushed and a second plan has nothing left to do.
+"""
+
+
+@main.command("demo", epilog=DEMO_EPILOG)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port of the sandbox store (0 = any free port).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the sandbox store in this SQLite file (default: in memory).",
+)
+@click.option(
+    "--keep-running", is_flag=True, help="Leave the sandbox serving after the demo, until Ctrl-C."
+)
+@json_option
+@click.pass_context
+@handle_errors
+def demo_command(
+    ctx: click.Context, port: int, db_path: Path | None, keep_running: bool, as_json: bool
+) -> None:
+    """Push articles/ to a local sandbox store and show the plan, the result and the links."""
+    from shopsync.demo import run_demo
+    from shopsync.report import plan_json, result_json
+    from shopsync.sandbox import SandboxServer
+
+    output = get_output(ctx)
+    settings = load_settings_from_ctx(ctx)
+    with SandboxServer(port=port, db_path=db_path) as server:
+        if not output.json:
+            output.line(f"Sandbox store running at {server.url} (a local stand-in for Shopify)")
+            output.line()
+        with _progress(output, total=0) as advance:
+            run = run_demo(server, settings, root=Path.cwd(), on_progress=advance)
+        if output.json:
+            output.emit_json(
+                {
+                    "ok": run.ok,
+                    "sandbox": run.sandbox_url,
+                    "plan": plan_json(run.first_plan),
+                    "result": result_json(run.result),
+                    "second_plan": plan_json(run.second_plan),
+                    "articles": run.article_urls,
+                    "featured_article": run.featured_url,
+                }
+            )
+        else:
+            _print_plan(output, run.first_plan)
+            output.line()
+            _print_result(output, run.result)
+            output.line()
+            output.line("Planning again, to check nothing is left to do:")
+            _print_plan(output, run.second_plan)
+            output.line()
+            for url in run.article_urls.values():
+                output.line(f"  {url}")
+            if run.featured_url:
+                output.line(f"Open the synced article: {run.featured_url}", style="bold")
+            output.line(f"Admin API of the sandbox: {server.graphql_url()}")
+        if not keep_running and not output.json:
+            output.line("The sandbox stops now; `shopsync demo --keep-running` keeps it to browse.")
+        if keep_running and run.ok:
+            if not output.json:
+                output.line("Sandbox still running; Ctrl-C to stop.")
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
+    ctx.exit(EXIT_OK if run.ok else EXIT_FAILURE)
 
 
 def _register_subcommands() -> None:

@@ -1,0 +1,73 @@
+"""``shopsync demo``: the README's first command, from a copy of the repository's articles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from shopsync.cli import main
+from shopsync.config import Settings
+from shopsync.demo import run_demo
+from shopsync.sandbox import SandboxServer
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample articles in a fresh directory, with no .env and no SHOPSYNC_* around."""
+    shutil.copytree(REPO / "articles", tmp_path / "articles")
+    for name in ("SHOPSYNC_SHOP", "SHOPSYNC_ACCESS_TOKEN", "SHOPSYNC_BLOG", "SHOPSYNC_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_demo_pushes_everything_and_the_second_plan_is_empty(checkout: Path) -> None:
+    result = CliRunner().invoke(main, ["demo"], env={"NO_COLOR": "1"}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Plan: 5 to create" in out
+    assert "Push: 5 ok, 0 failed" in out
+    assert "No changes: the store matches the files." in out
+    assert "/blogs/research-digest/ems-deep-spine-muscles-study" in out
+
+
+def test_demo_json_is_one_document(checkout: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] is True
+    assert data["result"]["ok"] is True
+    assert data["second_plan"]["summary"]["create"] == 0
+    assert data["featured_article"].endswith("/blogs/research-digest/ems-deep-spine-muscles-study")
+
+
+def test_demo_ignores_a_real_store_in_the_environment(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOPSYNC_SHOP", "real-store.myshopify.com")
+    monkeypatch.setenv("SHOPSYNC_ACCESS_TOKEN", "shpat_real_token_never_sent")
+    result = CliRunner().invoke(main, ["demo", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sandbox"].startswith("http://127.0.0.1:")
+    assert "shpat_real_token_never_sent" not in result.output
+
+
+def test_the_synced_article_reads_right_on_the_sandbox_storefront(checkout: Path) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    with SandboxServer() as server:
+        run = run_demo(server, settings, root=checkout)
+        assert run.ok and run.featured_url is not None
+        page = requests.get(run.featured_url, timeout=10)
+    assert page.status_code == 200
+    html = page.text
+    assert "Can Electrical Muscle Stimulation Activate Deep Spine Muscles" in html
+    assert "<table>" in html and "<td>" in html
+    assert 'href="/products/original-oriems-ultimate-kit"' in html
+    assert 'href="/pages/disclaimer"' in html
