@@ -288,8 +288,12 @@ class SandboxServer:
         self._server = server
         self.port = server.server_port
         self.url = f"http://{self.host}:{self.port}"
+        # A short poll interval: stop() (every test's teardown) waits up to one interval.
         self._thread = threading.Thread(
-            target=server.serve_forever, name=f"sandbox-{self.port}", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"sandbox-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
