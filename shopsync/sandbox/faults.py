@@ -60,6 +60,7 @@ class FaultSet:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
+        #: Every rule that fired, in order (a rule appears once per firing).
         self.fired: list[FaultRule] = []
 
     def add(self, rule: FaultRule) -> FaultRule:

@@ -709,7 +709,7 @@ class SandboxServer:
                     "to resume uninterrupted service."
                 },
                 429,
-                {"Retry-After": f"{retry_after:g}"},
+                {"Retry-After": str(float(retry_after))},  # Shopify sends "2.0"
             )
         if kind == "http_500":
             return _json({"errors": "Internal Server Error"}, 500)

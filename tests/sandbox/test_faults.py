@@ -91,6 +91,9 @@ def test_429_carries_retry_after(sandbox: SandboxServer) -> None:
         "Reduce request rates to resume uninterrupted service."
     }
     assert post(sandbox, SCOPES_QUERY).status_code == 200
+    sandbox.faults.add(FaultRule("http_429"))
+    assert post(sandbox, SCOPES_QUERY).headers["Retry-After"] == "2.0"
+    assert [r.kind for r in sandbox.faults.fired] == ["http_429", "http_429"]
 
 
 def test_reset_closes_the_connection_without_a_response(sandbox: SandboxServer) -> None:
