@@ -815,6 +815,61 @@ def demo_command(
     ctx.exit(EXIT_OK if run.ok else EXIT_FAILURE)
 
 
+# ------------------------------------------------------------------------------- pull
+
+PULL_EPILOG = """\b
+Examples:
+  shopsync pull                     every article and page of the store into articles/
+  shopsync pull --blog news         only the articles of one blog (pages always)
+  shopsync pull --dry-run --json    what would be written, as JSON
+  shopsync pull --force             also overwrite files that differ
+
+Bodies become Markdown where that renders back to exactly the stored HTML, and stay HTML
+(format: html) otherwise. Existing files are never overwritten without --force. Exit
+status 0 when every item was written (or was already identical), 1 otherwise.
+"""
+
+
+@main.command("pull", epilog=PULL_EPILOG)
+@click.option("--blog", "blogs", multiple=True, help="Only this blog's articles (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite existing files that differ.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@json_option
+@click.pass_context
+@handle_errors
+def pull_command(
+    ctx: click.Context, blogs: tuple[str, ...], force: bool, dry_run: bool, as_json: bool
+) -> None:
+    """Write the store's articles and pages as files: bootstrap a repository from a store."""
+    from shopsync.client import ShopifyClient
+    from shopsync.pull import pull
+    from shopsync.sync import READ_SCOPES
+
+    output = get_output(ctx)
+    settings = load_settings_from_ctx(ctx)
+    with ShopifyClient.from_settings(settings) as client:
+        client.check_api_version()
+        client.check_access(list(READ_SCOPES))
+        result = pull(
+            settings, client, root=Path.cwd(), force=force, blogs=blogs or None, dry_run=dry_run
+        )
+    if output.json:
+        output.emit_json(result.to_dict())
+    else:
+        for item in result.files:
+            note = "; ".join(item.messages + tuple(f"differs: {d}" for d in item.differences))
+            output.line(f"{item.action:<11} {item.path}  {note}".rstrip())
+        for note in result.notes:
+            output.line(f"note: {note}")
+        summary = ", ".join(f"{n} {k}" for k, n in result.counts().items())
+        output.line(("Dry run: " if dry_run else "Pull: ") + summary)
+    ctx.exit(
+        EXIT_OK
+        if result.ok and not any(f.action == "skipped" for f in result.files)
+        else EXIT_FAILURE
+    )
+
+
 def _register_subcommands() -> None:
     """Commands that live in their own modules, attached here so ``--help`` lists them."""
     from shopsync.sandbox.cli import sandbox_command
