@@ -464,7 +464,7 @@ class SandboxServer:
             if early is not None:
                 return payload, op_name, early
 
-        response = self._execute(document, operation, op_name, variables, scopes)
+        response = self._execute(query, document, operation, op_name, variables, scopes)
         if fault is not None and fault.kind == "commit_then_fail":
             response = _json({"errors": "Bad Gateway"}, 502)
         response.headers["X-Shopify-API-Version"] = version
@@ -486,8 +486,9 @@ class SandboxServer:
             return None
         return loaded
 
-    def _validate_uncached(self, document: DocumentNode) -> tuple[GraphQLError, ...]:
-        return tuple(validate(self.schema, document))
+    def _validate_uncached(self, query: str) -> tuple[GraphQLError, ...]:
+        # Keyed by the text: the errors point at nodes of the (cached) parse of that text.
+        return tuple(validate(self.schema, self._parse(query)))
 
     def _cost_extensions(
         self, requested: int, actual: int | None, status: ThrottleStatus
@@ -515,13 +516,14 @@ class SandboxServer:
 
     def _execute(
         self,
+        query: str,
         document: DocumentNode,
         operation: OperationDefinitionNode,
         op_name: str | None,
         variables: dict[str, Any],
         scopes: tuple[str, ...],
     ) -> Response:
-        errors = self._validate(document)
+        errors = self._validate(query)
         if errors:
             return _json(
                 {
