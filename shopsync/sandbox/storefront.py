@@ -9,6 +9,7 @@ on a live store). Unpublished articles and pages are listed too, marked with a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -45,6 +46,16 @@ def _page(title: str, body: str, status: int = 200) -> Response:
         "</footer></body></html>\n"
     )
     return Response(html, status=status, mimetype="text/html")
+
+
+def _date(value: Any) -> str:
+    """``2026-11-25T03:18:13Z`` as ``25 November 2026``; anything else as given."""
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime("%-d %B %Y")
+    except ValueError:
+        return str(value)
 
 
 def _url(handle: Any) -> str:
@@ -94,7 +105,7 @@ def _blog(store: Store, blog_handle: str) -> Response:
     articles = store.articles_of(blog["id"])
     for article in articles:
         handle = _url(article.get("handle"))
-        date = escape(str(article.get("publishedAt") or ""))
+        date = escape(_date(article.get("publishedAt")))
         parts.append(
             f'<li><a href="/blogs/{_url(blog_handle)}/{handle}">'
             f"{escape(str(article.get('title', '')))}</a>{_draft(article)} "
@@ -112,7 +123,7 @@ def _article(store: Store, blog_handle: str, handle: str) -> Response:
         return _not_found(f"No article {handle!r} in blog {blog_handle!r}.")
     author = article.get("author") or {}
     author_name = author.get("name") if isinstance(author, Mapping) else None
-    date = article.get("publishedAt") or "not published"
+    date = _date(article.get("publishedAt")) or "not published"
     tags = "".join(f'<span class="tag">{escape(str(t))}</span>' for t in article.get("tags") or ())
     summary = article.get("summary") or ""
     parts = [

@@ -52,6 +52,7 @@ def test_a_created_article_shows_on_its_page(sandbox: SandboxServer) -> None:
     assert '<h2 id="x">Stored as sent</h2><p>Kept <em>verbatim</em>.</p>' in html  # body as stored
     assert "<p>The short version.</p>" in html
     assert "Sandbox Tester" in html
+    assert re.search(r"Sandbox Tester · \d{1,2} [A-Z][a-z]+ \d{4}<", html)  # a readable date
     assert html.index(">alpha<") < html.index(">zeta<")
     # Shopify re-hosts the image on its CDN; the file name survives.
     assert re.search(r'<img src="https://[^"]*light\.jpg[^"]*" alt="A lamp">', html)
