@@ -53,9 +53,10 @@ def _date(value: Any) -> str:
     if not value:
         return ""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime("%-d %B %Y")
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return str(value)
+    return f"{when.day} {when:%B %Y}"
 
 
 def _url(handle: Any) -> str:
