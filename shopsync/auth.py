@@ -16,7 +16,7 @@ from typing import Protocol
 import requests
 from pydantic import SecretStr
 
-from shopsync.errors import AuthError, TransportError
+from shopsync.errors import AuthError, ServerError, TransportError
 
 #: A fetched token is used until this many seconds before it expires.
 EXPIRY_MARGIN = 60.0
@@ -76,8 +76,6 @@ class ClientCredentials:
         self._lock = threading.Lock()
         self._token: SecretStr | None = None
         self._valid_until = 0.0
-        self.fetches = 0
-        self.scopes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"ClientCredentials(client_id={self._client_id!r})"
@@ -111,7 +109,13 @@ class ClientCredentials:
                 f"could not reach the store for an access token ({type(exc).__name__})",
                 operation="client_credentials",
             ) from None
-        self.fetches += 1
+        if response.status_code == 429 or response.status_code >= 500:
+            # The store is busy or failing, not refusing us: the client may try again.
+            raise ServerError(
+                f"the store could not issue an access token (HTTP {response.status_code})",
+                status=response.status_code,
+                operation="client_credentials",
+            )
         try:
             body = response.json()
         except ValueError:
@@ -133,10 +137,8 @@ class ClientCredentials:
                 "the token response had no access_token", operation="client_credentials"
             )
         lifetime = float(expires_in) if isinstance(expires_in, (int, float)) else 0.0
-        scope = body.get("scope")
-        self.scopes = tuple(s for s in str(scope or "").split(",") if s)
         self._token = SecretStr(token)
-        # Without an expiry we keep the token until the store answers 401.
-        # A short-lived token (tests) is kept for half its life rather than not at all.
+        # Without an expiry we keep the token until the store answers 401; a short-lived
+        # one is kept for half its life rather than not at all.
         usable = max(lifetime - EXPIRY_MARGIN, lifetime / 2)
         self._valid_until = started + usable if lifetime > 0 else float("inf")

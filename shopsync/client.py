@@ -191,14 +191,12 @@ class _Failure(Exception):
         retry: bool,
         after: float | None = None,
         refresh: bool = False,
-        throttled: bool = False,
     ) -> None:
         super().__init__(error.message)
         self.error = error
         self.retry = retry
         self.after = after
         self.refresh = refresh
-        self.throttled = throttled
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -403,7 +401,11 @@ class ShopifyClient:
     ) -> Iterator[dict[str, Any]]:
         """Every node of the connection at ``data[path...]``, page after page."""
         params = dict(variables)
-        params.setdefault("first", PAGE_SIZE)
+        declared = {
+            d.variable.name.value for d in load_document(name).operation.variable_definitions or ()
+        }
+        if "first" in declared:
+            params.setdefault("first", PAGE_SIZE)
         while True:
             connection: Any = self.run(name, params)
             for key in path:
@@ -564,7 +566,7 @@ class ShopifyClient:
                 log.debug("%s: paced %.2fs for the bucket to refill", name, waited)
             try:
                 token = self._auth.token()
-            except TransportError as exc:
+            except (TransportError, ServerError) as exc:
                 raise _Failure(exc, retry=True) from None
             except ShopsyncError as exc:
                 raise _Failure(exc, retry=False) from None
@@ -751,7 +753,7 @@ class ShopifyClient:
                 requested = cost.requested or 0.0
                 wait = max(0.0, requested - cost.status.available) / cost.status.restore_rate
             error: ShopifyError = ThrottledError(f"{name}: throttled by the store", operation=name)
-            raise _Failure(error, retry=True, after=wait, throttled=True)
+            raise _Failure(error, retry=True, after=wait)
         if "MAX_COST_EXCEEDED" in codes:
             raise _Failure(
                 ThrottledError(
