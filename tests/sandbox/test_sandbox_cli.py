@@ -114,10 +114,13 @@ def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> 
         json.dumps({"products": [{"handle": "cli-widget", "title": "CLI Widget"}]}),
         encoding="utf-8",
     )
-    proc, url = _start(["--db", str(db), "--products", str(products)], token)
+    args = ["--db", str(db), "--products", str(products), "--bucket", "500", "--restore-rate", "25"]
+    proc, url = _start(args, token)
     try:
         scopes = _graphql(url, token, "{ currentAppInstallation { accessScopes { handle } } }")
         assert scopes["data"]["currentAppInstallation"]["accessScopes"]
+        throttle = scopes["extensions"]["cost"]["throttleStatus"]
+        assert (throttle["maximumAvailable"], throttle["restoreRate"]) == (500, 25)
         created = _graphql(url, token, BLOG_CREATE, {"b": {"title": "Kept", "handle": "kept"}})
         assert created["data"]["blogCreate"]["blog"]["handle"] == "kept"
         widget = requests.get(url + "/products/cli-widget", timeout=10)
