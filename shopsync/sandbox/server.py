@@ -17,6 +17,7 @@ import functools
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import socket
 import struct
@@ -65,6 +66,7 @@ from shopsync.sandbox.throttle import (
 )
 
 log = logging.getLogger(__name__)
+_QUARTERLY = re.compile(r"20\d\d-(01|04|07|10)")
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
 INVALID_TOKEN = {
@@ -422,7 +424,8 @@ class SandboxServer:
     def _graphql(
         self, request: Request, version: str, environ: dict[str, Any]
     ) -> tuple[dict[str, Any] | None, str | None, Response]:
-        if version not in self.config.api_versions:
+        served = self._served_version(version)
+        if served is None:
             return None, None, _json({"errors": "Not Found"}, 404)
         if request.method != "POST":
             return None, None, _json({"errors": "Method Not Allowed"}, 405, {"Allow": "POST"})
@@ -467,9 +470,19 @@ class SandboxServer:
         response = self._execute(query, document, operation, op_name, variables, scopes)
         if fault is not None and fault.kind == "commit_then_fail":
             response = _json({"errors": "Bad Gateway"}, 502)
-        response.headers["X-Shopify-API-Version"] = version
+        # The version that answered: an expired one falls forward, as on Shopify.
+        response.headers["X-Shopify-API-Version"] = served
         response.headers["X-Request-Id"] = str(uuid.uuid4())
         return payload, op_name, response
+
+    def _served_version(self, asked: str) -> str | None:
+        """``asked`` if supported; the oldest supported for an expired quarterly release."""
+        if asked in self.config.api_versions:
+            return asked
+        supported = sorted(self.config.api_versions)
+        if _QUARTERLY.fullmatch(asked) and supported and asked < supported[0]:
+            return supported[0]
+        return None
 
     @staticmethod
     def _payload(request: Request) -> dict[str, Any] | None:

@@ -51,15 +51,20 @@ def test_valid_token_answers_with_data_and_cost(sandbox: SandboxServer) -> None:
     assert cost["throttleStatus"]["restoreRate"] == 100
 
 
-def test_unknown_version_is_404_and_supported_older_version_works(
-    sandbox: SandboxServer,
-) -> None:
-    unknown = post(sandbox, SCOPES_QUERY, version="2019-04")
+@pytest.mark.parametrize("version", ["2026-13", "2027-01", "latest", "2026-07x"])
+def test_unknown_version_is_404(sandbox: SandboxServer, version: str) -> None:
+    unknown = post(sandbox, SCOPES_QUERY, version=version)
     assert unknown.status_code == 404
     assert unknown.json() == {"errors": "Not Found"}
+
+
+def test_supported_versions_answer_and_expired_ones_fall_forward(sandbox: SandboxServer) -> None:
     older = post(sandbox, SCOPES_QUERY, version="2025-07")
     assert older.status_code == 200
     assert older.headers["X-Shopify-API-Version"] == "2025-07"
+    expired = post(sandbox, SCOPES_QUERY, version="2024-01")
+    assert expired.status_code == 200
+    assert expired.headers["X-Shopify-API-Version"] == "2025-07"  # the oldest supported
 
 
 def test_wrong_method_is_405(sandbox: SandboxServer) -> None:
