@@ -780,13 +780,14 @@ class ShopifyClient:
         )
 
     def _log_response(self, name: str, attempt: int, status: int, cost: Cost | None) -> None:
-        if not log.isEnabledFor(logging.DEBUG):
+        """One line per request at INFO, so ``-v`` shows operation, cost and bucket."""
+        if not log.isEnabledFor(logging.INFO):
             return
         if cost is None:
-            log.debug("%s attempt %d: HTTP %d, no cost reported", name, attempt, status)
+            log.info("%s attempt %d: HTTP %d, no cost reported", name, attempt, status)
             return
         bucket = cost.status
-        log.debug(
+        log.info(
             "%s attempt %d: HTTP %d, cost %s (requested %s), bucket %s/%s left, restore %s/s",
             name,
             attempt,
