@@ -13,7 +13,7 @@ REPORTING = {"validate", "plan", "push", "preview", "pull", "demo"}
 
 
 def test_every_expected_command_exists() -> None:
-    assert {"validate", "plan", "push", "preview"} <= set(COMMANDS)
+    assert {"validate", "plan", "push", "preview", "pull", "demo", "sandbox"} <= set(COMMANDS)
 
 
 def test_main_help_lists_commands_and_examples() -> None:
