@@ -28,6 +28,7 @@ from graphql import (
     execute,
 )
 
+from shopsync.sandbox import metafields as metafield_rules
 from shopsync.sandbox.store import KINDS, Record, Store, number_of
 
 Resolver = Callable[..., Any]
@@ -741,100 +742,26 @@ def _unique_handle(
     return f"{wanted}-{n}"
 
 
-def _metafield_errors(items: list[Mapping[str, Any]], path: list[str]) -> list[dict[str, Any]]:
+def _metafield_errors(
+    store: Store, items: list[Mapping[str, Any]], path: list[str]
+) -> list[dict[str, Any]]:
+    """Problems of inline ``metafields`` on a create or update."""
     errors = []
     for index, item in enumerate(items):
-        problem = _metafield_problem(item)
+        problem = metafield_rules.check(item, _exists(store))
         if problem is not None:
-            errors.append(user_error([*path, str(index), problem[0]], problem[1], "INVALID"))
+            errors.append(
+                user_error([*path, str(index), problem.field], problem.message, problem.code)
+            )
     return errors
 
 
-def _metafield_problem(item: Mapping[str, Any]) -> tuple[str, str] | None:
-    key = item.get("key")
-    namespace = item.get("namespace")
-    if not key:
-        return "key", "Key can't be blank"
-    if len(key) > 64 or len(key) < 2:
-        return "key", "Key is too long (maximum is 64 characters)" if len(
-            key
-        ) > 64 else "Key is too short (minimum is 2 characters)"
-    if namespace is not None and (len(namespace) > 255 or len(namespace) < 2):
-        return "namespace", "Namespace is too short (minimum is 2 characters)" if len(
-            namespace
-        ) < 2 else "Namespace is too long (maximum is 255 characters)"
-    if item.get("value") is None:
-        return "value", "Value can't be blank"
-    if not item.get("type"):
-        return "type", "Type can't be blank"
-    invalid = _value_problem(str(item["type"]), str(item["value"]))
-    return ("value", invalid) if invalid else None
+def _exists(store: Store) -> Callable[[str], bool]:
+    def exists(gid: str) -> bool:
+        kind = store.kind_of(gid)
+        return kind is not None and store.get(kind, gid) is not None
 
-
-_GID = re.compile(r"^gid://shopify/(\w+)/\d+$")
-_REFERENCE_TYPES = {
-    "product_reference": "Product",
-    "page_reference": "Page",
-    "article_reference": "Article",
-}
-
-
-def _value_problem(type_name: str, value: str) -> str | None:
-    base = type_name.removeprefix("list.")
-    if type_name.startswith("list."):
-        try:
-            values = json.loads(value)
-        except ValueError:
-            return "Value is invalid JSON."
-        if not isinstance(values, list):
-            return "Value must be an array."
-        for v in values:
-            problem = _value_problem(base, v if isinstance(v, str) else json.dumps(v))
-            if problem:
-                return problem
-        return None
-    if base in _REFERENCE_TYPES:
-        match = _GID.match(value)
-        if not match or match.group(1) != _REFERENCE_TYPES[base]:
-            wanted = _REFERENCE_TYPES[base]
-            return f"Value must be a {wanted} reference (a gid://shopify/{wanted}/... id)."
-        return None
-    if base == "number_integer":
-        return None if re.fullmatch(r"-?\d+", value) else "Value must be an integer."
-    if base == "number_decimal":
-        return None if re.fullmatch(r"-?\d+(\.\d+)?", value) else "Value must be a decimal."
-    if base == "boolean":
-        return None if value in ("true", "false") else "Value must be true or false."
-    if base == "json":
-        try:
-            json.loads(value)
-        except ValueError:
-            return "Value is invalid JSON."
-        return None
-    if base == "single_line_text_field":
-        return "Value must be a single line text string." if "\n" in value else None
-    if base in ("multi_line_text_field", "url", "color", "date", "date_time", "rich_text_field"):
-        return None
-    return f"Type '{type_name}' is not a valid type." if base not in _KNOWN_TYPES else None
-
-
-_KNOWN_TYPES = {
-    "money",
-    "rating",
-    "dimension",
-    "volume",
-    "weight",
-    "link",
-    "collection_reference",
-    "file_reference",
-    "metaobject_reference",
-    "variant_reference",
-    "customer_reference",
-    "company_reference",
-    "mixed_reference",
-    "id",
-    "language",
-}
+    return exists
 
 
 def _write_metafields(
@@ -891,9 +818,8 @@ def _redirect(store: Store, old: str, new: str) -> None:
 def m_blog_create(_: Any, info: Info, blog: Mapping[str, Any]) -> Any:
     store = _store(info)
     with store.lock:
-        errors = _check_common("blog", blog, creating=True) + _metafield_errors(
-            blog.get("metafields") or [], ["blog", "metafields"]
-        )
+        errors = _check_common("blog", blog, creating=True)
+        errors += _metafield_errors(store, blog.get("metafields") or [], ["blog", "metafields"])
         if errors:
             return {"blog": None, "userErrors": errors}
         wanted = handleize(blog.get("handle") or blog["title"]) or "blog"
@@ -1022,7 +948,9 @@ def m_article_create(
                 [user_error(["article"], "Must reference an existing blog.", "NOT_FOUND")]
             )
         errors = _check_common("article", article, creating=True)
-        errors += _metafield_errors(article.get("metafields") or [], ["article", "metafields"])
+        errors += _metafield_errors(
+            store, article.get("metafields") or [], ["article", "metafields"]
+        )
         publishing, date_errors = _publishing(store, "article", article, None)
         errors += date_errors
         if blog is not None:
@@ -1122,7 +1050,9 @@ def m_article_update(
                 [user_error(["article"], "Must reference an existing blog.", "NOT_FOUND")]
             )
         errors = _check_common("article", article, creating=False)
-        errors += _metafield_errors(article.get("metafields") or [], ["article", "metafields"])
+        errors += _metafield_errors(
+            store, article.get("metafields") or [], ["article", "metafields"]
+        )
         publishing, date_errors = _publishing(store, "article", article, record)
         errors += date_errors
         if errors:
@@ -1189,7 +1119,7 @@ def m_page_create(_: Any, info: Info, page: Mapping[str, Any]) -> Any:
     store = _store(info)
     with store.lock:
         errors = _check_common("page", page, creating=True)
-        errors += _metafield_errors(page.get("metafields") or [], ["page", "metafields"])
+        errors += _metafield_errors(store, page.get("metafields") or [], ["page", "metafields"])
         publishing, date_errors = _publishing(store, "page", page, None)
         errors += date_errors
         if errors:
@@ -1236,7 +1166,7 @@ def m_page_update(_: Any, info: Info, id: str, page: Mapping[str, Any]) -> Any:
         if record is None:
             return _page_errors([user_error(["id"], "Page does not exist", "NOT_FOUND")])
         errors = _check_common("page", page, creating=False)
-        errors += _metafield_errors(page.get("metafields") or [], ["page", "metafields"])
+        errors += _metafield_errors(store, page.get("metafields") or [], ["page", "metafields"])
         publishing, date_errors = _publishing(store, "page", page, record)
         errors += date_errors
         if errors:
@@ -1316,21 +1246,14 @@ def m_metafields_set(_: Any, info: Info, metafields: list[Mapping[str, Any]]) ->
                 None,
             )
             typed = {**item, "type": item.get("type") or (existing or {}).get("type")}
-            problem = _metafield_problem(typed)
+            problem = metafield_rules.check(typed, _exists(store))
             if problem is not None:
-                code = (
-                    "BLANK"
-                    if "blank" in problem[1]
-                    else "INVALID_VALUE"
-                    if problem[0] == "value"
-                    else "INVALID"
-                )
                 errors.append(
                     {
-                        "field": ["metafields", str(index), problem[0]],
-                        "message": problem[1],
-                        "code": code,
-                        "elementIndex": index,
+                        "field": ["metafields", str(index), problem.field],
+                        "message": problem.message,
+                        "code": problem.code,
+                        "elementIndex": problem.element_index,
                     }
                 )
             digest = item.get("compareDigest")

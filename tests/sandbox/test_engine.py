@@ -156,8 +156,33 @@ def test_metafield_values_must_match_their_type(
     result = data(sandbox, SET, {"m": [field]})["metafieldsSet"]
     assert result["metafields"] == []
     (error,) = result["userErrors"]
-    assert error["code"] == "INVALID_VALUE" and error["elementIndex"] == 0
+    assert error["code"] == "INVALID_VALUE" and error["elementIndex"] is None
     assert error["field"] == ["metafields", "0", "value"]
+
+
+def test_a_bad_list_element_is_pointed_at(sandbox: SandboxServer) -> None:
+    field = {
+        "ownerId": owner(sandbox),
+        "namespace": "custom",
+        "key": "numbers",
+        "type": "list.number_integer",
+        "value": '[1, "x"]',
+    }
+    (error,) = data(sandbox, SET, {"m": [field]})["metafieldsSet"]["userErrors"]
+    assert (error["message"], error["elementIndex"]) == ("Value must be an integer.", 1)
+
+
+def test_a_reference_to_a_missing_product_is_refused(sandbox: SandboxServer) -> None:
+    missing = "gid://shopify/Product/999999"
+    field = {
+        "ownerId": owner(sandbox),
+        "namespace": "custom",
+        "key": "featured_products",
+        "type": "list.product_reference",
+        "value": json.dumps([KIT, missing]),
+    }
+    (error,) = data(sandbox, SET, {"m": [field]})["metafieldsSet"]["userErrors"]
+    assert error["message"] == f"Value references non-existent resource {missing}."
 
 
 def test_a_product_list_metafield_resolves_to_the_products_in_order(sandbox: SandboxServer) -> None:
@@ -213,6 +238,23 @@ def test_more_than_25_metafields_at_once_are_refused(sandbox: SandboxServer) -> 
     result = data(sandbox, SET, {"m": fields})["metafieldsSet"]
     assert result["userErrors"][0]["code"] == "LESS_THAN_OR_EQUAL_TO"
     assert sandbox.store.all("metafield") == []
+
+
+# ---------------------------------------------------------------------------- products
+
+
+def test_products_are_found_by_handles_in_one_query(sandbox: SandboxServer) -> None:
+    query = "query($q: String!) { products(first: 250, query: $q) { nodes { handle status } } }"
+    found = data(
+        sandbox, query, {"q": "handle:original-oriems-ultimate-kit OR handle:oriems-pro-kit"}
+    )
+    assert sorted(n["handle"] for n in found["products"]["nodes"]) == [
+        "oriems-pro-kit",
+        "original-oriems-ultimate-kit",
+    ]
+    active = data(sandbox, query, {"q": "status:ACTIVE"})["products"]["nodes"]
+    assert active and all(n["status"] == "ACTIVE" for n in active)
+    assert "oriems-classic-unit" not in {n["handle"] for n in active}  # archived
 
 
 # ---------------------------------------------------------------------------- pagination
