@@ -502,7 +502,61 @@ def f_comments(
     **args: Any,
 ) -> Any:
     mine = [c for c in _store(info).all("comment") if c["articleId"] == article["id"]]
-    return connection(mine, sort_key=sortKey, **args)
+    return connection(search(mine, query, COMMENT_SEARCH), sort_key=sortKey, **args)
+
+
+COMMENT_SEARCH: dict[str, Callable[[Record], Any]] = {
+    "status": lambda r: r["status"],
+    "published_status": _published_status,
+    "id": lambda r: number_of(r["id"]),
+}
+
+
+RESOLVERS[("QueryRoot", "comment")] = _get("comment")
+
+
+@resolver("QueryRoot", "comments")
+def q_comments(
+    _: Any, info: Info, query: str | None = None, sortKey: str | None = None, **args: Any
+) -> Any:
+    found = search(_store(info).all("comment"), query, COMMENT_SEARCH)
+    return connection(found, sort_key=sortKey, **args)
+
+
+def _moderate(status: str, published: bool) -> Resolver:
+    """commentApprove / commentSpam / commentNotSpam: a status, and published or not."""
+
+    def moderate(_: Any, info: Info, id: str) -> Any:
+        store = _store(info)
+        with store.lock:
+            comment = store.get("comment", id)
+            if comment is None:
+                return {
+                    "comment": None,
+                    "userErrors": [user_error(["id"], "Comment does not exist", "NOT_FOUND")],
+                }
+            comment.update(
+                status=status,
+                isPublished=published,
+                publishedAt=(comment.get("publishedAt") or store.now()) if published else None,
+                updatedAt=store.now(),
+            )
+            return {"comment": store.put("comment", comment), "userErrors": []}
+
+    return moderate
+
+
+RESOLVERS[("Mutation", "commentApprove")] = _moderate("PUBLISHED", True)
+RESOLVERS[("Mutation", "commentSpam")] = _moderate("SPAM", False)
+RESOLVERS[("Mutation", "commentNotSpam")] = _moderate("UNAPPROVED", False)
+
+
+@resolver("Mutation", "commentDelete")
+def m_comment_delete(_: Any, info: Info, id: str) -> Any:
+    if _store(info).delete("comment", id) is None:
+        error = user_error(["id"], "Comment does not exist", "NOT_FOUND")
+        return {"deletedCommentId": None, "userErrors": [error]}
+    return {"deletedCommentId": id, "userErrors": []}
 
 
 @resolver("Article", "commentsCount")

@@ -187,6 +187,35 @@ class Store:
     def product_by_handle(self, handle: str) -> Record | None:
         return next((p for p in self.all("product") if p["handle"] == handle), None)
 
+    def add_comment(
+        self,
+        article_id: str,
+        body: str,
+        *,
+        author: str = "Reader",
+        email: str = "reader@example.com",
+        status: str = "UNAPPROVED",
+    ) -> Record:
+        """A reader's comment. Readers post on the storefront; the Admin API only moderates."""
+        now = self.now()
+        published = status == "PUBLISHED"
+        return self.insert(
+            "comment",
+            {
+                "articleId": article_id,
+                "body": body,
+                "bodyHtml": f"<p>{body}</p>",
+                "author": {"name": author, "email": email},
+                "status": status,
+                "isPublished": published,
+                "publishedAt": now if published else None,
+                "ip": "127.0.0.1",
+                "userAgent": None,
+                "createdAt": now,
+                "updatedAt": now,
+            },
+        )
+
     def metafields_of(self, owner_id: str) -> list[Record]:
         return [m for m in self.all("metafield") if m["ownerId"] == owner_id]
 
