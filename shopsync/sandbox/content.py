@@ -20,6 +20,7 @@ from shopsync.sandbox.engine import (
     connection,
     count,
     getter,
+    listing,
     published_status,
     resolver,
     search,
@@ -81,48 +82,9 @@ RESOLVERS[("QueryRoot", "article")] = getter("article")
 
 
 RESOLVERS[("QueryRoot", "page")] = getter("page")
-
-
-@resolver("QueryRoot", "blogs")
-def q_blogs(
-    _: Any,
-    info: Info,
-    query: str | None = None,
-    sortKey: str | None = None,
-    **args: Any,
-) -> Any:
-    return connection(
-        search(store_of(info).all("blog"), query, BLOG_SEARCH), sort_key=sortKey, **args
-    )
-
-
-@resolver("QueryRoot", "articles")
-def q_articles(
-    _: Any,
-    info: Info,
-    query: str | None = None,
-    sortKey: str | None = None,
-    **args: Any,
-) -> Any:
-    return connection(
-        search(store_of(info).all("article"), query, _article_search(store_of(info))),
-        sort_key=sortKey,
-        **args,
-    )
-
-
-@resolver("QueryRoot", "pages")
-def q_pages(
-    _: Any,
-    info: Info,
-    query: str | None = None,
-    sortKey: str | None = None,
-    **args: Any,
-) -> Any:
-    args.pop("savedSearchId", None)
-    return connection(
-        search(store_of(info).all("page"), query, PAGE_SEARCH), sort_key=sortKey, **args
-    )
+RESOLVERS[("QueryRoot", "blogs")] = listing("blog", BLOG_SEARCH)
+RESOLVERS[("QueryRoot", "articles")] = listing("article", _article_search)
+RESOLVERS[("QueryRoot", "pages")] = listing("page", PAGE_SEARCH)
 
 
 @resolver("QueryRoot", "blogsCount")
@@ -210,14 +172,7 @@ COMMENT_SEARCH: dict[str, Callable[[Record], Any]] = {
 
 
 RESOLVERS[("QueryRoot", "comment")] = getter("comment")
-
-
-@resolver("QueryRoot", "comments")
-def q_comments(
-    _: Any, info: Info, query: str | None = None, sortKey: str | None = None, **args: Any
-) -> Any:
-    found = search(store_of(info).all("comment"), query, COMMENT_SEARCH)
-    return connection(found, sort_key=sortKey, **args)
+RESOLVERS[("QueryRoot", "comments")] = listing("comment", COMMENT_SEARCH)
 
 
 def _moderate(status: str, published: bool) -> Resolver:

@@ -242,6 +242,27 @@ def getter(kind: str) -> Resolver:
     return get
 
 
+SearchFields = Mapping[str, Callable[[Record], Any]]
+
+
+def listing(kind: str, fields: SearchFields | Callable[[Store], SearchFields]) -> Resolver:
+    """A root connection (``blogs``, ``articles``...): search, sort, paginate one kind."""
+
+    def resolve(
+        _: Any,
+        info: Info,
+        query: str | None = None,
+        sortKey: str | None = None,
+        savedSearchId: str | None = None,
+        **args: Any,
+    ) -> Any:
+        store = store_of(info)
+        table = fields(store) if callable(fields) else fields
+        return connection(search(store.all(kind), query, table), sort_key=sortKey, **args)
+
+    return resolve
+
+
 def count(n: int) -> dict[str, Any]:
     return {"count": n, "precision": "EXACT"}
 

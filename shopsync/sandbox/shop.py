@@ -14,8 +14,8 @@ from shopsync.sandbox.engine import (
     connection,
     cursor,
     getter,
+    listing,
     resolver,
-    search,
     store_of,
     user_error,
 )
@@ -52,34 +52,8 @@ RESOLVERS[("QueryRoot", "product")] = getter("product")
 
 
 RESOLVERS[("QueryRoot", "urlRedirect")] = getter("redirect")
-
-
-@resolver("QueryRoot", "products")
-def q_products(
-    _: Any,
-    info: Info,
-    query: str | None = None,
-    sortKey: str | None = None,
-    **args: Any,
-) -> Any:
-    args.pop("savedSearchId", None)
-    return connection(
-        search(store_of(info).all("product"), query, PRODUCT_SEARCH), sort_key=sortKey, **args
-    )
-
-
-@resolver("QueryRoot", "urlRedirects")
-def q_redirects(
-    _: Any,
-    info: Info,
-    query: str | None = None,
-    sortKey: str | None = None,
-    **args: Any,
-) -> Any:
-    args.pop("savedSearchId", None)
-    return connection(
-        search(store_of(info).all("redirect"), query, REDIRECT_SEARCH), sort_key=sortKey, **args
-    )
+RESOLVERS[("QueryRoot", "products")] = listing("product", PRODUCT_SEARCH)
+RESOLVERS[("QueryRoot", "urlRedirects")] = listing("redirect", REDIRECT_SEARCH)
 
 
 @resolver("QueryRoot", "productByIdentifier")
