@@ -350,21 +350,29 @@ class SandboxServer:
         body: dict[str, Any] | None = None
         op_name: str | None = None
         status = 0
+        recorded = False
         try:
             path = request.path
             if path == "/admin/oauth/access_token":
                 body, response = self._oauth(request)
             elif path.startswith("/admin/api/") and path.endswith("/graphql.json"):
                 version = path[len("/admin/api/") : -len("/graphql.json")]
-                body, op_name, response = self._graphql(request, version, environ)
+                body, op_name, response = self._graphql(request, version)
             elif path.startswith("/admin"):
                 response = _json({"errors": "Not Found"}, 404)
             else:
                 response = storefront.respond(self.store, request)
             status = response.status_code
             return response(environ, start_response)
+        except _DropConnection:
+            # Record before the socket closes, so the log's order is the order the client saw.
+            self._record(request, body, 0, op_name)
+            recorded = True
+            self._drop(environ)
+            raise
         finally:
-            self._record(request, body, status, op_name)
+            if not recorded:
+                self._record(request, body, status, op_name)
 
     def _record(
         self, request: Request, body: dict[str, Any] | None, status: int, op: str | None
@@ -422,7 +430,7 @@ class SandboxServer:
     # GraphQL -------------------------------------------------------------------------
 
     def _graphql(
-        self, request: Request, version: str, environ: dict[str, Any]
+        self, request: Request, version: str
     ) -> tuple[dict[str, Any] | None, str | None, Response]:
         served = self._served_version(version)
         if served is None:
@@ -433,7 +441,7 @@ class SandboxServer:
         if scopes is None:
             return None, None, _json(INVALID_TOKEN, 401)
         if self.config.latency_ms > 0:
-            self._pause(self.config.latency_ms / 1000, environ)
+            self._pause(self.config.latency_ms / 1000)
 
         payload = self._payload(request)
         if payload is None:
@@ -463,7 +471,7 @@ class SandboxServer:
 
         fault = self.faults.take(op_name, query)
         if fault is not None:
-            early = self._fault_response(fault, document, operation, environ)
+            early = self._fault_response(fault, document, operation)
             if early is not None:
                 return payload, op_name, early
 
@@ -707,12 +715,11 @@ class SandboxServer:
         fault: FaultRule,
         document: DocumentNode,
         operation: OperationDefinitionNode,
-        environ: dict[str, Any],
     ) -> Response | None:
         """The response a fault answers with, or None to go on (latency, commit_then_fail)."""
         kind = fault.kind
         if kind == "latency":
-            self._pause(fault.delay_ms / 1000, environ)
+            self._pause(fault.delay_ms / 1000)
             return None
         if kind == "commit_then_fail":
             return None
@@ -743,13 +750,11 @@ class SandboxServer:
             return _json({"data": self._user_error_data(document, operation)})
         if kind == "timeout":
             self._stopping.wait(fault.hold_s)
-        self._drop(environ)
         raise _DropConnection("sandbox fault: connection dropped")
 
-    def _pause(self, seconds: float, environ: dict[str, Any]) -> None:
+    def _pause(self, seconds: float) -> None:
         """Sleep, but end the request at once (no response) when the server stops."""
         if self._stopping.wait(seconds):
-            self._drop(environ)
             raise _DropConnection("sandbox stopping")
 
     @staticmethod
