@@ -68,6 +68,7 @@ QUERY_FIELDS = [
     "comment",
     "comments",
     "currentAppInstallation",
+    "files",
     "node",
     "nodes",
     "page",
@@ -91,11 +92,14 @@ MUTATION_FIELDS = [
     "commentDelete",
     "commentNotSpam",
     "commentSpam",
+    "fileCreate",
+    "fileDelete",
     "metafieldsDelete",
     "metafieldsSet",
     "pageCreate",
     "pageDelete",
     "pageUpdate",
+    "stagedUploadsCreate",
     "urlRedirectCreate",
     "urlRedirectDelete",
 ]
@@ -120,8 +124,26 @@ PARTIAL: dict[str, set[str]] = {
         "vendor",
     },
     "AppInstallation": {"accessScopes", "id"},
+    # Images in Content > Files: what an upload needs to create, find and wait for.
+    "MediaImage": {
+        "alt",
+        "createdAt",
+        "fileErrors",
+        "fileStatus",
+        "id",
+        "image",
+        "mimeType",
+        "originalSource",
+        "preview",
+        "updatedAt",
+    },
     "MetafieldDefinition": set(),
 }
+
+# Partial types that implement only these of their interfaces. MediaImage's HasMetafields
+# fields are deprecated on MediaImage but not on the interface (Shopify's schema breaks that
+# rule; graphql-core refuses it) and Media reaches product media: a file needs neither.
+PARTIAL_INTERFACES: dict[str, set[str]] = {"MediaImage": {"File", "Node"}}
 
 # Never entered: events, translations, definitions, channels and the like are not served.
 DENY = {
@@ -145,7 +167,6 @@ DENY = {
     "ProductVariant",
     "Location",
     "Metaobject",
-    "MediaImage",
     "Video",
     "GenericFile",
     "Model3d",
@@ -262,8 +283,8 @@ def extract(full_sdl: str, documents: list[DocumentNode]) -> str:
                     if not required(arg):
                         enter(named(arg.type))
                 keep_fields.setdefault(name, []).append(fname)
-            for iface in node.interfaces or ():
-                enter(iface.name.value)
+            for iface in _interfaces(node):
+                enter(iface)
         elif isinstance(node, InputObjectTypeDefinitionNode):
             for value in node.fields or ():
                 if not enter(named(value.type)) and required(value):
@@ -300,7 +321,7 @@ def extract(full_sdl: str, documents: list[DocumentNode]) -> str:
         for name in sorted(kept):
             node = defs.get(name)
             if isinstance(node, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode):
-                ifaces = [i.name.value for i in node.interfaces or () if i.name.value in kept]
+                ifaces = [i for i in _interfaces(node) if i in kept]
                 for f in (f for i in ifaces for f in keep_fields.get(i, [])):
                     if f not in keep_fields.get(name, []):
                         keep_fields.setdefault(name, []).append(f)
@@ -328,6 +349,12 @@ def extract(full_sdl: str, documents: list[DocumentNode]) -> str:
     return header + "\n\n".join(out) + "\n"
 
 
+def _interfaces(node: ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode) -> list[str]:
+    names = [i.name.value for i in node.interfaces or ()]
+    only = PARTIAL_INTERFACES.get(node.name.value)
+    return names if only is None else [n for n in names if n in only]
+
+
 def _field_ok(node: ObjectTypeDefinitionNode, fname: str, kept: set[str]) -> bool:
     field = next(f for f in node.fields or () if f.name.value == fname)
     if named(field.type) not in kept:
@@ -347,7 +374,10 @@ def _filtered(
                 continue
             args = tuple(a for a in f.arguments or () if named(a.type) in kept)
             fields.append(FieldDefinitionNode(**{**_attrs(f), "arguments": args}))
-        interfaces = tuple(i for i in node.interfaces or () if i.name.value in kept)
+        allowed = set(_interfaces(node))
+        interfaces = tuple(
+            i for i in node.interfaces or () if i.name.value in kept and i.name.value in allowed
+        )
         return type(node)(**{**_attrs(node), "fields": tuple(fields), "interfaces": interfaces})
     if isinstance(node, InputObjectTypeDefinitionNode):
         values = tuple(v for v in node.fields or () if named(v.type) in kept)
