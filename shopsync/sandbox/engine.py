@@ -273,4 +273,4 @@ def user_error(field: list[str] | None, message: str, code: str | None) -> dict[
 
 def _load_resolvers() -> None:
     """The resolver modules register themselves in ``RESOLVERS`` when first imported."""
-    from shopsync.sandbox import content, shop  # noqa: F401
+    from shopsync.sandbox import content, files, shop  # noqa: F401

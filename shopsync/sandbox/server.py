@@ -52,7 +52,7 @@ from graphql.utilities import value_from_ast_untyped
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from shopsync.sandbox import shopify_errors, storefront
+from shopsync.sandbox import files, shopify_errors, storefront
 from shopsync.sandbox.engine import Engine
 from shopsync.sandbox.faults import FaultRule, FaultSet
 from shopsync.sandbox.store import Store
@@ -82,6 +82,8 @@ DEFAULT_SCOPES = (
     "write_online_store_pages",
     "read_online_store_navigation",
     "write_online_store_navigation",
+    "read_files",
+    "write_files",
 )
 DEFAULT_API_VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04", "2026-07")
 _REDACTED_HEADERS = frozenset({TOKEN_HEADER.lower(), "authorization", "cookie"})
@@ -97,6 +99,8 @@ _WRITE_CONTENT = ("write_content", "write_online_store_pages")
 _READ_PRODUCTS = ("read_products", "write_products")
 _READ_NAVIGATION = ("read_online_store_navigation", "write_online_store_navigation")
 _WRITE_NAVIGATION = ("write_online_store_navigation",)
+_READ_FILES = ("read_files", "write_files")
+_WRITE_FILES = ("write_files",)
 _WRITE_METAFIELDS = ("write_content", "write_online_store_pages", "write_products")
 
 #: Root field -> scopes of which the token needs at least one (the first is the one named).
@@ -146,6 +150,9 @@ ROOT_FIELD_SCOPES: dict[str, tuple[str, ...]] = {
         ("urlRedirectCreate", "urlRedirectUpdate", "urlRedirectDelete"), _WRITE_NAVIGATION
     ),
     **dict.fromkeys(("metafieldsSet", "metafieldsDelete"), _WRITE_METAFIELDS),
+    "files": _READ_FILES,
+    **dict.fromkeys(("fileCreate", "fileDelete"), _WRITE_FILES),
+    "stagedUploadsCreate": ("write_files", "write_products"),
 }
 
 
@@ -154,6 +161,7 @@ GID_TYPE_SCOPES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("Blog", "Article", "Page", "Comment"), _READ_CONTENT),
     **dict.fromkeys(("Product", "ProductVariant", "ProductImage"), _READ_PRODUCTS),
     "UrlRedirect": _READ_NAVIGATION,
+    "MediaImage": _READ_FILES,
 }
 
 
@@ -171,6 +179,8 @@ class SandboxConfig:
     api_versions: tuple[str, ...] = DEFAULT_API_VERSIONS
     products: Sequence[Mapping[str, Any]] | None = None
     clock: Callable[[], float] = time.monotonic
+    #: Seconds a created file stays PROCESSING before it is READY (Shopify takes a few).
+    file_processing_s: float = 0.2
 
     def __repr__(self) -> str:
         # The token and the client secrets never reach a repr.
@@ -256,6 +266,7 @@ class SandboxServer:
             Store.default_products() if self.config.products is None else self.config.products
         )
         self.store = Store(clock=None, db_path=db_path, products=products)
+        self.store.file_processing_s = self.config.file_processing_s
         self.schema = _load_schema()
         self.engine = Engine(self.store, self.schema)
         # Clients send the same few documents again and again: parse and validate each once.
@@ -360,6 +371,8 @@ class SandboxServer:
                 body, op_name, response = self._graphql(request, version)
             elif path.startswith("/admin"):
                 response = _json({"errors": "Not Found"}, 404)
+            elif path.startswith(files.UPLOAD_PATH):
+                response = self._upload(request)
             else:
                 response = storefront.respond(self.store, request)
             status = response.status_code
@@ -385,6 +398,29 @@ class SandboxServer:
             self.requests.append(entry)
             if self.max_recorded is not None and len(self.requests) > self.max_recorded:
                 del self.requests[: len(self.requests) - self.max_recorded]
+
+    # Staged uploads (the storage bucket's side) ------------------------------------
+
+    def _upload(self, request: Request) -> Response:
+        """A POSTed form (fields, then ``file``) or a PUT of raw bytes to a signed URL."""
+        if request.method == "POST":
+            upload = request.files.get("file")
+            fields = dict(request.form.items())
+            data = upload.read() if upload is not None else b""
+        elif request.method == "PUT":
+            key = request.path[len(files.UPLOAD_PATH) :].lstrip("/")
+            fields = {
+                "key": key,
+                "x-goog-signature": request.args.get("X-Goog-Signature", ""),
+                "Content-Type": request.headers.get("Content-Type", ""),
+            }
+            data = request.get_data()
+        else:
+            return Response(status=405, headers={"Allow": "POST, PUT"})
+        status, body = files.receive_upload(self.store, fields, data)
+        if request.method == "PUT" and status == 201:
+            status = 200
+        return Response(body, status=status, mimetype="application/xml")
 
     # OAuth client-credentials --------------------------------------------------------
 
@@ -666,7 +702,11 @@ class SandboxServer:
             document,
             variables,
             op_name,
-            context={"scopes": list(scopes), "api_versions": list(self.config.api_versions)},
+            context={
+                "scopes": list(scopes),
+                "api_versions": list(self.config.api_versions),
+                "base_url": self.url,
+            },
         )
         return result
 

@@ -9,6 +9,7 @@ as they are, and the storefront can read them without translation.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,7 @@ KINDS = {
     "product": "Product",
     "metafield": "Metafield",
     "redirect": "UrlRedirect",
+    "file": "MediaImage",
 }
 
 
@@ -60,6 +62,10 @@ class Store:
         self._records: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
         self._next: dict[str, int] = {kind: 1 for kind in KINDS}
         self._db: sqlite3.Connection | None = None
+        # Staged uploads (files.py): like a real bucket's, they do not outlive the process.
+        self.staged_uploads: dict[str, Any] = {}
+        self.upload_secret = secrets.token_bytes(16)
+        self.file_processing_s = 0.0
         if db_path is not None:
             self._db = sqlite3.connect(str(db_path), check_same_thread=False)
             self._db.execute(

@@ -1,0 +1,31 @@
+"""Tiny real image files for tests, built byte by byte (no image library needed)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid (if dull) truecolour PNG of the given size: signature, IHDR, IDAT, IEND."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        crc = zlib.crc32(kind + payload)
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def gif(width: int, height: int) -> bytes:
+    """A GIF89a: logical screen descriptor (little-endian size), one 2-colour table, no frames."""
+    return b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\0" * 6 + b";"
+
+
+NOT_AN_IMAGE = b"%PDF-1.7\n% this is a document, not an image\n"
