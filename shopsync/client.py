@@ -468,6 +468,66 @@ class ShopifyClient:
                 )
             return self._scopes
 
+    # -- staged uploads ------------------------------------------------------------------
+
+    def upload_staged(
+        self, target: Mapping[str, Any], filename: str, data: bytes, mime_type: str
+    ) -> None:
+        """Send a file's bytes to a ``stagedUploadsCreate`` target.
+
+        The target is Shopify's storage bucket, not the Admin API: the access token is never
+        sent there (the form's signature is the authorisation). Re-sending writes the same
+        object under the same key, so every transport failure and 5xx/429 is retried.
+        """
+        url = str(target["url"])
+        params = {str(p["name"]): str(p["value"]) for p in target.get("parameters") or ()}
+        what = f"upload of {filename}"
+
+        def attempt() -> None:
+            try:
+                if params.get("key"):  # a signed POST form: fields first, the file last
+                    response = self._session.post(
+                        url,
+                        data=params,
+                        files={"file": (filename, data, mime_type)},
+                        timeout=self._timeout,
+                    )
+                else:  # a signed PUT URL
+                    response = self._session.put(
+                        url,
+                        data=data,
+                        headers={"Content-Type": mime_type},
+                        timeout=self._timeout,
+                    )
+            except requests.RequestException as exc:
+                error = TransportError(f"{what}: {type(exc).__name__}", operation="upload")
+                raise _Failure(error, retry=True) from exc
+            with self._stats_lock:
+                self.stats.requests += 1
+            if response.status_code < 300:
+                return
+            detail = _bucket_error(response.text)
+            refused = ServerError(
+                f"{what} refused with HTTP {response.status_code}{detail}",
+                status=response.status_code,
+                operation="upload",
+                hint="run the push again: it asks for a fresh upload target",
+            )
+            retry = response.status_code >= 500 or response.status_code == 429
+            raise _Failure(refused, retry=retry)
+
+        retrying = Retrying(
+            stop=lambda state: state.attempt_number >= self._max_attempts,
+            wait=self._wait,
+            retry=retry_if_exception(_retryable),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            retrying(attempt)
+        except _Failure as failure:
+            raise failure.error from failure.error.__cause__
+
     # -- sending -------------------------------------------------------------------------
 
     def _check_variables(self, document: Document, variables: Mapping[str, Any]) -> None:
@@ -804,6 +864,15 @@ def _fmt(value: float | None) -> str:
     if value is None:
         return "?"
     return f"{value:g}"
+
+
+def _bucket_error(text: str) -> str:
+    """`` (Code: Message)`` from a storage bucket's XML error body, if it has one."""
+    code = re.search(r"<Code>([^<]{1,100})</Code>", text)
+    message = re.search(r"<Message>([^<]{1,300})</Message>", text)
+    if code is None:
+        return ""
+    return f" ({code.group(1)}: {message.group(1)})" if message else f" ({code.group(1)})"
 
 
 def _not_connected(exc: requests.ConnectionError) -> bool:
