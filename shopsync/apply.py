@@ -1,4 +1,4 @@
-"""Execute a Plan through the client: blogs, then pages, then articles.
+"""Execute a Plan through the client: images, blogs, pages, then articles.
 
 Writes of one stage run concurrently (bounded by ``max_workers``; the client paces
 against the store's cost bucket). Every item succeeds or fails on its own, so a partial
@@ -11,6 +11,7 @@ is taken as created. Progress goes to an injected callback; nothing here prints.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from shopsync.desired import Fields, digest, fingerprint
 from shopsync.errors import ShopsyncError, UserErrors
+from shopsync.images import PENDING, ImageProblem, LocalImage, is_pending
 from shopsync.plan import Plan, PlanItem
 from shopsync.remote import (
     DIGEST_KEY,
@@ -30,6 +32,7 @@ from shopsync.remote import (
     SOURCE_KEY,
     RemoteItem,
     article_from_node,
+    fetch_files,
     page_from_node,
 )
 
@@ -41,6 +44,9 @@ Progress = Callable[["ItemOutcome"], None]
 
 TEXT = "single_line_text_field"
 CREATE_ATTEMPTS = 3
+# How long an uploaded image may stay PROCESSING before the push gives up on it (a re-run
+# finds the file by name and waits again; nothing is uploaded twice).
+PROCESSING_TIMEOUT = 120.0
 
 
 @dataclass
@@ -273,11 +279,15 @@ class Applier:
     max_workers: int = 4
     on_progress: Progress | None = None
     blog_ids: dict[str, str] = field(default_factory=dict)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    processing_timeout: float = PROCESSING_TIMEOUT
+    image_urls: dict[str, str] = field(default_factory=dict)  # pending marker -> CDN URL
 
     def apply(self, plan: Plan) -> ApplyResult:
         self.blog_ids.update(plan.blog_ids)
         result = ApplyResult()
-        stages: tuple[tuple[str, ...], ...] = (("blog",), ("page",), ("article",))
+        stages: tuple[tuple[str, ...], ...] = (("image",), ("blog",), ("page",), ("article",))
         for stage in stages:
             items = [item for item in plan.items if item.resource in stage]
             result.items += self._run_stage(items)
@@ -319,7 +329,9 @@ class Applier:
             id=item.id,
         )
         try:
-            if item.resource == "blog":
+            if item.resource == "image":
+                outcome.id = self._upload_image(item)
+            elif item.resource == "blog":
                 outcome.id = self._create_blog(item)
             elif item.kind == "delete":
                 self._prune(item)
@@ -364,6 +376,104 @@ class Applier:
                 return str(node["id"])
         return None
 
+    # -- images
+
+    def _upload_image(self, item: PlanItem) -> str:
+        """Upload a local image (unless an earlier run did) and wait until it has a URL."""
+        assert item.upload is not None
+        image = item.upload.image
+        file_id = item.id or self._create_file(image)
+        url = self._wait_ready(file_id, image)
+        self.image_urls[image.placeholder] = url
+        return file_id
+
+    def _create_file(self, image: LocalImage) -> str:
+        try:
+            data = image.read()
+        except (ImageProblem, OSError) as exc:
+            message = str(exc) if isinstance(exc, ImageProblem) else f"cannot read {image.src}"
+            raise _Failed(message) from None
+        staged = self.client.mutate(
+            "SyncStagedUploadsCreate",
+            {
+                "input": [
+                    {
+                        "resource": "IMAGE",
+                        "filename": image.filename,
+                        "mimeType": image.mime_type,
+                        "httpMethod": "POST",
+                        "fileSize": str(image.size),
+                    }
+                ]
+            },
+            idempotent=True,  # a signed target and nothing else: asking twice is harmless
+        )
+        target = staged["stagedTargets"][0]
+        self.client.upload_staged(target, image.filename, data, image.mime_type)
+        source = {
+            "originalSource": target["resourceUrl"],
+            "filename": image.filename,
+            "contentType": "IMAGE",
+            # Same name, same bytes: a second file would only be a copy. A racing run's
+            # duplicate fails (DUPLICATE_FILENAME_ERROR) instead of appearing as x_<uuid>.png.
+            "duplicateResolutionMode": "RAISE_ERROR",
+        }
+        try:
+            payload = self.client.mutate("SyncFileCreate", {"files": [source]})
+        except ShopsyncError as exc:
+            if not _maybe_applied(exc):
+                raise
+            found = fetch_files(self.client, [image.filename]).get(image.filename)
+            if found is None or found.status == "FAILED":
+                raise
+            return found.id
+        return str(payload["files"][0]["id"])
+
+    def _wait_ready(self, file_id: str, image: LocalImage) -> str:
+        """The file's CDN URL once Shopify has processed it."""
+        deadline = self.clock() + self.processing_timeout
+        delay = 0.1
+        while True:
+            nodes = self.client.run("SyncFilesStatus", {"ids": [file_id]}).get("nodes") or [None]
+            node = nodes[0]
+            if not isinstance(node, Mapping):
+                raise _Failed(f"the store's file for {image.src} ({file_id}) is gone")
+            status = node.get("fileStatus")
+            picture = node.get("image")
+            if status == "READY" and isinstance(picture, Mapping) and picture.get("url"):
+                return str(picture["url"])
+            if status == "FAILED":
+                errors = [e for e in node.get("fileErrors") or () if isinstance(e, Mapping)]
+                if any(e.get("code") == "DUPLICATE_FILENAME_ERROR" for e in errors):
+                    # Another run uploaded the same bytes first: use its file.
+                    other = fetch_files(self.client, [image.filename]).get(image.filename)
+                    if other is not None and other.id != file_id and other.status != "FAILED":
+                        file_id = other.id
+                        continue
+                reasons = "; ".join(str(e.get("message") or e.get("code")) for e in errors)
+                raise _Failed(f"Shopify could not process {image.src}: {reasons or 'FAILED'}")
+            if self.clock() >= deadline:
+                raise _Failed(
+                    f"{image.src} is still {status} after {self.processing_timeout:g}s; run the "
+                    "push again later (it waits for the same file, nothing is uploaded twice)"
+                )
+            self.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def _fields(self, item: PlanItem) -> Fields:
+        """The item's desired fields, with an uploaded image's URL in place of its marker."""
+        assert item.desired is not None
+        fields = item.desired.fields
+        src = fields.get("image_src")
+        if not is_pending(src):
+            return fields
+        url = self.image_urls.get(str(src))
+        if url is None:
+            raise _Failed(
+                f"its image {str(src)[len(PENDING) :]} was not uploaded, so it was not written"
+            )
+        return {**fields, "image_src": url}
+
     # -- creates and updates
 
     def _blog_id(self, item: PlanItem) -> str | None:
@@ -378,7 +488,7 @@ class Applier:
         self, item: PlanItem, previous: RemoteItem | None
     ) -> tuple[RemoteItem, list[tuple[str, str]]]:
         assert item.desired is not None
-        fields = item.desired.fields
+        fields = self._fields(item)
         if item.resource == "article":
             data, remove = article_input(
                 fields,
@@ -432,7 +542,7 @@ class Applier:
     def _update(self, item: PlanItem, previous: RemoteItem | None = None) -> str:
         previous = previous or item.remote
         assert item.desired is not None and previous is not None
-        if previous.source == item.desired.source and _same(previous, item.desired.fields):
+        if previous.source == item.desired.source and _same(previous, self._fields(item)):
             return previous.id  # already as wanted (e.g. a create that committed)
         stored, remove = self._write(item, previous)
         if remove:
@@ -451,7 +561,7 @@ class Applier:
     def _settle(self, item: PlanItem, stored: RemoteItem) -> None:
         """If the store normalised what we sent, record the digest of what it kept."""
         assert item.desired is not None
-        sent = fingerprint(item.desired.fields)
+        sent = fingerprint(self._fields(item))
         kept = fingerprint(stored.fields)
         if kept != sent and stored.digest == sent:
             metafield = {
@@ -539,6 +649,8 @@ def apply_plan(
     names: MetafieldNames | None = None,
     max_workers: int = 4,
     on_progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ApplyResult:
     """Execute ``plan``; never raises for one item's failure (see ``ApplyResult.failed``)."""
     applier = Applier(
@@ -546,5 +658,7 @@ def apply_plan(
         names=names or MetafieldNames(),
         max_workers=max_workers,
         on_progress=on_progress,
+        sleep=sleep,
+        clock=clock,
     )
     return applier.apply(plan)

@@ -387,11 +387,10 @@ def _prepare_sync(
     """Validate, connect, check access, plan: (settings, client, prepared)."""
     from shopsync.client import ShopifyClient
     from shopsync.sync import (
-        READ_SCOPES,
-        WRITE_SCOPES,
         SyncOptions,
         parse_prune,
         plan_content,
+        required_scopes,
         scope_of,
     )
 
@@ -402,7 +401,7 @@ def _prepare_sync(
         raise ContentError(content.problems)
     client = ShopifyClient.from_settings(settings)
     client.check_api_version()
-    client.check_access(list(WRITE_SCOPES if write else READ_SCOPES))
+    client.check_access(required_scopes(content, write=write))
     options = SyncOptions(force=force, adopt=adopt, prune=parse_prune(prune))
     scope = scope_of(paths, settings, root=Path.cwd())
     return settings, client, plan_content(settings, client, content, options, scope=scope)

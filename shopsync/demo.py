@@ -59,7 +59,7 @@ def run_demo(
     settings = sandbox_settings(server, settings)
     with ShopifyClient.from_settings(settings) as client:
         client.check_api_version()
-        client.check_access(list(WRITE_SCOPES))
+        client.check_access([*WRITE_SCOPES, "write_files"])  # the sandbox grants them all
         first = build_plan(settings, client, [], root=root).plan
         result = push(settings, client, first, on_progress=on_progress)
         second = build_plan(settings, client, [], root=root).plan

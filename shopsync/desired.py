@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from shopsync.images import ImageUpload, LocalImage, RemoteFile
 from shopsync.models import Article, Page, ProductInfo
 from shopsync.render import render_article_body, render_page_body, render_summary
 
@@ -99,6 +100,7 @@ class DesiredState:
     pages: tuple[DesiredItem, ...]
     articles: tuple[DesiredItem, ...]
     blog_titles: Mapping[str, str] = field(default_factory=dict)
+    images: tuple[ImageUpload, ...] = ()  # local images the articles need, by store filename
 
 
 def format_datetime(moment: datetime | None) -> str | None:
@@ -133,15 +135,23 @@ def article_fields(
     *,
     products: Sequence[ResolvedProduct] = (),
     disclaimer: Page | None = None,
+    upload: ImageUpload | None = None,
 ) -> Fields:
-    """The canonical fields of an article file, with its products and disclaimer rendered in."""
+    """The canonical fields of an article file, with its products and disclaimer rendered in.
+
+    A local image's ``image_src`` is its uploaded file's URL (``upload``), or the pending
+    marker while it still has to be uploaded.
+    """
     if article.status == "draft":
         is_published, publish_date = False, None
     elif article.status == "scheduled":
         is_published, publish_date = False, format_datetime(article.publish_date)
     else:
         is_published, publish_date = True, format_datetime(article.publish_date)
-    image = article.image if article.image is not None and not article.image.is_local else None
+    image = article.image
+    image_src = None
+    if image is not None:
+        image_src = upload.src if upload is not None and image.is_local else image.src
     seo = article.seo
     return {
         "handle": article.handle,
@@ -155,7 +165,7 @@ def article_fields(
         "body_html": render_article_body(
             article, products=[p.info for p in products], disclaimer=disclaimer
         ),
-        "image_src": image.src if image else None,
+        "image_src": image_src,
         "image_alt": image.alt if image else None,
         "template_suffix": article.template_suffix,
         "seo_title": seo.title if seo else None,
@@ -183,6 +193,7 @@ def desired_article(
     *,
     products: Mapping[str, ResolvedProduct],
     pages: Mapping[str, Page],
+    images: Mapping[str, ImageUpload] | None = None,
 ) -> DesiredItem:
     """An article's desired state, or an item carrying errors if it cannot be written."""
     errors: list[str] = []
@@ -212,14 +223,15 @@ def desired_article(
         if disclaimer is None:
             errors.append(f"disclaimer page {article.disclaimer!r} is not among the page files")
             hints.append("add the page file under pages/ or fix the handle")
+    upload = None
     if article.image is not None and article.image.is_local:
-        warnings.append(
-            f"local image {article.image.src!r} is not uploaded (only http(s) image URLs are "
-            "synced); the article is written without an image"
-        )
+        upload = (images or {}).get(article.image.src)
+        if upload is None:
+            errors.append(f"local image {article.image.src!r} was not loaded")
+            hints.append("validate the file with shopsync validate")
     fields: Fields = {}
     if not errors:
-        fields = article_fields(article, products=resolved, disclaimer=disclaimer)
+        fields = article_fields(article, products=resolved, disclaimer=disclaimer, upload=upload)
     return DesiredItem(
         resource="article",
         handle=article.handle,
@@ -245,13 +257,26 @@ def build_desired(
     products: Mapping[str, ResolvedProduct],
     default_blog: str,
     blog_title: str | None = None,
+    images: Mapping[str, ImageUpload] | None = None,
 ) -> DesiredState:
-    """Desired state of everything in the files; deterministic order (by handle)."""
+    """Desired state of everything in the files; deterministic order (by handle).
+
+    ``images`` maps each local image ``src`` to its upload state (``remote.fetch_files``).
+    """
     by_handle = {p.handle: p for p in pages}
+    images = images or {}
     desired_articles = sorted(
-        (desired_article(a, products=products, pages=by_handle) for a in articles),
+        (desired_article(a, products=products, pages=by_handle, images=images) for a in articles),
         key=lambda item: item.key,
     )
+    # Only what a writable article needs is uploaded, each file once.
+    writable = {d.source for d in desired_articles if d.ok}
+    needed: dict[str, ImageUpload] = {}
+    for article in articles:
+        image = article.image
+        if image is not None and image.is_local and article.source_path in writable:
+            upload = images[image.src]
+            needed[upload.image.filename] = upload
     blogs = sorted({a.blog for a in articles} | {default_blog})
     titles = {default_blog: blog_title} if blog_title else {}
     return DesiredState(
@@ -259,7 +284,15 @@ def build_desired(
         pages=tuple(sorted((desired_page(p) for p in pages), key=lambda item: item.key)),
         articles=tuple(desired_articles),
         blog_titles=titles,
+        images=tuple(needed[name] for name in sorted(needed)),
     )
+
+
+def resolve_images(
+    images: Mapping[str, LocalImage], files: Mapping[str, RemoteFile]
+) -> dict[str, ImageUpload]:
+    """Each local image (by ``src``) with the store's file of the same content, if any."""
+    return {src: ImageUpload(image, files.get(image.filename)) for src, image in images.items()}
 
 
 def product_handles(articles: Sequence[Article]) -> list[str]:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from shopsync.errors import Problem
+from shopsync.images import ImageProblem, LocalImage, inspect_image
 from shopsync.models import (
     ARTICLE_KEYS,
     HANDLE_PATTERN,
@@ -89,6 +90,7 @@ class Content:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     files: int = 0
+    images: dict[str, LocalImage] = field(default_factory=dict)  # local image src -> file
 
     @property
     def ok(self) -> bool:
@@ -110,6 +112,7 @@ class LoadedFile:
     key_lines: dict[KeyPath, int] = field(default_factory=dict)
     body_line: int = 1
     data: dict[str, Any] | None = None
+    image: LocalImage | None = None
 
 
 def kind_of(path: Path) -> Kind:
@@ -169,6 +172,8 @@ def load_content(
     for result in loaded:
         content.problems.extend(result.problems)
         content.warnings.extend(result.warnings)
+        if result.image is not None:
+            content.images[result.image.src] = result.image
     _check_duplicates(loaded, content.problems)
     _check_disclaimers(loaded, content.problems)
     _check_body_sizes(loaded, content.problems)
@@ -603,6 +608,20 @@ def _check_image(article: Article, root: Path, result: LoadedFile) -> None:
                 hint="paths are relative to the repository root, e.g. articles/images/x.png",
             )
         )
+    else:
+        try:
+            result.image = inspect_image(image.src, target)
+        except (ImageProblem, OSError) as exc:
+            message = str(exc) if isinstance(exc, ImageProblem) else f"cannot read {image.src!r}"
+            result.problems.append(
+                Problem(
+                    path=result.path,
+                    line=line,
+                    field="image.src",
+                    message=message,
+                    hint="use a PNG, JPEG, GIF or WebP file of at most 20 MB, or an https:// URL",
+                )
+            )
 
 
 def _warn_article(article: Article, result: LoadedFile) -> None:

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shopsync.desired import DesiredItem, DesiredState, digest
+from shopsync.images import ImageUpload
 from shopsync.remote import RemoteItem, RemoteState
 
 Kind = Literal["create", "update", "unchanged", "conflict", "orphan", "delete", "error"]
-ResourceKind = Literal["blog", "page", "article"]
+ResourceKind = Literal["image", "blog", "page", "article"]
 PruneMode = Literal["unpublish", "delete"]
 
 KINDS: tuple[Kind, ...] = ("create", "update", "delete", "unchanged", "conflict", "orphan", "error")
-RESOURCE_ORDER: dict[str, int] = {"blog": 0, "page": 1, "article": 2}
+RESOURCE_ORDER: dict[str, int] = {"image": 0, "blog": 1, "page": 2, "article": 3}
 SOURCE_FIELD = "shopsync.source"
 DIGEST_FIELD = "shopsync.digest"
 
@@ -79,6 +80,7 @@ class PlanItem:
     redirect: bool = False
     prune: PruneMode | None = None
     title: str | None = None
+    upload: ImageUpload | None = None
 
     @property
     def sort_key(self) -> tuple[int, str, str, str]:
@@ -375,6 +377,31 @@ def _plan_resource(
     return items
 
 
+def plan_image(upload: ImageUpload) -> PlanItem:
+    """A local image: nothing to do when the store has its bytes, else an upload."""
+    image, remote = upload.image, upload.remote
+    common: dict[str, Any] = {
+        "resource": "image",
+        "handle": image.filename,
+        "source": image.src,
+        "upload": upload,
+        "id": remote.id if remote is not None else None,
+    }
+    if upload.ready:
+        return PlanItem(kind="unchanged", **common)
+    if not upload.needs_upload:
+        assert remote is not None
+        note = f"uploaded earlier and still {remote.status}: push waits until it is READY"
+        return PlanItem(kind="create", messages=(note,), **common)
+    diff = (
+        FieldChange("filename", None, image.filename),
+        FieldChange("size", None, f"{image.size:,} bytes"),
+        FieldChange("type", None, image.mime_type),
+    )
+    messages = ("an earlier upload of these bytes FAILED; uploading again",) if remote else ()
+    return PlanItem(kind="create", diff=diff, messages=messages, **{**common, "id": None})
+
+
 def make_plan(
     desired: DesiredState,
     remote: RemoteState,
@@ -387,7 +414,7 @@ def make_plan(
     from shopsync.desired import ARTICLE_FIELDS, PAGE_FIELDS
 
     options = options or PlanOptions()
-    items: list[PlanItem] = []
+    items: list[PlanItem] = [plan_image(upload) for upload in desired.images]
     for handle in desired.blogs:
         if handle not in remote.blogs:
             title = desired.blog_titles.get(handle) or handle.replace("-", " ").title()

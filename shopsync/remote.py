@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shopsync.desired import Fields, ResolvedProduct, Resource, fingerprint, format_datetime
+from shopsync.images import RemoteFile
 from shopsync.models import ProductInfo
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ ARTICLE_PAGE_SIZE = 50
 PAGE_PAGE_SIZE = 100
 # Handles per products(query: "handle:a OR handle:b") request.
 PRODUCT_BATCH = 50
+# File names per files(query: "filename:a OR filename:b") request.
+FILE_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,47 @@ def fetch_products(client: ShopifyClient, handles: Sequence[str]) -> dict[str, R
             # Search can match more loosely than equality; keep exact handles only.
             if product.info.handle in batch:
                 found[product.info.handle] = product
+    return found
+
+
+def file_from_node(node: Mapping[str, Any]) -> RemoteFile:
+    image = node.get("image")
+    url = image.get("url") if isinstance(image, Mapping) else None
+    return RemoteFile(id=str(node["id"]), status=str(node.get("fileStatus") or ""), url=url)
+
+
+def file_name(node: Mapping[str, Any]) -> str | None:
+    """A file's name: the last path segment of its CDN URL, or of the upload it came from."""
+    for key in ("image", "originalSource"):
+        value = node.get(key)
+        url = value.get("url") if isinstance(value, Mapping) else None
+        if url:
+            return str(url).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
+# A READY file beats one still processing, which beats a failed one.
+_STATUS_RANK = {"READY": 0, "PROCESSING": 1, "UPLOADED": 1, "FAILED": 2}
+
+
+def fetch_files(client: ShopifyClient, filenames: Sequence[str]) -> dict[str, RemoteFile]:
+    """The store's files among ``filenames`` (content-addressed upload names), in batches."""
+    found: dict[str, RemoteFile] = {}
+    wanted = sorted(set(filenames))
+    for batch in _chunks(wanted, FILE_BATCH):
+        query = " OR ".join(f'filename:"{name}"' for name in batch)
+        # Room for a failed attempt beside each good file, within the 250 cap.
+        data = client.run("SyncFilesByName", {"first": min(250, 4 * len(batch)), "query": query})
+        for node in data["files"]["nodes"]:
+            name = file_name(node)
+            if name is None or name not in batch:
+                continue  # search matches loosely; keep exact names only
+            remote = file_from_node(node)
+            best = found.get(name)
+            if best is None or _STATUS_RANK.get(remote.status, 3) < _STATUS_RANK.get(
+                best.status, 3
+            ):
+                found[name] = remote
     return found
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopsync.apply import ApplyResult, MetafieldNames, Progress, apply_plan
-from shopsync.desired import DesiredState, build_desired, product_handles
+from shopsync.desired import DesiredState, build_desired, product_handles, resolve_images
 from shopsync.errors import ContentError
 from shopsync.loader import Content, display_path, load_content
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan
-from shopsync.remote import RemoteState, fetch_products, fetch_state
+from shopsync.remote import RemoteState, fetch_files, fetch_products, fetch_state
 
 if TYPE_CHECKING:
     from shopsync.client import ShopifyClient
@@ -29,6 +29,14 @@ if TYPE_CHECKING:
 
 READ_SCOPES: tuple[str, ...] = ("read_content", "read_products")
 WRITE_SCOPES: tuple[str, ...] = ("read_content", "write_content", "read_products")
+
+
+def required_scopes(content: Content, *, write: bool) -> list[str]:
+    """The token's scopes a plan (or push) of ``content`` needs: files only for local images."""
+    scopes = list(WRITE_SCOPES if write else READ_SCOPES)
+    if content.images:
+        scopes.append("write_files" if write else "read_files")
+    return scopes
 
 
 @dataclass(frozen=True)
@@ -95,14 +103,16 @@ def plan_content(
     *,
     scope: Sequence[str] | None = None,
 ) -> Prepared:
-    """Resolve products, render, read the store, plan: read-only."""
+    """Resolve products and images, render, read the store, plan: read-only."""
     products = fetch_products(client, product_handles(content.articles))
+    files = fetch_files(client, [image.filename for image in content.images.values()])
     desired = build_desired(
         content.articles,
         content.pages,
         products=products,
         default_blog=settings.blog,
         blog_title=settings.blog_title,
+        images=resolve_images(content.images, files),
     )
     remote = fetch_state(
         client,

@@ -139,6 +139,7 @@ ARTICLE_FIELDS = """
   shopsyncSource: metafield(namespace: "shopsync", key: "source") { value }
   seoTitle: metafield(namespace: "global", key: "title_tag") { value }
   featuredProducts: metafield(namespace: "custom", key: "featured_products") { value }
+  imageSrc: metafield(namespace: "shopsync", key: "image_src") { value }
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -32,8 +33,8 @@ def test_demo_pushes_everything_and_the_second_plan_is_empty(checkout: Path) -> 
     result = CliRunner().invoke(main, ["demo"], env={"NO_COLOR": "1"}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "Plan: 5 to create" in out
-    assert "Push: 5 ok, 0 failed" in out
+    assert "Plan: 6 to create" in out
+    assert "Push: 6 ok, 0 failed" in out
     assert "No changes: the store matches the files." in out
     assert "/blogs/research-digest/ems-deep-spine-muscles-study" in out
 
@@ -71,3 +72,22 @@ def test_the_synced_article_reads_right_on_the_sandbox_storefront(checkout: Path
     assert "<table>" in html and "<td>" in html
     assert 'href="/products/original-oriems-ultimate-kit"' in html
     assert 'href="/pages/disclaimer"' in html
+
+
+def test_the_sample_articles_local_image_is_uploaded_and_linked(checkout: Path) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    data = (checkout / "articles" / "images" / "multifidus-recovery.png").read_bytes()
+    with SandboxServer() as server:
+        run = run_demo(server, settings, root=checkout)
+        (file,) = server.store.all("file")
+        article = next(
+            a
+            for a in server.store.all("article")
+            if a["handle"] == "multifidus-recovery-after-back-pain"
+        )
+        marks = {m["key"]: m["value"] for m in server.store.metafields_of(article["id"])}
+    assert run.ok
+    assert file["filename"] == f"multifidus-recovery-{hashlib.sha256(data).hexdigest()[:12]}.png"
+    assert file["originalSource"]["fileSize"] == len(data)
+    assert marks["image_src"] == file["url"]
+    assert article["image"]["altText"] == "Diagram of the lumbar multifidus beside the spine"

@@ -17,7 +17,9 @@ from shopsync.desired import (
     fingerprint,
     format_datetime,
     product_handles,
+    resolve_images,
 )
+from shopsync.images import RemoteFile
 from shopsync.loader import Content, load_content
 from shopsync.models import ProductInfo
 
@@ -64,7 +66,9 @@ def load(tmp_path: Path, files: dict[str, str]) -> Content:
 
 
 def desired_of(
-    content: Content, products: dict[str, ResolvedProduct] | None = None
+    content: Content,
+    products: dict[str, ResolvedProduct] | None = None,
+    files: dict[str, RemoteFile] | None = None,
 ) -> DesiredState:
     return build_desired(
         content.articles,
@@ -72,6 +76,7 @@ def desired_of(
         products={KIT.info.handle: KIT, OLD.info.handle: OLD} if products is None else products,
         default_blog="research-digest",
         blog_title="Research Digest",
+        images=resolve_images(content.images, files or {}),
     )
 
 
@@ -151,21 +156,57 @@ def test_inactive_product(tmp_path: Path, status: str, is_error: bool) -> None:
         assert item.fields["featured_products"] == [OLD.id]
 
 
-def test_local_image_is_a_warning_and_left_out(tmp_path: Path) -> None:
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def image_articles(tmp_path: Path) -> Content:
     (tmp_path / "articles" / "images").mkdir(parents=True)
-    (tmp_path / "articles" / "images" / "x.png").write_bytes(b"\x89PNG")
-    content = load(
+    (tmp_path / "articles" / "images" / "x.png").write_bytes(PNG)
+    return load(
         tmp_path,
         {
             "local.md": article(image="{src: articles/images/x.png, alt: A diagram}"),
+            "also.md": article(image="{src: articles/images/x.png, alt: Same bytes}"),
             "remote.md": article(image="{src: 'https://cdn.example.test/a.jpg', alt: A photo}"),
         },
     )
-    items = {item.handle: item for item in desired_of(content).articles}
-    assert items["local"].fields["image_src"] is None
-    assert "not uploaded" in items["local"].warnings[0]
+
+
+def test_a_local_image_not_in_the_store_is_an_upload_and_a_pending_src(tmp_path: Path) -> None:
+    desired = desired_of(image_articles(tmp_path))
+    items = {item.handle: item for item in desired.articles}
+    (upload,) = desired.images  # two articles, one file: uploaded once
+    assert upload.image.filename.startswith("x-") and upload.image.filename.endswith(".png")
+    assert upload.needs_upload
+    assert items["local"].fields["image_src"] == "upload:articles/images/x.png"
+    assert items["also"].fields["image_src"] == "upload:articles/images/x.png"
+    assert items["local"].fields["image_alt"] == "A diagram"
     assert items["remote"].fields["image_src"] == "https://cdn.example.test/a.jpg"
     assert items["remote"].fields["image_alt"] == "A photo"
+
+
+def test_a_local_image_already_uploaded_is_its_cdn_url(tmp_path: Path) -> None:
+    content = image_articles(tmp_path)
+    name = content.images["articles/images/x.png"].filename
+    url = f"https://cdn.shopify.com/s/files/1/files/{name}?v=1"
+    ready = {name: RemoteFile("gid://shopify/MediaImage/7", "READY", url)}
+    desired = desired_of(content, files=ready)
+    assert {item.fields["image_src"] for item in desired.articles if item.handle != "remote"} == {
+        url
+    }
+    assert not desired.images[0].needs_upload
+
+
+def test_an_article_with_errors_uploads_nothing(tmp_path: Path) -> None:
+    (tmp_path / "articles" / "images").mkdir(parents=True)
+    (tmp_path / "articles" / "images" / "x.png").write_bytes(PNG)
+    content = load(
+        tmp_path,
+        {"a.md": article(image="{src: articles/images/x.png, alt: A}", featured_products="[nope]")},
+    )
+    desired = desired_of(content)
+    assert not desired.articles[0].ok
+    assert desired.images == ()
 
 
 def test_disclaimer_change_changes_the_articles_that_embed_it(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,9 @@ tags: [ems]
 
 Body text.
 """
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
 def write(root: Path, name: str, text: str | bytes) -> Path:
@@ -272,8 +276,29 @@ def test_missing_local_image(tmp_path: Path) -> None:
     write(tmp_path, "a.md", article_text("image:\n  src: articles/images/none.png\n  alt: x"))
     assert "does not exist" in only_problem(load(tmp_path)).message
     (tmp_path / "articles" / "images").mkdir()
-    (tmp_path / "articles" / "images" / "none.png").write_bytes(b"\x89PNG")
-    assert load(tmp_path).ok
+    (tmp_path / "articles" / "images" / "none.png").write_bytes(PNG)
+    content = load(tmp_path)
+    assert content.ok
+    image = content.images["articles/images/none.png"]
+    assert image.mime_type == "image/png" and image.size == len(PNG)
+    assert image.filename == f"none-{hashlib.sha256(PNG).hexdigest()[:12]}.png"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a PNG, JPEG, GIF or WebP"),
+    ],
+)
+def test_local_image_that_cannot_be_uploaded(tmp_path: Path, data: bytes, message: str) -> None:
+    write(tmp_path, "a.md", article_text("image:\n  src: articles/images/x.png\n  alt: x"))
+    (tmp_path / "articles" / "images").mkdir()
+    (tmp_path / "articles" / "images" / "x.png").write_bytes(data)
+    problem = only_problem(load(tmp_path))
+    assert message in problem.message
+    assert problem.field == "image.src" and problem.line is not None
+    assert "PNG, JPEG, GIF or WebP" in (problem.hint or "")
 
 
 def test_non_utf8_file(tmp_path: Path) -> None:

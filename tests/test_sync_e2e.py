@@ -8,6 +8,7 @@ ownership metafields.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +16,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from pydantic import SecretStr
 
 from shopsync.apply import ApplyResult
 from shopsync.cli import main
 from shopsync.client import ShopifyClient
 from shopsync.config import Settings
+from shopsync.errors import EXIT_CONFIG
 from shopsync.plan import Plan
 from shopsync.sync import SyncOptions, build_plan, push
 
+from .images import png
 from .sync_helpers import (
     BLOG,
     KIT,
@@ -380,3 +384,131 @@ def test_partial_failure_lists_shopify_message_and_rerun_finishes(
     assert len(store.article_handles()) == 2  # the others went through
     assert sync(settings, client, repo).ok
     assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
+
+
+# ------------------------------------------------------------------------- local images
+
+IMAGE = "articles/images/diagram.png"
+
+
+def use_local_image(repo: Path, data: bytes, *handles: str) -> None:
+    """Give the articles ``handles`` the repository image ``IMAGE`` (written as ``data``)."""
+    (repo / IMAGE).parent.mkdir(parents=True, exist_ok=True)
+    (repo / IMAGE).write_bytes(data)
+    for handle in handles:
+        path = repo / "articles" / f"{handle}.md"
+        text = path.read_text(encoding="utf-8")
+        image = f"image:\n  src: {IMAGE}\n  alt: The {handle} diagram\n"
+        path.write_text(text.replace("---\n", "---\n" + image, 1), encoding="utf-8")
+
+
+def store_files(sandbox: Any) -> list[dict[str, Any]]:
+    return list(sandbox.store.all("file"))
+
+
+def test_a_local_image_is_uploaded_once_and_both_articles_show_it(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    data = png(4, 3)
+    use_local_image(repo, data, "alpha", "beta")
+    shown = cli(repo, settings, "plan")
+    name = f"diagram-{hashlib.sha256(data).hexdigest()[:12]}.png"
+    assert f"+ image {name}  ({IMAGE})" in shown.stdout
+    assert "Plan: 6 to create" in shown.stdout
+
+    pushed = cli(repo, settings, "push")
+    assert pushed.exit_code == 0, pushed.output
+    (file,) = store_files(sandbox)
+    assert file["filename"] == name and file["originalSource"]["fileSize"] == len(data)
+    assert (file["width"], file["height"]) == (4, 3)
+    articles = store.articles()
+    for handle in ("alpha", "beta"):
+        assert articles[handle]["imageSrc"]["value"] == file["url"]
+        assert articles[handle]["image"]["altText"] == f"The {handle} diagram"
+        assert articles[handle]["image"]["url"].startswith("https://cdn.shopify.com/")
+    assert articles["gamma"]["image"] is None
+
+    again = plan(settings, client, repo)
+    assert not again.has_changes
+    assert kinds(again)[name] == "unchanged"
+
+
+def test_changed_image_bytes_are_a_new_upload_and_an_update_of_its_articles(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    use_local_image(repo, png(4, 3), "alpha")
+    assert sync(settings, client, repo).ok
+    (repo / IMAGE).write_bytes(png(8, 6))
+    changed = plan(settings, client, repo)
+    writes = {(i.resource, i.handle, i.kind) for i in changed.items if i.writes}
+    new_name = f"diagram-{hashlib.sha256(png(8, 6)).hexdigest()[:12]}.png"
+    assert writes == {("image", new_name, "create"), ("article", "alpha", "update")}
+    (alpha,) = [i for i in changed.items if i.handle == "alpha"]
+    assert [c.field for c in alpha.diff] == ["image_src"]
+    assert alpha.diff[0].after == f"upload:{IMAGE}"
+
+    assert push(settings, client, changed).ok
+    newest = store_files(sandbox)[-1]
+    assert newest["filename"] == new_name and len(store_files(sandbox)) == 2
+    assert store.articles()["alpha"]["imageSrc"]["value"] == newest["url"]
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_the_push_waits_while_shopify_processes_the_image(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    slow = sandbox_factory(file_processing_s=0.4)
+    settings = sandbox_settings(slow)
+    write_content(tmp_path)
+    use_local_image(tmp_path, png(2, 2), "alpha")
+    with ShopifyClient.from_settings(settings) as client:
+        result = sync(settings, client, tmp_path)
+    assert result.ok, result.to_dict()
+    polls = [r for r in slow.requests if r.operation_name == "SyncFilesStatus"]
+    assert len(polls) >= 2  # PROCESSING at first, READY later
+    (file,) = store_files(slow)
+    article = next(a for a in slow.store.all("article") if a["handle"] == "alpha")
+    assert article["image"] is not None and file["filename"].startswith("diagram-")
+
+
+def test_commit_then_fail_on_file_create_never_makes_a_second_file(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    from .sync_helpers import add_fault
+
+    use_local_image(repo, png(3, 3), "alpha")
+    add_fault(sandbox, kind="commit_then_fail", match="fileCreate", times=1)
+    first = sync(settings, client, repo)
+    assert first.ok, first.to_dict()  # the file was found by its name and used
+    assert len(store_files(sandbox)) == 1
+    assert sync(settings, client, repo).ok
+    assert len(store_files(sandbox)) == 1
+    assert store.articles()["alpha"]["imageSrc"]["value"] == store_files(sandbox)[0]["url"]
+
+
+def test_an_image_edited_after_the_plan_holds_back_only_its_article(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    use_local_image(repo, png(4, 4), "alpha")
+    planned = plan(settings, client, repo)
+    (repo / IMAGE).write_bytes(png(5, 5))  # edited between plan and push
+    result = push(settings, client, planned)
+    assert not result.ok
+    failed = {(i.resource, i.handle): i.messages for i in result.failed}
+    assert set(failed) == {("image", planned.items[0].handle), ("article", "alpha")}
+    assert "changed since the plan" in failed[("image", planned.items[0].handle)][0]
+    assert "was not uploaded" in failed[("article", "alpha")][0]
+    assert sorted(store.article_handles()) == ["beta", "gamma"]
+    assert store_files(sandbox) == []
+    assert sync(settings, client, repo).ok  # a re-run plans the new bytes and finishes
+    assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
+
+
+def test_local_images_need_the_files_scopes(sandbox: Any, settings: Settings, repo: Path) -> None:
+    use_local_image(repo, png(2, 2), "alpha")
+    token = sandbox.issue_token(scopes=["read_content", "write_content", "read_products"])
+    limited = settings.model_copy(update={"access_token": SecretStr(token)})
+    result = cli(repo, limited, "plan")
+    assert result.exit_code == EXIT_CONFIG
+    assert "read_files" in result.stderr
+    assert mutations(sandbox.requests) == []

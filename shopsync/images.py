@@ -1,0 +1,136 @@
+"""Local article images: what a file in the repository becomes in the store's Content > Files.
+
+An article may name ``image: {src: articles/images/x.png}``. Shopify stores article images by
+URL, so a local image is first uploaded as a file and the article then points at the file's CDN
+URL. Uploads are *content-addressed*: the store's file is named ``x-<12 hex of sha256>.png``,
+so a plan can tell by name alone whether these exact bytes are already in the store (nothing
+to upload), and a changed image is a new name (a new upload, and an article update). Re-running
+after a failure never uploads the same bytes twice.
+
+Pure apart from reading the image file: no HTTP (``remote.fetch_files`` looks files up,
+``apply`` uploads).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+# Shopify's image limit, and the formats recognised by their first bytes.
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+FORMATS: tuple[tuple[str, bytes], ...] = (
+    ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", b"\xff\xd8\xff"),
+    ("image/gif", b"GIF8"),
+    ("image/webp", b"RIFF"),
+)
+# In an article's desired ``image_src`` until the upload has given it a URL.
+PENDING = "upload:"
+
+
+class ImageProblem(ValueError):
+    """A local image that cannot be uploaded; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    """An image file in the repository, identified by its content."""
+
+    src: str  # as written in the front matter, relative to the repository root
+    path: Path  # where it is on disk
+    filename: str  # its name in the store: stem-<sha256[:12]>.ext
+    mime_type: str
+    size: int
+    sha256: str
+
+    @property
+    def placeholder(self) -> str:
+        """The article's ``image_src`` while the upload is pending (shown in plan diffs)."""
+        return PENDING + self.src
+
+    def read(self) -> bytes:
+        """The bytes to upload, refusing a file that changed since it was planned."""
+        data = self.path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise ImageProblem(f"{self.src} changed since the plan was made; run the sync again")
+        return data
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file in the store as ``files``/``nodes`` report it."""
+
+    id: str
+    status: str  # UPLOADED, PROCESSING, READY, FAILED
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ImageUpload:
+    """A local image and what the store has under its content-addressed name."""
+
+    image: LocalImage
+    remote: RemoteFile | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.remote is not None and self.remote.status == "READY" and bool(self.remote.url)
+
+    @property
+    def needs_upload(self) -> bool:
+        return self.remote is None or self.remote.status == "FAILED"
+
+    @property
+    def src(self) -> str:
+        """What an article's ``image_src`` is: the file's CDN URL, or the pending marker."""
+        if self.ready:
+            assert self.remote is not None and self.remote.url is not None
+            return self.remote.url
+        return self.image.placeholder
+
+
+def is_pending(src: object) -> bool:
+    return isinstance(src, str) and src.startswith(PENDING)
+
+
+def sniff(data: bytes) -> str | None:
+    """The image's MIME type from its first bytes, or None when it is not one Shopify takes."""
+    for mime, magic in FORMATS:
+        if data.startswith(magic) and (mime != "image/webp" or data[8:12] == b"WEBP"):
+            return mime
+    return None
+
+
+def store_filename(src: str, sha256: str) -> str:
+    """``articles/images/Hero Shot.PNG`` → ``Hero-Shot-3fa2b1c4d5e6.png``."""
+    path = PurePosixPath(src)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
+    return f"{stem}-{sha256[:12]}{path.suffix.lower()}"
+
+
+def inspect_image(src: str, path: Path) -> LocalImage:
+    """Read and check one local image; ImageProblem says what is wrong with it."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ImageProblem(f"image file {src!r} is empty")
+    if size > MAX_IMAGE_BYTES:
+        raise ImageProblem(
+            f"image file {src!r} is {size / 1024 / 1024:.1f} MB; Shopify takes at most 20 MB"
+        )
+    data = path.read_bytes()
+    mime = sniff(data)
+    if mime is None:
+        raise ImageProblem(
+            f"{src!r} is not a PNG, JPEG, GIF or WebP image (the formats shopsync uploads)"
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    return LocalImage(
+        src=src,
+        path=path,
+        filename=store_filename(src, sha),
+        mime_type=mime,
+        size=size,
+        sha256=sha,
+    )
