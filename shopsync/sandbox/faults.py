@@ -31,9 +31,16 @@ FAULT_KINDS: Final = frozenset(
 )
 
 
+UPLOAD_OPERATION: Final = "staged-upload"  # no GraphQL document contains it
+
+
 @dataclass
 class FaultRule:
-    """One injected failure. ``times=None`` fires forever; ``match=None`` fits every request."""
+    """One injected failure. ``times=None`` fires forever; ``match=None`` fits every request.
+
+    Uploads to the staged-upload bucket are not Admin API requests: only a rule whose
+    ``match`` names them (``UPLOAD_OPERATION``) fails them.
+    """
 
     kind: str
     match: str | None = None
@@ -76,11 +83,15 @@ class FaultSet:
         with self._lock:
             return list(self._rules)
 
-    def take(self, operation_name: str | None, query: str) -> FaultRule | None:
+    def take(
+        self, operation_name: str | None, query: str, *, named_only: bool = False
+    ) -> FaultRule | None:
         """The rule that fires for this request (its count decremented), if any."""
         with self._lock:
             for rule in self._rules:
                 if rule.times == 0 or not rule.matches(operation_name, query):
+                    continue
+                if named_only and rule.match is None:
                     continue
                 if rule.times is not None:
                     rule.times -= 1

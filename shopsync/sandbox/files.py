@@ -62,11 +62,11 @@ def receive_upload(store: Store, fields: Mapping[str, str], data: bytes) -> tupl
     if target is None or not hmac.compare_digest(
         fields.get("x-goog-signature", ""), target.signature
     ):
-        return 403, _xml_error("AccessDenied", "Invalid signature or expired upload target.")
+        return 403, xml_error("AccessDenied", "Invalid signature or expired upload target.")
     if fields.get("Content-Type", target.mime_type) != target.mime_type:
-        return 400, _xml_error("InvalidArgument", "Content-Type does not match the policy.")
+        return 400, xml_error("InvalidArgument", "Content-Type does not match the policy.")
     if not data or len(data) > MAX_IMAGE_BYTES:
-        return 400, _xml_error("EntityTooLarge", "Your proposed upload is outside the policy.")
+        return 400, xml_error("EntityTooLarge", "Your proposed upload is outside the policy.")
     with store.lock:
         target.data = data
     etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
@@ -77,7 +77,7 @@ def receive_upload(store: Store, fields: Mapping[str, str], data: bytes) -> tupl
     )
 
 
-def _xml_error(code: str, message: str) -> str:
+def xml_error(code: str, message: str) -> str:
     return (
         "<?xml version='1.0' encoding='UTF-8'?>"
         f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"

@@ -54,7 +54,7 @@ from werkzeug.wrappers import Request, Response
 
 from shopsync.sandbox import files, shopify_errors, storefront
 from shopsync.sandbox.engine import Engine
-from shopsync.sandbox.faults import FaultRule, FaultSet
+from shopsync.sandbox.faults import UPLOAD_OPERATION, FaultRule, FaultSet
 from shopsync.sandbox.store import Store
 from shopsync.sandbox.throttle import (
     MAX_QUERY_COST,
@@ -403,6 +403,18 @@ class SandboxServer:
 
     def _upload(self, request: Request) -> Response:
         """A POSTed form (fields, then ``file``) or a PUT of raw bytes to a signed URL."""
+        fault = self.faults.take(UPLOAD_OPERATION, request.path, named_only=True)
+        if fault is not None:
+            if fault.kind == "latency":
+                self._pause(fault.delay_ms / 1000)
+            elif fault.kind.startswith("http_"):
+                status = int(fault.kind.removeprefix("http_"))
+                body = files.xml_error("ServiceUnavailable", "sandbox fault: try again")
+                return Response(body, status=status, mimetype="application/xml")
+            elif fault.kind in ("reset", "timeout"):
+                if fault.kind == "timeout":
+                    self._stopping.wait(fault.hold_s)
+                raise _DropConnection("sandbox fault: upload connection dropped")
         if request.method == "POST":
             upload = request.files.get("file")
             fields = dict(request.form.items())
