@@ -32,7 +32,6 @@ MAX_ALT = 512
 CDN = "https://cdn.shopify.com/s/files/1/0000/0001/files"
 
 
-
 @dataclass
 class StagedUpload:
     """A signed target, and the bytes once the client has POSTed them."""
