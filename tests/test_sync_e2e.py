@@ -457,7 +457,7 @@ def test_changed_image_bytes_are_a_new_upload_and_an_update_of_its_articles(
 def test_the_push_waits_while_shopify_processes_the_image(
     sandbox_factory: Any, tmp_path: Path
 ) -> None:
-    slow = sandbox_factory(file_processing_s=0.4)
+    slow = sandbox_factory(file_processing_s=1.0)
     settings = sandbox_settings(slow)
     write_content(tmp_path)
     use_local_image(tmp_path, png(2, 2), "alpha")

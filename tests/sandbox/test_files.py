@@ -12,7 +12,7 @@ instant (``instant``); the ones about processing time use a short one and sleep 
 from __future__ import annotations
 
 import re
-import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -80,6 +80,19 @@ CDN_URL = re.compile(r"^https://cdn\.shopify\.com/s/files/[\d/]+/files/(?P<name>
 
 
 # ------------------------------------------------------------------------------ helpers
+
+
+class StoreClock:
+    """The store's wall clock, moved by hand: processing ends when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -285,6 +298,7 @@ def test_a_file_is_processing_until_file_processing_s_has_passed(
     sandbox_factory: SandboxFactory,
 ) -> None:
     sandbox = sandbox_factory(file_processing_s=PROCESSING_S)
+    clock = sandbox.store.clock = StoreClock()
     source = uploaded(sandbox, "slow.png", png(2, 2))
     file_id = created(sandbox, originalSource=source)["id"]
 
@@ -296,7 +310,7 @@ def test_a_file_is_processing_until_file_processing_s_has_passed(
     (listed,) = search(sandbox, "filename:slow.png")
     assert listed["fileStatus"] == "PROCESSING"
 
-    time.sleep(PROCESSING_S + 0.05)
+    clock.advance(PROCESSING_S)
     ready = read(sandbox, file_id)
     assert ready["fileStatus"] == "READY"
     assert ready["image"]["width"] == 2
@@ -308,10 +322,11 @@ def test_a_failing_file_shows_processing_before_failed(
     sandbox_factory: SandboxFactory,
 ) -> None:
     sandbox = sandbox_factory(file_processing_s=PROCESSING_S)
+    clock = sandbox.store.clock = StoreClock()
     file_id = created(sandbox, originalSource=uploaded(sandbox, "bad.png", NOT_AN_IMAGE))["id"]
     processing = read(sandbox, file_id)
     assert (processing["fileStatus"], processing["fileErrors"]) == ("PROCESSING", [])
-    time.sleep(PROCESSING_S + 0.05)
+    clock.advance(PROCESSING_S)
     assert read(sandbox, file_id)["fileStatus"] == "FAILED"
 
 
