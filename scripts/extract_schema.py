@@ -414,7 +414,8 @@ def default_sdl_path() -> Path:
 
 
 def documents() -> list[DocumentNode]:
-    return [parse(p.read_text(encoding="utf-8")) for p in sorted(QUERIES.glob("*.graphql"))]
+    # Fragment files (queries/fragments/) parse on their own; their fields count like any.
+    return [parse(p.read_text(encoding="utf-8")) for p in sorted(QUERIES.rglob("*.graphql"))]
 
 
 def main(argv: list[str]) -> int:

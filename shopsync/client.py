@@ -39,11 +39,14 @@ import requests
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentSpreadNode,
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
+    Visitor,
     parse,
     validate,
+    visit,
 )
 from graphql.execution.values import get_variable_values
 from requests.adapters import HTTPAdapter
@@ -164,13 +167,54 @@ def compile_document(
 
 @functools.cache
 def load_document(name: str) -> Document:
-    """``shopsync/queries/<name>.graphql``, parsed and validated once per process."""
+    """``shopsync/queries/<name>.graphql``, parsed and validated once per process.
+
+    Fragments it spreads (``...SyncArticle``) come from ``queries/fragments/<Name>.graphql``
+    and are appended, with the fragments they spread in turn: one field list per resource,
+    shared by every document that reads it.
+    """
     if not _DOCUMENT_NAME.match(name):
         raise QueryError(f"{name!r} is not a document name", operation=name)
     resource = files("shopsync").joinpath("queries", f"{name}.graphql")
     if not resource.is_file():
         raise QueryError(f"no GraphQL document named {name}", operation=name)
-    return compile_document(resource.read_text(encoding="utf-8"), name)
+    return compile_document(with_fragments(resource.read_text(encoding="utf-8"), name), name)
+
+
+def with_fragments(text: str, name: str) -> str:
+    """``text`` followed by the definitions of every fragment it needs, each once."""
+    folder = files("shopsync").joinpath("queries", "fragments")
+    parts = [text]
+    done: set[str] = set()
+    pending = _spreads(text)
+    while pending:
+        fragment = pending.pop()
+        if fragment in done:
+            continue
+        done.add(fragment)
+        resource = folder.joinpath(f"{fragment}.graphql")
+        if not _DOCUMENT_NAME.match(fragment) or not resource.is_file():
+            raise QueryError(f"{name}: no fragment file for ...{fragment}", operation=name)
+        body = resource.read_text(encoding="utf-8")
+        parts.append(body)
+        pending |= _spreads(body)
+    return "\n".join(parts)
+
+
+def _spreads(text: str) -> set[str]:
+    """Names of the fragments ``text`` spreads (a syntax error is left to compile_document)."""
+    try:
+        node = parse(text)
+    except GraphQLError:
+        return set()
+    names: set[str] = set()
+
+    class Spreads(Visitor):
+        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: object) -> None:
+            names.add(spread.name.value)
+
+    visit(node, Spreads())
+    return names
 
 
 @functools.lru_cache(maxsize=64)

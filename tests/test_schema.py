@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from graphql import (
+    FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
@@ -22,6 +23,7 @@ from graphql import (
     validate,
 )
 
+from shopsync.client import load_document
 from shopsync.schema import admin_schema, subset_sdl
 
 from .shared import REPO, full_schema, full_schema_path
@@ -121,6 +123,17 @@ def test_the_subset_keeps_the_roots_shopsync_and_the_sandbox_need() -> None:
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_every_shopsync_document_validates_against_subset_and_full_schema(path: Path) -> None:
-    document = parse(path.read_text(encoding="utf-8"))
+    document = parse(load_document(path.stem).text)  # with the fragments it spreads
     assert validate(admin_schema(), document) == []
     assert validate(full_schema(), document) == []
+
+
+def test_every_fragment_file_is_used_and_defines_its_namesake() -> None:
+    fragments = sorted((REPO / "shopsync" / "queries" / "fragments").glob("*.graphql"))
+    assert fragments
+    sent = "\n".join(load_document(path.stem).text for path in QUERIES)
+    for path in fragments:
+        (definition,) = parse(path.read_text(encoding="utf-8")).definitions
+        assert isinstance(definition, FragmentDefinitionNode)
+        assert definition.name.value == path.stem
+        assert f"fragment {path.stem} on" in sent
