@@ -477,8 +477,8 @@ Examples:
   shopsync push --prune        also unpublish managed articles whose file is gone
   shopsync push --json         the result per item, as JSON
 
-Order: the blog, then pages, then articles. Conflicts (edits made in the Shopify
-admin) and errors are not written. Exit status: 0 when everything was applied,
+Order: local images (uploaded once to Content > Files), the blog, pages, then
+articles. Conflicts (edits made in the Shopify admin) and errors are not written. Exit status: 0 when everything was applied,
 1 when any item failed or was held back; running push again finishes the job.
 """
 
