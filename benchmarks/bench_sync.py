@@ -2,13 +2,16 @@
 
     python benchmarks/bench_sync.py                       # 120 articles, Standard plan bucket
     python benchmarks/bench_sync.py --articles 300 --restore-rate 200 --latency-ms 40
+    python benchmarks/bench_sync.py --images 40            # 40 of them with a local image
 
 Generates ``--articles`` article files (with a featured product and the disclaimer), pushes
 them to a fresh sandbox store with the given bucket, restore rate and per-request latency
 (real clock), then plans again. Prints the push's wall time and requests, the points per
 second it achieved next to the store's restore rate (the physical ceiling once the bucket is
 spent), how often it was throttled anyway, and the time of the no-change plan: the figure a
-CI job pays on every pull request.
+CI job pays on every pull request. With ``--images N`` the first N articles each have their
+own local image (the sample PNG with a distinct tail), which the push uploads (staged upload,
+fileCreate, wait for READY) and the second plan finds by name.
 """
 
 from __future__ import annotations
@@ -47,15 +50,26 @@ disclaimer: disclaimer
 - two
 """
 
+SAMPLE_IMAGE = (
+    Path(__file__).resolve().parent.parent / "articles" / "images" / "multifidus-recovery.png"
+)
 DISCLAIMER = "---\ntitle: Disclaimer\nnotice: Not medical advice.\n---\n\nEducation only.\n"
 
 
-def write_articles(root: Path, count: int) -> None:
+def write_articles(root: Path, count: int, images: int = 0) -> None:
     folder = root / "articles"
     (folder / "pages").mkdir(parents=True)
+    (folder / "images").mkdir()
     (folder / "pages" / "disclaimer.md").write_text(DISCLAIMER, encoding="utf-8")
+    sample = SAMPLE_IMAGE.read_bytes()
     for n in range(count):
-        (folder / f"study-{n}.md").write_text(ARTICLE.format(n=n), encoding="utf-8")
+        text = ARTICLE.format(n=n)
+        if n < images:
+            # Bytes after IEND are ignored by decoders: a distinct file with the same picture.
+            (folder / "images" / f"study-{n}.png").write_bytes(sample + f"study {n}".encode())
+            image = f"image:\n  src: articles/images/study-{n}.png\n  alt: Study {n}\n"
+            text = text.replace("---\n", "---\n" + image, 1)
+        (folder / f"study-{n}.md").write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -65,6 +79,7 @@ def main() -> None:
     parser.add_argument("--restore-rate", type=float, default=100.0)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--images", type=int, default=12, help="articles with a local image")
     args = parser.parse_args()
 
     config = SandboxConfig(
@@ -72,7 +87,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp, SandboxServer(config) as sandbox:
         root = Path(tmp)
-        write_articles(root, args.articles)
+        write_articles(root, args.articles, args.images)
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             shop=sandbox.url,
@@ -93,12 +108,16 @@ def main() -> None:
                 client.stats.throttled,
                 client.stats.paced_seconds,
             )
+            uploads = len(sandbox.store.all("file"))
+            polls = sum(1 for r in sandbox.requests if r.operation_name == "SyncFilesStatus")
+            before = len(sandbox.requests)
             started = time.perf_counter()
             again = build_plan(settings, client, [], root=root).plan
             replan_seconds = time.perf_counter() - started
+            replan_requests = len(sandbox.requests) - before
 
     assert result.ok and not again.has_changes, "the benchmark's sync did not converge"
-    print(f"articles                 {args.articles}")
+    print(f"articles                 {args.articles} ({args.images} with a local image)")
     print(
         f"store                    bucket {args.bucket:g}, restore {args.restore_rate:g}/s, "
         f"latency {args.latency_ms:g} ms, {args.workers} in flight"
@@ -115,7 +134,8 @@ def main() -> None:
     )
     print(f"waited for the bucket    {paced:.2f} s")
     print(f"throttled responses      {throttled}")
-    print(f"second plan (no change)  {replan_seconds:.2f} s")
+    print(f"images uploaded          {uploads} ({polls} status polls while Shopify processed them)")
+    print(f"second plan (no change)  {replan_seconds:.2f} s, {replan_requests} requests")
 
 
 if __name__ == "__main__":

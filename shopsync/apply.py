@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from shopsync.desired import Fields, digest, fingerprint
 from shopsync.errors import ShopsyncError, UserErrors
-from shopsync.images import PENDING, ImageProblem, LocalImage, is_pending
+from shopsync.images import PENDING, is_pending
 from shopsync.plan import Plan, PlanItem
 from shopsync.remote import (
     DIGEST_KEY,
@@ -32,9 +32,9 @@ from shopsync.remote import (
     SOURCE_KEY,
     RemoteItem,
     article_from_node,
-    fetch_files,
     page_from_node,
 )
+from shopsync.uploads import PROCESSING_TIMEOUT, Upload, Uploader
 
 if TYPE_CHECKING:
     from shopsync.client import ShopifyClient
@@ -44,9 +44,6 @@ Progress = Callable[["ItemOutcome"], None]
 
 TEXT = "single_line_text_field"
 CREATE_ATTEMPTS = 3
-# How long an uploaded image may stay PROCESSING before the push gives up on it (a re-run
-# finds the file by name and waits again; nothing is uploaded twice).
-PROCESSING_TIMEOUT = 120.0
 
 
 @dataclass
@@ -287,10 +284,9 @@ class Applier:
     def apply(self, plan: Plan) -> ApplyResult:
         self.blog_ids.update(plan.blog_ids)
         result = ApplyResult()
-        stages: tuple[tuple[str, ...], ...] = (("image",), ("blog",), ("page",), ("article",))
-        for stage in stages:
-            items = [item for item in plan.items if item.resource in stage]
-            result.items += self._run_stage(items)
+        result.items += self._upload_images([i for i in plan.items if i.resource == "image"])
+        for stage in ("blog", "page", "article"):
+            result.items += self._run_stage([i for i in plan.items if i.resource == stage])
         return result
 
     def _report(self, outcome: ItemOutcome) -> ItemOutcome:
@@ -329,9 +325,7 @@ class Applier:
             id=item.id,
         )
         try:
-            if item.resource == "image":
-                outcome.id = self._upload_image(item)
-            elif item.resource == "blog":
+            if item.resource == "blog":
                 outcome.id = self._create_blog(item)
             elif item.kind == "delete":
                 self._prune(item)
@@ -378,87 +372,38 @@ class Applier:
 
     # -- images
 
-    def _upload_image(self, item: PlanItem) -> str:
-        """Upload a local image (unless an earlier run did) and wait until it has a URL."""
-        assert item.upload is not None
-        image = item.upload.image
-        file_id = item.id or self._create_file(image)
-        url = self._wait_ready(file_id, image)
-        self.image_urls[image.placeholder] = url
-        return file_id
-
-    def _create_file(self, image: LocalImage) -> str:
-        try:
-            data = image.read()
-        except (ImageProblem, OSError) as exc:
-            message = str(exc) if isinstance(exc, ImageProblem) else f"cannot read {image.src}"
-            raise _Failed(message) from None
-        staged = self.client.mutate(
-            "SyncStagedUploadsCreate",
-            {
-                "input": [
-                    {
-                        "resource": "IMAGE",
-                        "filename": image.filename,
-                        "mimeType": image.mime_type,
-                        "httpMethod": "POST",
-                        "fileSize": str(image.size),
-                    }
-                ]
-            },
-            idempotent=True,  # a signed target and nothing else: asking twice is harmless
-        )
-        target = staged["stagedTargets"][0]
-        self.client.upload_staged(target, image.filename, data, image.mime_type)
-        source = {
-            "originalSource": target["resourceUrl"],
-            "filename": image.filename,
-            "contentType": "IMAGE",
-            # Same name, same bytes: a second file would only be a copy. A racing run's
-            # duplicate fails (DUPLICATE_FILENAME_ERROR) instead of appearing as x_<uuid>.png.
-            "duplicateResolutionMode": "RAISE_ERROR",
-        }
-        try:
-            payload = self.client.mutate("SyncFileCreate", {"files": [source]})
-        except ShopsyncError as exc:
-            if not _maybe_applied(exc):
-                raise
-            found = fetch_files(self.client, [image.filename]).get(image.filename)
-            if found is None or found.status == "FAILED":
-                raise
-            return found.id
-        return str(payload["files"][0]["id"])
-
-    def _wait_ready(self, file_id: str, image: LocalImage) -> str:
-        """The file's CDN URL once Shopify has processed it."""
-        deadline = self.clock() + self.processing_timeout
-        delay = 0.1
-        while True:
-            nodes = self.client.run("SyncFilesStatus", {"ids": [file_id]}).get("nodes") or [None]
-            node = nodes[0]
-            if not isinstance(node, Mapping):
-                raise _Failed(f"the store's file for {image.src} ({file_id}) is gone")
-            status = node.get("fileStatus")
-            picture = node.get("image")
-            if status == "READY" and isinstance(picture, Mapping) and picture.get("url"):
-                return str(picture["url"])
-            if status == "FAILED":
-                errors = [e for e in node.get("fileErrors") or () if isinstance(e, Mapping)]
-                if any(e.get("code") == "DUPLICATE_FILENAME_ERROR" for e in errors):
-                    # Another run uploaded the same bytes first: use its file.
-                    other = fetch_files(self.client, [image.filename]).get(image.filename)
-                    if other is not None and other.id != file_id and other.status != "FAILED":
-                        file_id = other.id
-                        continue
-                reasons = "; ".join(str(e.get("message") or e.get("code")) for e in errors)
-                raise _Failed(f"Shopify could not process {image.src}: {reasons or 'FAILED'}")
-            if self.clock() >= deadline:
-                raise _Failed(
-                    f"{image.src} is still {status} after {self.processing_timeout:g}s; run the "
-                    "push again later (it waits for the same file, nothing is uploaded twice)"
-                )
-            self.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    def _upload_images(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
+        """The image stage, batched (see ``uploads``); one outcome per image."""
+        writes = [item for item in items if item.writes and item.upload is not None]
+        uploads = [Upload(item.upload.image, file_id=item.id) for item in writes if item.upload]
+        Uploader(
+            self.client,
+            max_workers=self.max_workers,
+            sleep=self.sleep,
+            clock=self.clock,
+            processing_timeout=self.processing_timeout,
+        ).run(uploads)
+        done = dict(zip((id(item) for item in writes), uploads, strict=True))
+        outcomes = []
+        for item in items:
+            upload = done.get(id(item))
+            if upload is None:
+                outcomes.append(self._report(_not_written(item)))
+                continue
+            outcome = ItemOutcome(
+                kind=item.kind,
+                resource=item.resource,
+                handle=item.handle,
+                status="ok" if upload.url else "failed",
+                action=_action(item),
+                source=item.source,
+                id=upload.file_id,
+                messages=list(item.messages) if upload.url else upload.errors,
+            )
+            if upload.url:
+                self.image_urls[upload.image.placeholder] = upload.url
+            outcomes.append(self._report(outcome))
+        return outcomes
 
     def _fields(self, item: PlanItem) -> Fields:
         """The item's desired fields, with an uploaded image's URL in place of its marker."""

@@ -478,8 +478,9 @@ Examples:
   shopsync push --json         the result per item, as JSON
 
 Order: local images (uploaded once to Content > Files), the blog, pages, then
-articles. Conflicts (edits made in the Shopify admin) and errors are not written. Exit status: 0 when everything was applied,
-1 when any item failed or was held back; running push again finishes the job.
+articles. Conflicts (edits made in the Shopify admin) and errors are not written.
+Exit status: 0 when everything was applied, 1 when any item failed or was held
+back; running push again finishes the job.
 """
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import UTC, datetime, timedelta
 
 
 def png(width: int, height: int) -> bytes:
@@ -29,3 +30,16 @@ def gif(width: int, height: int) -> bytes:
 
 
 NOT_AN_IMAGE = b"%PDF-1.7\n% this is a document, not an image\n"
+
+
+class StoreClock:
+    """The store's wall clock, moved by hand: processing ends when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from pydantic import SecretStr
 
-from shopsync.apply import ApplyResult
+from shopsync.apply import Applier, ApplyResult
 from shopsync.cli import main
 from shopsync.client import ShopifyClient
 from shopsync.config import Settings
@@ -26,7 +26,7 @@ from shopsync.errors import EXIT_CONFIG
 from shopsync.plan import Plan
 from shopsync.sync import SyncOptions, build_plan, push
 
-from .images import png
+from .images import StoreClock, png
 from .sync_helpers import (
     BLOG,
     KIT,
@@ -512,3 +512,51 @@ def test_local_images_need_the_files_scopes(sandbox: Any, settings: Settings, re
     assert result.exit_code == EXIT_CONFIG
     assert "read_files" in result.stderr
     assert mutations(sandbox.requests) == []
+
+
+def test_images_are_staged_created_and_polled_in_batches(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    for n, handle in enumerate(("alpha", "beta", "gamma"), start=2):
+        path = repo / "articles" / "images" / f"{handle}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png(n, n))
+        article = repo / "articles" / f"{handle}.md"
+        image = f"image:\n  src: articles/images/{handle}.png\n  alt: {handle}\n"
+        article.write_text(article.read_text().replace("---\n", "---\n" + image, 1))
+    assert sync(settings, client, repo).ok
+    sent = [r.operation_name for r in sandbox.requests]
+    assert sent.count("SyncStagedUploadsCreate") == 1
+    assert sent.count("SyncFileCreate") == 1
+    assert sent.count("SyncFilesStatus") >= 1
+    uploads = [r for r in sandbox.requests if r.path.startswith("/sandbox/staged-uploads")]
+    assert len(uploads) == 3 and len(store_files(sandbox)) == 3
+    urls = {a["imageSrc"]["value"] for a in store.articles().values()}
+    assert urls == {f["url"] for f in store_files(sandbox)}
+
+
+def test_an_image_still_processing_is_waited_for_by_the_next_run_not_uploaded_again(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    slow = sandbox_factory(file_processing_s=60)
+    clock = slow.store.clock = StoreClock()
+    settings = sandbox_settings(slow)
+    write_content(tmp_path)
+    use_local_image(tmp_path, png(2, 2), "alpha")
+    with ShopifyClient.from_settings(settings) as client:
+        impatient = Applier(client=client, processing_timeout=0)
+        first = impatient.apply(plan(settings, client, tmp_path))
+        messages = {i.resource: " ".join(i.messages) for i in first.failed}
+        assert "still processing after 0s" in messages["image"]
+        assert "was not uploaded" in messages["article"]
+
+        second = plan(settings, client, tmp_path)  # the next run, while Shopify still works
+        (image,) = [i for i in second.items if i.resource == "image"]
+        assert image.kind == "create" and image.id == store_files(slow)[0]["id"]
+        assert "still PROCESSING" in image.messages[0]
+        clock.advance(60)
+        assert push(settings, client, second).ok
+        assert not plan(settings, client, tmp_path).has_changes
+    assert len(store_files(slow)) == 1
+    uploads = [r for r in slow.requests if r.path.startswith("/sandbox/staged-uploads")]
+    assert len(uploads) == 1

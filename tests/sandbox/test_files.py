@@ -12,7 +12,6 @@ instant (``instant``); the ones about processing time use a short one and sleep 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ import requests
 from shopsync.sandbox import SandboxServer
 
 from ..conftest import SandboxFactory
-from ..images import NOT_AN_IMAGE, gif, png
+from ..images import NOT_AN_IMAGE, StoreClock, gif, png
 from .gql import TIMEOUT, gql
 
 STAGED_UPLOADS_CREATE = """
@@ -80,19 +79,6 @@ CDN_URL = re.compile(r"^https://cdn\.shopify\.com/s/files/[\d/]+/files/(?P<name>
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-class StoreClock:
-    """The store's wall clock, moved by hand: processing ends when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
