@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import OperationDefinitionNode, parse
+from pydantic import SecretStr
 
 from shopsync.client import ShopifyClient
 from shopsync.config import Settings
@@ -28,9 +29,9 @@ def sandbox_settings(sandbox: SandboxServer) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         shop=sandbox.url,
-        access_token=sandbox.config.access_token,
+        access_token=SecretStr(sandbox.config.access_token),
         blog=BLOG,
-        articles_dir="articles",
+        articles_dir=Path("articles"),
     )
 
 

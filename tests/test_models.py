@@ -233,7 +233,7 @@ def test_page_notice_defaults_to_first_paragraph() -> None:
 
 def test_models_are_frozen() -> None:
     with pytest.raises(ValidationError):
-        article().title = "changed"  # type: ignore[misc]
+        article().title = "changed"
 
 
 def test_product_info_default_url() -> None:
