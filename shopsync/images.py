@@ -47,8 +47,11 @@ class LocalImage:
 
     @property
     def placeholder(self) -> str:
-        """The article's ``image_src`` while the upload is pending (shown in plan diffs)."""
-        return PENDING + self.src
+        """The article's ``image_src`` while the upload is pending (shown in plan diffs).
+
+        Named by content, like the upload: two paths with the same bytes share one file.
+        """
+        return PENDING + self.filename
 
     def read(self) -> bytes:
         """The bytes to upload, refusing a file that changed since it was planned."""

@@ -445,7 +445,7 @@ def test_changed_image_bytes_are_a_new_upload_and_an_update_of_its_articles(
     assert writes == {("image", new_name, "create"), ("article", "alpha", "update")}
     (alpha,) = [i for i in changed.items if i.handle == "alpha"]
     assert [c.field for c in alpha.diff] == ["image_src"]
-    assert alpha.diff[0].after == f"upload:{IMAGE}"
+    assert alpha.diff[0].after == f"upload:{new_name}"
 
     assert push(settings, client, changed).ok
     newest = store_files(sandbox)[-1]
@@ -560,3 +560,23 @@ def test_an_image_still_processing_is_waited_for_by_the_next_run_not_uploaded_ag
     assert len(store_files(slow)) == 1
     uploads = [r for r in slow.requests if r.path.startswith("/sandbox/staged-uploads")]
     assert len(uploads) == 1
+
+
+def test_the_same_bytes_under_two_paths_are_one_file_used_by_both_articles(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    data = png(3, 2)
+    for handle, folder in (("alpha", "images"), ("beta", "images/copy")):
+        path = repo / "articles" / folder / "diagram.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        article = repo / "articles" / f"{handle}.md"
+        image = f"image:\n  src: articles/{folder}/diagram.png\n  alt: {handle}\n"
+        article.write_text(article.read_text().replace("---\n", "---\n" + image, 1))
+    result = sync(settings, client, repo)
+    assert result.ok, result.to_dict()
+    (file,) = store_files(sandbox)
+    articles = store.articles()
+    assert articles["alpha"]["imageSrc"]["value"] == articles["beta"]["imageSrc"]["value"]
+    assert articles["alpha"]["imageSrc"]["value"] == file["url"]
+    assert not plan(settings, client, repo).has_changes
