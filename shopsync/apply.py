@@ -10,7 +10,9 @@ is taken as created. Progress goes to an injected callback; nothing here prints.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -406,18 +408,26 @@ class Applier:
         return outcomes
 
     def _fields(self, item: PlanItem) -> Fields:
-        """The item's desired fields, with an uploaded image's URL in place of its marker."""
+        """The item's desired fields, with uploaded images' URLs in place of their markers."""
         assert item.desired is not None
         fields = item.desired.fields
-        src = fields.get("image_src")
-        if not is_pending(src):
+        src, body = fields.get("image_src"), fields.get("body_html")
+        if not is_pending(src) and not (isinstance(body, str) and PENDING in body):
             return fields
-        url = self.image_urls.get(str(src))
-        if url is None:
-            raise _Failed(
-                f"its image {str(src)[len(PENDING) :]} was not uploaded, so it was not written"
-            )
-        return {**fields, "image_src": url}
+        fields = dict(fields)
+        for marker, url in self.image_urls.items():
+            if fields.get("image_src") == marker:
+                fields["image_src"] = url
+            if isinstance(fields.get("body_html"), str):
+                escaped = html.escape(url, quote=True)
+                fields["body_html"] = fields["body_html"].replace(f'"{marker}"', f'"{escaped}"')
+        left = re.findall(re.escape(PENDING) + r'[^"\s]+', str(fields["body_html"]))
+        if is_pending(fields.get("image_src")):
+            left.insert(0, str(fields["image_src"]))
+        if left:
+            names = ", ".join(sorted({m[len(PENDING) :] for m in left}))
+            raise _Failed(f"its image {names} was not uploaded, so it was not written")
+        return fields
 
     # -- creates and updates
 

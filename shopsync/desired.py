@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from shopsync.images import ImageUpload, LocalImage, RemoteFile
+from shopsync.images import ImageUpload, LocalImage, RemoteFile, body_image_paths, image_paths
 from shopsync.models import Article, Page, ProductInfo
 from shopsync.render import render_article_body, render_page_body, render_summary
 
@@ -135,13 +135,15 @@ def article_fields(
     *,
     products: Sequence[ResolvedProduct] = (),
     disclaimer: Page | None = None,
-    upload: ImageUpload | None = None,
+    images: Mapping[str, ImageUpload] | None = None,
 ) -> Fields:
     """The canonical fields of an article file, with its products and disclaimer rendered in.
 
-    A local image's ``image_src`` is its uploaded file's URL (``upload``), or the pending
-    marker while it still has to be uploaded.
+    Repository images (the featured one and those in the body) appear as their uploaded
+    file's URL, or as the pending marker while they still have to be uploaded; ``images``
+    maps each repository path to its upload.
     """
+    images = images or {}
     if article.status == "draft":
         is_published, publish_date = False, None
     elif article.status == "scheduled":
@@ -151,7 +153,8 @@ def article_fields(
     image = article.image
     image_src = None
     if image is not None:
-        image_src = upload.src if upload is not None and image.is_local else image.src
+        image_src = images[image.src].src if image.is_local else image.src
+    body_images = {src: images[path].src for src, path in body_image_paths(article).items()}
     seo = article.seo
     return {
         "handle": article.handle,
@@ -163,7 +166,10 @@ def article_fields(
         "tags": sorted(article.tags),
         "summary_html": render_summary(article),
         "body_html": render_article_body(
-            article, products=[p.info for p in products], disclaimer=disclaimer
+            article,
+            products=[p.info for p in products],
+            disclaimer=disclaimer,
+            images=body_images,
         ),
         "image_src": image_src,
         "image_alt": image.alt if image else None,
@@ -223,15 +229,13 @@ def desired_article(
         if disclaimer is None:
             errors.append(f"disclaimer page {article.disclaimer!r} is not among the page files")
             hints.append("add the page file under pages/ or fix the handle")
-    upload = None
-    if article.image is not None and article.image.is_local:
-        upload = (images or {}).get(article.image.src)
-        if upload is None:
-            errors.append(f"local image {article.image.src!r} was not loaded")
-            hints.append("validate the file with shopsync validate")
+    for path in image_paths(article):
+        if path not in (images or {}):
+            errors.append(f"local image {path!r} was not loaded")
+            hints.append("check the file with shopsync validate")
     fields: Fields = {}
     if not errors:
-        fields = article_fields(article, products=resolved, disclaimer=disclaimer, upload=upload)
+        fields = article_fields(article, products=resolved, disclaimer=disclaimer, images=images)
     return DesiredItem(
         resource="article",
         handle=article.handle,
@@ -273,10 +277,10 @@ def build_desired(
     writable = {d.source for d in desired_articles if d.ok}
     needed: dict[str, ImageUpload] = {}
     for article in articles:
-        image = article.image
-        if image is not None and image.is_local and article.source_path in writable:
-            upload = images[image.src]
-            needed[upload.image.filename] = upload
+        if article.source_path in writable:
+            for path in image_paths(article):
+                upload = images[path]
+                needed[upload.image.filename] = upload
     blogs = sorted({a.blog for a in articles} | {default_blog})
     titles = {default_blog: blog_title} if blog_title else {}
     return DesiredState(

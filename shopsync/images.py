@@ -14,9 +14,14 @@ Pure apart from reading the image file: no HTTP (``remote.fetch_files`` looks fi
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from shopsync.models import Article
+from shopsync.render import image_sources
 
 # Shopify's image limit, and the formats recognised by their first bytes.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -26,8 +31,10 @@ FORMATS: tuple[tuple[str, bytes], ...] = (
     ("image/gif", b"GIF8"),
     ("image/webp", b"RIFF"),
 )
-# In an article's desired ``image_src`` until the upload has given it a URL.
-PENDING = "upload:"
+# Stands for a file's URL (in ``image_src``, or an ``<img src>`` in the body) until the upload
+# has given it one. An https URL on a reserved domain (RFC 2606), so the HTML sanitiser keeps
+# it, and never a real address.
+PENDING = "https://shopsync.invalid/upload/"
 
 
 class ImageProblem(ValueError):
@@ -96,6 +103,49 @@ class ImageUpload:
 
 def is_pending(src: object) -> bool:
     return isinstance(src, str) and src.startswith(PENDING)
+
+
+def is_local_src(src: str) -> bool:
+    """A Markdown image ``src`` that names a file in the repository, not a URL."""
+    src = src.strip()
+    if not src or src.startswith(("#", "//")):
+        return False
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) is None
+
+
+def body_image_paths(article: Article) -> dict[str, str]:
+    """A Markdown body's images that are repository files: ``src`` as written -> path."""
+    if article.format != "markdown":
+        return {}
+    found: dict[str, str] = {}
+    for src, _line in image_sources(article.body):
+        path = resolve_inline(article.source_path, src) if is_local_src(src) else None
+        if path is not None:
+            found[src] = path
+    return found
+
+
+def image_paths(article: Article) -> list[str]:
+    """Every repository image ``article`` uses (featured first), each once."""
+    paths = [article.image.src] if article.image is not None and article.image.is_local else []
+    return list(dict.fromkeys([*paths, *body_image_paths(article).values()]))
+
+
+def resolve_inline(source_path: str, src: str) -> str | None:
+    """A body image's repository path, or None when it points outside the repository.
+
+    Relative to the article's file, as GitHub shows it in a pull request; a leading ``/``
+    means the repository root.
+    """
+    path = unquote(src.strip().split("#", 1)[0].split("?", 1)[0])
+    if path.startswith("/"):
+        joined = path.lstrip("/")
+    else:
+        joined = posixpath.join(posixpath.dirname(source_path), path)
+    normal = posixpath.normpath(joined)
+    if normal in (".", "..") or normal.startswith("../"):
+        return None
+    return normal
 
 
 def sniff(data: bytes) -> str | None:

@@ -22,7 +22,13 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from shopsync.errors import Problem
-from shopsync.images import ImageProblem, LocalImage, inspect_image
+from shopsync.images import (
+    ImageProblem,
+    LocalImage,
+    inspect_image,
+    is_local_src,
+    resolve_inline,
+)
 from shopsync.models import (
     ARTICLE_KEYS,
     HANDLE_PATTERN,
@@ -39,6 +45,7 @@ from shopsync.render import (
     ARTICLE_BODY_LIMIT,
     PAGE_BODY_LIMIT,
     body_size,
+    image_sources,
     render_article_body,
     render_page_body,
 )
@@ -112,7 +119,7 @@ class LoadedFile:
     key_lines: dict[KeyPath, int] = field(default_factory=dict)
     body_line: int = 1
     data: dict[str, Any] | None = None
-    image: LocalImage | None = None
+    images: dict[str, LocalImage] = field(default_factory=dict)  # repository path -> file
 
 
 def kind_of(path: Path) -> Kind:
@@ -172,8 +179,7 @@ def load_content(
     for result in loaded:
         content.problems.extend(result.problems)
         content.warnings.extend(result.warnings)
-        if result.image is not None:
-            content.images[result.image.src] = result.image
+        content.images.update(result.images)
     _check_duplicates(loaded, content.problems)
     _check_disclaimers(loaded, content.problems)
     _check_body_sizes(loaded, content.problems)
@@ -426,6 +432,7 @@ def _validate(
         return
     if isinstance(item, Article):
         _check_image(item, root, result)
+        _check_body_images(item, root, result)
         _warn_article(item, result)
     if not result.problems:
         result.item = item
@@ -583,45 +590,61 @@ def _check_image(article: Article, root: Path, result: LoadedFile) -> None:
     if image is None or not image.is_local:
         return
     line = result.key_lines.get(("image", "src"), result.key_lines.get(("image",)))
-    target = root / PurePosixPath(image.src)
+    _check_local_image(image.src, image.src, root, result, line=line, field="image.src")
+
+
+def _check_body_images(article: Article, root: Path, result: LoadedFile) -> None:
+    """Markdown images in the body that name repository files: each must be uploadable."""
+    if article.format != "markdown":
+        return
+    for src, offset in image_sources(article.body):
+        if not is_local_src(src):
+            continue
+        line = result.body_line + offset if offset is not None else result.body_line
+        path = resolve_inline(article.source_path, src)
+        if path is None:
+            result.problems.append(
+                Problem(
+                    path=result.path,
+                    line=line,
+                    field="body",
+                    message=f"image {src!r} points outside the repository",
+                    hint="body image paths are relative to the article file, e.g. images/x.png",
+                )
+            )
+            continue
+        _check_local_image(src, path, root, result, line=line, field="body")
+
+
+def _check_local_image(
+    shown: str, path: str, root: Path, result: LoadedFile, *, line: int | None, field: str
+) -> None:
+    """The file at repository ``path`` exists, stays inside ``root`` and can be uploaded."""
+    target = root / PurePosixPath(path)
+    hint = (
+        "paths are relative to the repository root, e.g. articles/images/x.png"
+        if field == "image.src"
+        else "body image paths are relative to the article file, e.g. images/x.png"
+    )
     try:
         inside = target.resolve().is_relative_to(root.resolve())
     except OSError:
         inside = False
     if not inside:
-        result.problems.append(
-            Problem(
-                path=result.path,
-                line=line,
-                field="image.src",
-                message=f"image {image.src!r} points outside the repository",
-                hint=_HINTS["image.src"],
-            )
-        )
+        message = f"image {shown!r} points outside the repository"
+        hint = _HINTS["image.src"] if field == "image.src" else hint
     elif not target.is_file():
-        result.problems.append(
-            Problem(
-                path=result.path,
-                line=line,
-                field="image.src",
-                message=f"image file {image.src!r} does not exist",
-                hint="paths are relative to the repository root, e.g. articles/images/x.png",
-            )
-        )
+        message = f"image file {shown!r} does not exist"
     else:
         try:
-            result.image = inspect_image(image.src, target)
+            result.images[path] = inspect_image(path, target)
+            return
         except (ImageProblem, OSError) as exc:
-            message = str(exc) if isinstance(exc, ImageProblem) else f"cannot read {image.src!r}"
-            result.problems.append(
-                Problem(
-                    path=result.path,
-                    line=line,
-                    field="image.src",
-                    message=message,
-                    hint="use a PNG, JPEG, GIF or WebP file of at most 20 MB, or an https:// URL",
-                )
-            )
+            message = str(exc) if isinstance(exc, ImageProblem) else f"cannot read {shown!r}"
+            hint = "use a PNG, JPEG, GIF or WebP file of at most 20 MB, or an https:// URL"
+    result.problems.append(
+        Problem(path=result.path, line=line, field=field, message=message, hint=hint)
+    )
 
 
 def _warn_article(article: Article, result: LoadedFile) -> None:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import html
 import mimetypes
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shopsync.errors import Problem
+from shopsync.images import body_image_paths, image_paths
 from shopsync.loader import Content, display_path, load_content
 from shopsync.models import Article, Page, ProductInfo
 from shopsync.render import render_article_body, render_page_body, render_summary
@@ -75,6 +76,9 @@ blockquote { margin: 1rem 0; padding-left: 1rem; border-left: 4px solid #c9c9c0;
 """
 
 
+IMAGE_MARKER = "https://shopsync.invalid/preview-image/"
+
+
 @dataclass(frozen=True)
 class PreviewContext:
     """What the page around the body needs to know besides the article itself."""
@@ -84,6 +88,8 @@ class PreviewContext:
     source: str | None = None
     # URL the featured image is shown from (a local image's file URI or served path).
     image_url: str | None = None
+    # The same for images in the body: Markdown ``src`` as written -> URL to show it from.
+    body_images: Mapping[str, str] = field(default_factory=dict)
     # Where relative links (/pages/x, /products/y) point in a file preview: the shop.
     base_url: str | None = None
     refresh_seconds: int | None = None
@@ -152,9 +158,13 @@ def _banner(kind: str, context: PreviewContext) -> str:
 def render_article_preview(article: Article, context: PreviewContext | None = None) -> str:
     """The standalone preview page of ``article`` (deterministic: same input, same bytes)."""
     context = context or PreviewContext()
+    # The sanitiser drops file:// URLs, so images go in as markers and come back after it.
+    markers = {src: f"{IMAGE_MARKER}{n}" for n, src in enumerate(context.body_images)}
     body = render_article_body(
-        article, products=list(context.products), disclaimer=context.disclaimer
+        article, products=list(context.products), disclaimer=context.disclaimer, images=markers
     )
+    for src, marker in markers.items():
+        body = body.replace(f'"{marker}"', f'"{_esc(context.body_images[src])}"')
     parts = ['<article class="shopsync-article">', "<header>"]
     parts.append(f"<h1>{_esc(article.title)}</h1>")
     parts.append(
@@ -264,21 +274,31 @@ def context_for(
     *,
     root: Path,
     base_url: str | None = None,
-    image_url: str | None = None,
+    served: bool = False,
     refresh_seconds: int | None = None,
 ) -> PreviewContext:
-    """The preview context of one item of ``content`` (placeholder products, its disclaimer)."""
+    """The preview context of one item of ``content`` (placeholder products, its disclaimer).
+
+    Repository images are shown from their files: ``file://`` URIs in a preview file, the
+    preview server's ``/files/<path>`` when ``served``.
+    """
     if isinstance(item, Page):
         return PreviewContext(
             source=item.source_path, base_url=base_url, refresh_seconds=refresh_seconds
         )
-    if image_url is None and item.image is not None and item.image.is_local:
-        image_url = (root / item.image.src).resolve().as_uri()
+
+    def url_of(path: str) -> str:
+        return "/files/" + path if served else (root / path).resolve().as_uri()
+
+    image_url = None
+    if item.image is not None and item.image.is_local:
+        image_url = url_of(item.image.src)
     return PreviewContext(
         products=placeholder_products(item.featured_products),
         disclaimer=content.page(item.disclaimer) if item.disclaimer else None,
         source=item.source_path,
         image_url=image_url,
+        body_images={src: url_of(path) for src, path in body_image_paths(item).items()},
         base_url=base_url,
         refresh_seconds=refresh_seconds,
     )
@@ -375,23 +395,14 @@ class PreviewSite:
         return 404, "text/plain; charset=utf-8", b"not found\n"
 
     def _item(self, item: Article | Page, content: Content) -> tuple[int, str, bytes]:
-        image_url = None
-        if isinstance(item, Article) and item.image is not None and item.image.is_local:
-            image_url = "/files/" + item.image.src
         context = context_for(
-            item,
-            content,
-            root=self.root,
-            image_url=image_url,
-            refresh_seconds=self.refresh_seconds,
+            item, content, root=self.root, served=True, refresh_seconds=self.refresh_seconds
         )
         return 200, "text/html; charset=utf-8", render_item(item, context).encode()
 
     def _local_image(self, relative: str, content: Content) -> tuple[int, str, bytes]:
-        # Only images that articles name are served: never an arbitrary file.
-        allowed = {
-            a.image.src for a in content.articles if a.image is not None and a.image.is_local
-        }
+        # Only images that articles use are served: never an arbitrary file.
+        allowed = {path for article in content.articles for path in image_paths(article)}
         if relative not in allowed:
             return 404, "text/plain; charset=utf-8", b"not found\n"
         file = self.root / relative

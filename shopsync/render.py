@@ -10,7 +10,7 @@ no timestamps, no random ids, attributes in source order.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 
 import nh3
@@ -108,6 +108,22 @@ def _render_tokens(tokens: list[Token]) -> str:
     return rendered
 
 
+def _image_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
+    """(block token, image token) for every Markdown image, ``![alt](src)``."""
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                yield token, child
+
+
+def image_sources(markdown: str) -> list[tuple[str, int | None]]:
+    """Each Markdown image's ``src`` as written, with its line in ``markdown`` (0-based)."""
+    return [
+        (str(image.attrGet("src") or ""), block.map[0] if block.map else None)
+        for block, image in _image_tokens(_markdown().parse(markdown))
+    ]
+
+
 def render_markdown(markdown: str) -> str:
     """Markdown (with inline HTML) to sanitised HTML."""
     return sanitize_html(_render_tokens(_markdown().parse(markdown)))
@@ -160,8 +176,12 @@ def render_article_body(
     *,
     products: Sequence[ProductInfo] = (),
     disclaimer: Page | None = None,
+    images: Mapping[str, str] | None = None,
 ) -> str:
     """The body HTML Shopify stores for ``article``.
+
+    ``images`` maps a Markdown image's ``src`` as written (a repository file) to the URL
+    the store has it under, or to the pending-upload marker.
 
     The product block replaces the marker line if the Markdown has one, else it is
     appended; a "Source" line is added unless the body already links the study; the
@@ -173,6 +193,10 @@ def render_article_body(
         parts = [sanitize_html(article.body.replace(PRODUCTS_MARKER, block, 1))]
     else:
         tokens = _markdown().parse(article.body)
+        for _block, image in _image_tokens(tokens):
+            src = str(image.attrGet("src") or "")
+            if src in (images or {}):
+                image.attrSet("src", (images or {})[src])
         placed = False
         for token in tokens:
             if token.type == "html_block" and token.content.strip() == PRODUCTS_MARKER:

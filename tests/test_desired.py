@@ -19,7 +19,7 @@ from shopsync.desired import (
     product_handles,
     resolve_images,
 )
-from shopsync.images import RemoteFile
+from shopsync.images import PENDING, RemoteFile
 from shopsync.loader import Content, load_content
 from shopsync.models import ProductInfo
 
@@ -178,8 +178,8 @@ def test_a_local_image_not_in_the_store_is_an_upload_and_a_pending_src(tmp_path:
     (upload,) = desired.images  # two articles, one file: uploaded once
     assert upload.image.filename.startswith("x-") and upload.image.filename.endswith(".png")
     assert upload.needs_upload
-    assert items["local"].fields["image_src"] == f"upload:{upload.image.filename}"
-    assert items["also"].fields["image_src"] == f"upload:{upload.image.filename}"
+    assert items["local"].fields["image_src"] == PENDING + upload.image.filename
+    assert items["also"].fields["image_src"] == PENDING + upload.image.filename
     assert items["local"].fields["image_alt"] == "A diagram"
     assert items["remote"].fields["image_src"] == "https://cdn.example.test/a.jpg"
     assert items["remote"].fields["image_alt"] == "A photo"

@@ -414,3 +414,34 @@ def test_wrong_type_message_names_both_types(tmp_path: Path) -> None:
         "featured_products must be a list, not a number",
         "tags must be a list, not text",
     ]
+
+
+def test_body_images_in_the_repository_are_loaded_for_upload(tmp_path: Path) -> None:
+    body = "Text.\n\n![Chart](images/chart.png)\n\n![Root](/media/logo.png)\n![Web](https://x.test/a.png)\n"
+    write(tmp_path, "a.md", article_text(body=body))
+    (tmp_path / "articles" / "images").mkdir()
+    (tmp_path / "articles" / "images" / "chart.png").write_bytes(PNG)
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "logo.png").write_bytes(PNG + b"logo")
+    content = load(tmp_path)
+    assert content.ok, content.problems
+    assert sorted(content.images) == ["articles/images/chart.png", "media/logo.png"]
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        ("images/none.png", "image file 'images/none.png' does not exist"),
+        ("../../outside.png", "points outside the repository"),
+        ("notes.txt", "is not a PNG, JPEG, GIF or WebP image"),
+    ],
+)
+def test_a_body_image_that_cannot_be_uploaded_is_a_problem_on_its_line(
+    tmp_path: Path, src: str, message: str
+) -> None:
+    write(tmp_path, "a.md", article_text(body=f"One.\n\nTwo.\n\n![x]({src})\n"))
+    (tmp_path / "articles" / "notes.txt").write_text("not an image")
+    problem = only_problem(load(tmp_path))
+    assert message in problem.message
+    assert problem.field == "body"
+    assert problem.line == 10  # 5 lines of front matter, then the image's line in the body

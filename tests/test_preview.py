@@ -32,6 +32,8 @@ from shopsync.preview import (
     render_item,
 )
 
+from .images import png
+
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
@@ -396,3 +398,24 @@ def test_preview_policy_blocks_a_script_the_sanitiser_missed(tmp_path: Path) -> 
     dom = BeautifulSoup(dumped.stdout, "html.parser")
     assert len(dom.find_all("script")) == 1  # it is there ...
     assert dom.body is not None and not dom.body.has_attr("data-ran")  # ... and did not run
+
+
+def test_body_images_show_from_the_repository_in_files_and_on_the_server(
+    served: tuple[str, Path, PreviewSite], tmp_path: Path
+) -> None:
+    base, path, _site = served
+    chart = tmp_path / "articles" / "images" / "chart.png"
+    chart.parent.mkdir()
+    chart.write_bytes(png(2, 2))
+    path.write_text(path.read_text() + "\n![The chart](images/chart.png)\n")
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 1_000_000_000))
+
+    article, context = load_article(tmp_path)
+    page = BeautifulSoup(render_article_preview(article, context), "html.parser")
+    image = page.select_one('img[alt="The chart"]')
+    assert image is not None and image["src"] == chart.resolve().as_uri()
+
+    html = requests.get(base + "/blogs/research-digest/deep-muscles", timeout=5).text
+    assert '<img src="/files/articles/images/chart.png" alt="The chart">' in html
+    served_bytes = requests.get(base + "/files/articles/images/chart.png", timeout=5)
+    assert served_bytes.status_code == 200 and served_bytes.content == png(2, 2)

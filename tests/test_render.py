@@ -15,6 +15,7 @@ from shopsync.render import (
     ARTICLE_BODY_LIMIT,
     PAGE_BODY_LIMIT,
     PRODUCTS_MARKER,
+    image_sources,
     render_article_body,
     render_disclaimer_notice,
     render_markdown,
@@ -211,3 +212,17 @@ def test_limits_match_shopify_observations() -> None:
     # Captured refusals: article body of 1,048,577 bytes, page body of 524,288 bytes.
     assert ARTICLE_BODY_LIMIT < 1_048_577
     assert PAGE_BODY_LIMIT < 524_288
+
+
+def test_image_sources_lists_each_markdown_image_with_its_line() -> None:
+    body = "Intro.\n\n![A](images/a.png)\n\n| x |\n|---|\n| ![B](/b.png) |\n"
+    assert image_sources(body) == [("images/a.png", 2), ("/b.png", 6)]
+
+
+def test_body_images_are_pointed_at_their_store_urls() -> None:
+    article = make_article("![Chart](images/chart.png) and ![Web](https://example.test/w.png)")
+    html = render_article_body(article, images={"images/chart.png": "https://cdn.test/c.png?v=1"})
+    assert '<img src="https://cdn.test/c.png?v=1" alt="Chart">' in html
+    assert '<img src="https://example.test/w.png" alt="Web">' in html
+    unmapped = render_article_body(article)
+    assert '<img src="images/chart.png" alt="Chart">' in unmapped

@@ -23,6 +23,7 @@ from shopsync.cli import main
 from shopsync.client import ShopifyClient
 from shopsync.config import Settings
 from shopsync.errors import EXIT_CONFIG
+from shopsync.images import PENDING
 from shopsync.plan import Plan
 from shopsync.sync import SyncOptions, build_plan, push
 
@@ -445,7 +446,7 @@ def test_changed_image_bytes_are_a_new_upload_and_an_update_of_its_articles(
     assert writes == {("image", new_name, "create"), ("article", "alpha", "update")}
     (alpha,) = [i for i in changed.items if i.handle == "alpha"]
     assert [c.field for c in alpha.diff] == ["image_src"]
-    assert alpha.diff[0].after == f"upload:{new_name}"
+    assert alpha.diff[0].after == PENDING + new_name
 
     assert push(settings, client, changed).ok
     newest = store_files(sandbox)[-1]
@@ -579,4 +580,35 @@ def test_the_same_bytes_under_two_paths_are_one_file_used_by_both_articles(
     articles = store.articles()
     assert articles["alpha"]["imageSrc"]["value"] == articles["beta"]["imageSrc"]["value"]
     assert articles["alpha"]["imageSrc"]["value"] == file["url"]
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_body_images_in_the_repository_are_uploaded_and_linked(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    chart = repo / "articles" / "images" / "chart.png"
+    chart.parent.mkdir(parents=True, exist_ok=True)
+    chart.write_bytes(png(6, 4))
+    alpha = repo / "articles" / "alpha.md"
+    body = "\n![The chart](images/chart.png)\n\n![Remote](https://cdn.example.test/r.png)\n"
+    alpha.write_text(alpha.read_text() + body)
+
+    planned = plan(settings, client, repo)
+    (image,) = [i for i in planned.items if i.resource == "image"]
+    assert image.source == "articles/images/chart.png"
+    assert push(settings, client, planned).ok
+    (file,) = store_files(sandbox)
+    stored = store.articles()["alpha"]["body"]
+    assert f'<img src="{file["url"]}" alt="The chart">' in stored
+    assert '<img src="https://cdn.example.test/r.png" alt="Remote">' in stored
+    assert PENDING not in stored
+    assert not plan(settings, client, repo).has_changes
+
+    chart.write_bytes(png(7, 4))  # a new version of the chart: a new file, the body follows
+    changed = plan(settings, client, repo)
+    (update,) = [i for i in changed.items if i.resource == "article" and i.writes]
+    assert update.handle == "alpha" and [c.field for c in update.diff] == ["body_html"]
+    assert push(settings, client, changed).ok
+    newest = store_files(sandbox)[-1]
+    assert f'src="{newest["url"]}"' in store.articles()["alpha"]["body"]
     assert not plan(settings, client, repo).has_changes
