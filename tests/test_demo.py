@@ -90,4 +90,6 @@ def test_the_sample_articles_local_image_is_uploaded_and_linked(checkout: Path) 
     assert file["filename"] == f"multifidus-recovery-{hashlib.sha256(data).hexdigest()[:12]}.png"
     assert file["originalSource"]["fileSize"] == len(data)
     assert marks["image_src"] == file["url"]
+    # The figure in the body is the same file: uploaded once, linked in the body too.
+    assert f'<img src="{file["url"]}" alt="Where the lumbar multifidus sits' in article["body"]
     assert article["image"]["altText"] == "Diagram of the lumbar multifidus beside the spine"
