@@ -375,37 +375,49 @@ class Applier:
     # -- images
 
     def _upload_images(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
-        """The image stage, batched (see ``uploads``); one outcome per image."""
-        writes = [item for item in items if item.writes and item.upload is not None]
-        uploads = [Upload(item.upload.image, file_id=item.id) for item in writes if item.upload]
+        """The image stage, batched (see ``uploads``); one outcome per image, as each ends."""
+        outcomes: dict[int, ItemOutcome] = {}
+        by_upload: dict[int, int] = {}
+        uploads: list[Upload] = []
+        for index, item in enumerate(items):
+            if item.writes and item.upload is not None:
+                upload = Upload(item.upload.image, file_id=item.id)
+                by_upload[id(upload)] = index
+                uploads.append(upload)
+            else:
+                outcomes[index] = self._report(_not_written(item))
+
+        def done(upload: Upload) -> None:
+            index = by_upload[id(upload)]
+            item = items[index]
+            if upload.url:
+                self.image_urls[upload.image.placeholder] = upload.url
+            outcomes[index] = self._report(
+                ItemOutcome(
+                    kind=item.kind,
+                    resource=item.resource,
+                    handle=item.handle,
+                    status="ok" if upload.url else "failed",
+                    action=_action(item),
+                    source=item.source,
+                    id=upload.file_id,
+                    messages=list(item.messages) if upload.url else upload.errors,
+                )
+            )
+
         Uploader(
             self.client,
             max_workers=self.max_workers,
             sleep=self.sleep,
             clock=self.clock,
             processing_timeout=self.processing_timeout,
+            on_done=done,
         ).run(uploads)
-        done = dict(zip((id(item) for item in writes), uploads, strict=True))
-        outcomes = []
-        for item in items:
-            upload = done.get(id(item))
-            if upload is None:
-                outcomes.append(self._report(_not_written(item)))
-                continue
-            outcome = ItemOutcome(
-                kind=item.kind,
-                resource=item.resource,
-                handle=item.handle,
-                status="ok" if upload.url else "failed",
-                action=_action(item),
-                source=item.source,
-                id=upload.file_id,
-                messages=list(item.messages) if upload.url else upload.errors,
-            )
-            if upload.url:
-                self.image_urls[upload.image.placeholder] = upload.url
-            outcomes.append(self._report(outcome))
-        return outcomes
+        for upload in uploads:
+            if not upload.announced:  # never expected; an item must not vanish from the result
+                upload.errors.append(f"the upload of {upload.image.src} did not finish")
+                done(upload)
+        return [outcomes[index] for index in sorted(outcomes)]
 
     def _fields(self, item: PlanItem) -> Fields:
         """The item's desired fields, with uploaded images' URLs in place of their markers."""

@@ -40,6 +40,7 @@ class Upload:
     file_id: str | None = None
     url: str | None = None
     errors: list[str] = field(default_factory=list)
+    announced: bool = False
 
     @property
     def pending(self) -> bool:
@@ -59,13 +60,23 @@ class Uploader:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     processing_timeout: float = PROCESSING_TIMEOUT
+    on_done: Callable[[Upload], None] | None = None  # progress: each upload as it finishes
 
     def run(self, uploads: Sequence[Upload]) -> None:
         """Create what has no file yet, then wait for every file; results land on ``uploads``."""
         fresh = [u for u in uploads if u.file_id is None]
         for start in range(0, len(fresh), BATCH):
             self._create(fresh[start : start + BATCH])
+            self._announce(uploads)
         self._wait([u for u in uploads if u.file_id is not None and u.pending])
+        self._announce(uploads)
+
+    def _announce(self, uploads: Sequence[Upload]) -> None:
+        for upload in uploads:
+            if not upload.pending and not upload.announced:
+                upload.announced = True
+                if self.on_done is not None:
+                    self.on_done(upload)
 
     # -- creating
 
@@ -163,6 +174,7 @@ class Uploader:
         while pending:
             for start in range(0, len(pending), BATCH):
                 self._poll(pending[start : start + BATCH])
+            self._announce(pending)
             pending = [u for u in pending if u.pending]
             if not pending:
                 return

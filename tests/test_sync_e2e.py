@@ -574,8 +574,15 @@ def test_the_same_bytes_under_two_paths_are_one_file_used_by_both_articles(
         article = repo / "articles" / f"{handle}.md"
         image = f"image:\n  src: articles/{folder}/diagram.png\n  alt: {handle}\n"
         article.write_text(article.read_text().replace("---\n", "---\n" + image, 1))
-    result = sync(settings, client, repo)
+    seen: list[str] = []
+    result = push(
+        settings,
+        client,
+        plan(settings, client, repo),
+        on_progress=lambda o: seen.append(o.resource),
+    )
     assert result.ok, result.to_dict()
+    assert seen[0] == "image" and seen.count("image") == 1  # reported first, as it finished
     (file,) = store_files(sandbox)
     articles = store.articles()
     assert articles["alpha"]["imageSrc"]["value"] == articles["beta"]["imageSrc"]["value"]
