@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -93,3 +94,20 @@ def test_the_sample_articles_local_image_is_uploaded_and_linked(checkout: Path) 
     # The figure in the body is the same file: uploaded once, linked in the body too.
     assert f'<img src="{file["url"]}" alt="Where the lumbar multifidus sits' in article["body"]
     assert article["image"]["altText"] == "Diagram of the lumbar multifidus beside the spine"
+
+
+def test_the_sandbox_storefront_shows_the_uploaded_image(checkout: Path) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    data = (checkout / "articles" / "images" / "multifidus-recovery.png").read_bytes()
+    with SandboxServer() as server:
+        assert run_demo(server, settings, root=checkout).ok
+        page = requests.get(
+            f"{server.url}/blogs/research-digest/multifidus-recovery-after-back-pain", timeout=10
+        ).text
+        sources = re.findall(r'<img src="(/cdn/[^"?]+)', page)
+        assert {s.split("/")[2] for s in sources} == {"articles", "files"}  # featured, figure
+        images = [requests.get(server.url + s, timeout=10) for s in sources]
+        missing = requests.get(server.url + "/cdn/files/nothing.png", timeout=10)
+    assert all(r.status_code == 200 and r.content == data for r in images)
+    assert images[0].headers["Content-Type"] == "image/png"
+    assert missing.status_code == 404

@@ -28,7 +28,7 @@ from shopsync.sandbox.engine import (
     user_error,
 )
 from shopsync.sandbox.shop import delete_owned, metafield_errors, redirect, write_metafields
-from shopsync.sandbox.store import Record, Store, number_of
+from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
 
 TITLE_MAX = 255
 
@@ -522,7 +522,7 @@ def _image(store: Store, image: Mapping[str, Any] | None) -> dict[str, Any] | No
     number = store.next_number("article_image")
     return {
         "id": f"gid://shopify/ArticleImage/{number}",
-        "url": f"https://cdn.shopify.com/s/files/1/0000/0001/articles/{name}?v={version}",
+        "url": f"{CDN_ROOT}articles/{name}?v={version}",
         "altText": image.get("altText"),
         "width": None,
         "height": None,

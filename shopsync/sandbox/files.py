@@ -25,11 +25,11 @@ from urllib.parse import quote, unquote, urlsplit
 
 from shopsync.images import MAX_IMAGE_BYTES, sniff
 from shopsync.sandbox.engine import Info, listing, resolver, store_of, user_error
-from shopsync.sandbox.store import Record, Store, number_of
+from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
 
 UPLOAD_PATH = "/sandbox/staged-uploads"
 MAX_ALT = 512
-CDN = "https://cdn.shopify.com/s/files/1/0000/0001/files"
+CDN = CDN_ROOT + "files"
 
 
 @dataclass
@@ -273,6 +273,9 @@ def _create_file(store: Store, item: Mapping[str, Any], info: Info) -> Record:
         "width": width,
         "height": height,
     }
+    if data is not None and error is None:
+        with store.lock:
+            store.file_data[filename] = data
     if mode == "REPLACE" and existing is not None and error is None:
         record = {**existing, **record, "createdAt": existing["createdAt"], "id": existing["id"]}
         return store.put("file", record)

@@ -33,6 +33,10 @@ KINDS = {
 }
 
 
+# Where the sandbox "re-hosts" files and article images (the storefront serves /cdn/... for it).
+CDN_ROOT = "https://cdn.shopify.com/s/files/1/0000/0001/"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -66,6 +70,8 @@ class Store:
         self.staged_uploads: dict[str, Any] = {}
         self.upload_secret = secrets.token_bytes(16)
         self.file_processing_s = 0.0
+        # Bytes of uploaded files by name, for the storefront's /cdn/ (in memory only).
+        self.file_data: dict[str, bytes] = {}
         if db_path is not None:
             self._db = sqlite3.connect(str(db_path), check_same_thread=False)
             self._db.execute(

@@ -8,15 +8,17 @@ on a live store). Unpublished articles and pages are listed too, marked with a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from werkzeug.wrappers import Request, Response
 
-from shopsync.sandbox.store import Store
+from shopsync.images import sniff
+from shopsync.sandbox.store import CDN_ROOT, Store
 
 _STYLE = """
 body{font:16px/1.55 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;
@@ -72,11 +74,36 @@ def _draft(item: Mapping[str, Any]) -> str:
     return "" if item.get("isPublished") else ' <span class="badge">draft</span>'
 
 
-def _image(image: Any) -> str:
+def _local(store: Store, html: str) -> str:
+    """Uploaded files (and article images re-hosted from them) served from ``/cdn/``.
+
+    There is no CDN here; the store's URLs stay Shopify-shaped, and only URLs whose bytes
+    the sandbox holds are pointed at its own copy in this view.
+    """
+    pattern = re.escape(CDN_ROOT) + r"(files|articles)/([^\"'?\s<>]+)"
+
+    def local(match: re.Match[str]) -> str:
+        with store.lock:
+            held = unquote(match.group(2)) in store.file_data
+        return f"/cdn/{match.group(1)}/{match.group(2)}" if held else match.group(0)
+
+    return re.sub(pattern, local, html)
+
+
+def _image(store: Store, image: Any) -> str:
     if not isinstance(image, Mapping) or not image.get("url"):
         return ""
     alt = escape(str(image.get("altText") or ""))
-    return f'<p><img src="{escape(str(image["url"]))}" alt="{alt}"></p>'
+    return f'<p><img src="{_local(store, escape(str(image["url"])))}" alt="{alt}"></p>'
+
+
+def _cdn(store: Store, name: str) -> Response:
+    """An uploaded file's bytes (by name, as files and re-hosted article images use it)."""
+    with store.lock:
+        data = store.file_data.get(unquote(name))
+    if data is None:
+        return _not_found(f"No file named {name!r} was uploaded to this sandbox.")
+    return Response(data, mimetype=sniff(data) or "application/octet-stream")
 
 
 def _home(store: Store) -> Response:
@@ -131,9 +158,9 @@ def _article(store: Store, blog_handle: str, handle: str) -> Response:
         f"<article><h1>{escape(str(article.get('title', '')))}{_draft(article)}</h1>",
         f'<p class="meta">By {escape(str(author_name or "unknown"))} · {escape(str(date))}</p>',
         f'<p class="meta">{tags}</p>' if tags else "",
-        _image(article.get("image")),
+        _image(store, article.get("image")),
         f'<div class="summary">{summary}</div>' if summary else "",
-        f'<div class="body">{article.get("body") or ""}</div>',
+        f'<div class="body">{_local(store, article.get("body") or "")}</div>',
         f'<p><a href="/blogs/{_url(blog_handle)}">← back to the blog</a></p></article>',
     ]
     return _page(str(article.get("title", "")), "".join(parts))
@@ -161,7 +188,7 @@ def _product(store: Store, handle: str) -> Response:
         str(product.get("title", "")),
         f"<h1>{escape(str(product.get('title', '')))}{badge}</h1>"
         f'<p class="meta">Status: {escape(status)}</p>'
-        f'{_image(product.get("featuredImage"))}<div class="body">{description}</div>',
+        f'{_image(store, product.get("featuredImage"))}<div class="body">{description}</div>',
     )
 
 
@@ -180,4 +207,6 @@ def respond(store: Store, request: Request) -> Response:
         return _store_page(store, parts[1])
     if parts[0] == "products" and len(parts) == 2:
         return _product(store, parts[1])
+    if parts[0] == "cdn" and len(parts) == 3 and parts[1] in ("files", "articles"):
+        return _cdn(store, parts[2])
     return _not_found(f"Nothing at {request.path}.")
