@@ -593,11 +593,8 @@ def _check_image(article: Article, root: Path, result: LoadedFile) -> None:
     _check_local_image(image.src, image.src, root, result, line=line, field="image.src")
 
 
-_HTML_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
-
-
 def _check_body_images(article: Article, root: Path, result: LoadedFile) -> None:
-    """Markdown images in the body that name repository files: each must be uploadable."""
+    """Body images (Markdown or HTML ``<img>``) naming repository files must be uploadable."""
     if article.format != "markdown":
         return
     for src, offset in image_sources(article.body):
@@ -617,19 +614,6 @@ def _check_body_images(article: Article, root: Path, result: LoadedFile) -> None
             )
             continue
         _check_local_image(src, path, root, result, line=line, field="body")
-    for offset, text in enumerate(article.body.splitlines()):
-        for src in _HTML_IMG_SRC.findall(text):
-            if is_local_src(src):
-                result.warnings.append(
-                    Problem(
-                        path=result.path,
-                        line=result.body_line + offset,
-                        field="body",
-                        message=f"the HTML <img> {src!r} is not uploaded: in the store it "
-                        "would be a broken image",
-                        hint=f"write it as a Markdown image, ![description]({src})",
-                    )
-                )
 
 
 def _check_local_image(

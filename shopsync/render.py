@@ -10,6 +10,7 @@ no timestamps, no random ids, attributes in source order.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 
@@ -108,20 +109,54 @@ def _render_tokens(tokens: list[Token]) -> str:
     return rendered
 
 
+# ``<img ... src="x">`` in raw HTML (groups: everything before the value, its quote, the value).
+_HTML_IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
+
+
 def _image_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
-    """(block token, image token) for every Markdown image, ``![alt](src)``."""
+    """(block token, token) for every image: Markdown ``![alt](src)``, or raw HTML holding
+    an ``<img>`` (an ``html_block``, or an ``html_inline`` inside a paragraph)."""
     for token in tokens:
+        if token.type == "html_block" and _HTML_IMG_SRC.search(token.content):
+            yield token, token
         for child in token.children or ():
-            if child.type == "image":
+            if child.type == "image" or (
+                child.type == "html_inline" and _HTML_IMG_SRC.search(child.content)
+            ):
                 yield token, child
 
 
 def image_sources(markdown: str) -> list[tuple[str, int | None]]:
-    """Each Markdown image's ``src`` as written, with its line in ``markdown`` (0-based)."""
-    return [
-        (str(image.attrGet("src") or ""), block.map[0] if block.map else None)
-        for block, image in _image_tokens(_markdown().parse(markdown))
-    ]
+    """Each image's ``src`` as written, with its line in ``markdown`` (0-based)."""
+    found: list[tuple[str, int | None]] = []
+    for block, image in _image_tokens(_markdown().parse(markdown)):
+        first = block.map[0] if block.map else None
+        if image.type == "image":
+            found.append((str(image.attrGet("src") or ""), first))
+            continue
+        for offset, line in enumerate(image.content.splitlines()):
+            for match in _HTML_IMG_SRC.finditer(line):
+                where = first + offset if first is not None and image is block else first
+                found.append((match.group(3), where))
+    return found
+
+
+def _point_images(tokens: list[Token], images: Mapping[str, str]) -> None:
+    """Rewrite the ``src`` of every image named in ``images`` (Markdown and raw HTML)."""
+
+    def swap(match: re.Match[str]) -> str:
+        src = match.group(3)
+        if src not in images:
+            return match.group(0)
+        return f'{match.group(1)}"{html.escape(images[src], quote=True)}"'
+
+    for _block, image in _image_tokens(tokens):
+        if image.type == "image":
+            src = str(image.attrGet("src") or "")
+            if src in images:
+                image.attrSet("src", images[src])
+        else:
+            image.content = _HTML_IMG_SRC.sub(swap, image.content)
 
 
 def render_markdown(markdown: str) -> str:
@@ -193,10 +228,7 @@ def render_article_body(
         parts = [sanitize_html(article.body.replace(PRODUCTS_MARKER, block, 1))]
     else:
         tokens = _markdown().parse(article.body)
-        for _block, image in _image_tokens(tokens):
-            src = str(image.attrGet("src") or "")
-            if src in (images or {}):
-                image.attrSet("src", (images or {})[src])
+        _point_images(tokens, images or {})
         placed = False
         for token in tokens:
             if token.type == "html_block" and token.content.strip() == PRODUCTS_MARKER:

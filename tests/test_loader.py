@@ -447,11 +447,13 @@ def test_a_body_image_that_cannot_be_uploaded_is_a_problem_on_its_line(
     assert problem.line == 10  # 5 lines of front matter, then the image's line in the body
 
 
-def test_an_html_img_of_a_repository_file_is_a_warning(tmp_path: Path) -> None:
-    body = 'One.\n\n<img src="images/x.png" alt="x">\n<img src="https://x.test/a.png">\n'
+def test_an_html_img_of_a_repository_file_is_checked_like_a_markdown_one(tmp_path: Path) -> None:
+    body = 'One.\n\n<img src="images/x.png" width="300">\n<img src="https://x.test/a.png">\n'
     write(tmp_path, "a.md", article_text(body=body))
+    problem = only_problem(load(tmp_path))
+    assert "image file 'images/x.png' does not exist" in problem.message
+    assert problem.line == 8
+    (tmp_path / "articles" / "images").mkdir()
+    (tmp_path / "articles" / "images" / "x.png").write_bytes(PNG)
     content = load(tmp_path)
-    assert content.ok
-    (warning,) = content.warnings
-    assert "is not uploaded" in warning.message and warning.line == 8
-    assert warning.hint == "write it as a Markdown image, ![description](images/x.png)"
+    assert content.ok and list(content.images) == ["articles/images/x.png"]

@@ -62,7 +62,7 @@ disclaimer: disclaimer
 | Transversus abdominis | Activated |
 
 <script>document.title = "pwned"; document.body.setAttribute("data-pwned", "1")</script>
-<img src="missing.png" onerror="document.body.setAttribute('data-pwned', '2')">
+<img src="#missing-image" onerror="document.body.setAttribute('data-pwned', '2')">
 [click me](javascript:document.body.setAttribute('data-pwned','3'))
 
 <!-- shopsync:featured-products -->
@@ -114,7 +114,7 @@ def test_preview_page_shows_what_a_reader_sees(tmp_path: Path) -> None:
     assert not soup.find_all("script")
     assert "onerror" not in page
     assert all(not str(a.get("href", "")).startswith("javascript") for a in soup.find_all("a"))
-    assert soup.select_one('.body img[src="missing.png"]') is not None  # kept, minus its handler
+    assert soup.select_one('.body img[src="#missing-image"]') is not None  # kept, minus its handler
     csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
     assert csp is not None and csp["content"] == CSP and "script-src" not in CSP
     assert render_article_preview(article, context) == page  # deterministic

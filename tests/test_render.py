@@ -219,6 +219,18 @@ def test_image_sources_lists_each_markdown_image_with_its_line() -> None:
     assert image_sources(body) == [("images/a.png", 2), ("/b.png", 6)]
 
 
+def test_image_sources_include_html_img_tags() -> None:
+    body = 'A.\n\n<div>\n<img src="a.png" width="200">\n</div>\n\nText <img src=\'b.png\'> here.\n'
+    assert image_sources(body) == [("a.png", 3), ("b.png", 6)]
+
+
+def test_html_img_tags_are_pointed_at_their_store_urls_too() -> None:
+    article = make_article('<p><img src="chart.png" width="300"></p>\n\nSee <img src="chart.png">.')
+    html = render_article_body(article, images={"chart.png": "https://cdn.test/c.png?v=1&x=2"})
+    assert html.count('src="https://cdn.test/c.png?v=1&amp;x=2"') == 2
+    assert 'width="300"' in html
+
+
 def test_body_images_are_pointed_at_their_store_urls() -> None:
     article = make_article("![Chart](images/chart.png) and ![Web](https://example.test/w.png)")
     html = render_article_body(article, images={"images/chart.png": "https://cdn.test/c.png?v=1"})
