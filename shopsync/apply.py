@@ -282,6 +282,7 @@ class Applier:
     clock: Callable[[], float] = time.monotonic
     processing_timeout: float = PROCESSING_TIMEOUT
     image_urls: dict[str, str] = field(default_factory=dict)  # pending marker -> CDN URL
+    _filled: dict[int, Fields] = field(default_factory=dict)  # item -> fields with those URLs
 
     def apply(self, plan: Plan) -> ApplyResult:
         self.blog_ids.update(plan.blog_ids)
@@ -421,6 +422,11 @@ class Applier:
 
     def _fields(self, item: PlanItem) -> Fields:
         """The item's desired fields, with uploaded images' URLs in place of their markers."""
+        if id(item) not in self._filled:
+            self._filled[id(item)] = self._fill(item)
+        return self._filled[id(item)]
+
+    def _fill(self, item: PlanItem) -> Fields:
         assert item.desired is not None
         fields = item.desired.fields
         src, body = fields.get("image_src"), fields.get("body_html")

@@ -48,16 +48,11 @@ def sign(store: Store, key: str) -> str:
     return hmac.new(store.upload_secret, key.encode(), hashlib.sha256).hexdigest()
 
 
-def staged(store: Store) -> dict[str, StagedUpload]:
-    uploads: dict[str, StagedUpload] = store.staged_uploads
-    return uploads
-
-
 def receive_upload(store: Store, fields: Mapping[str, str], data: bytes) -> tuple[int, str]:
     """The bucket's side of a staged upload: (HTTP status, XML body), as Google Cloud answers."""
     key = fields.get("key", "")
     with store.lock:
-        target = staged(store).get(key)
+        target = store.staged_uploads.get(key)
     if target is None or not hmac.compare_digest(
         fields.get("x-goog-signature", ""), target.signature
     ):
@@ -108,7 +103,7 @@ def m_staged_uploads_create(_: Any, info: Info, input: list[Mapping[str, Any]]) 
         key = f"tmp/1/{folder}/{uuid.uuid4()}/{item['filename']}"
         target = StagedUpload(key, item["filename"], item["mimeType"], sign(store, key))
         with store.lock:
-            staged(store)[key] = target
+            store.staged_uploads[key] = target
         targets.append(_target(store, base, target, item.get("httpMethod") or "PUT"))
     return {"stagedTargets": targets, "userErrors": []}
 
@@ -242,7 +237,7 @@ def _create_file(store: Store, item: Mapping[str, Any], info: Info) -> Record:
     if base and source.startswith(base + UPLOAD_PATH + "/"):
         with store.lock:
             key = unquote(urlsplit(source).path[len(UPLOAD_PATH + "/") :])
-            target = staged(store).get(key)
+            target = store.staged_uploads.get(key)
         data = target.data if target is not None else None
         if data is None:
             error = _error("IMAGE_DOWNLOAD_FAILURE", "the staged upload holds no file")

@@ -67,7 +67,7 @@ class Store:
         self._next: dict[str, int] = {kind: 1 for kind in KINDS}
         self._db: sqlite3.Connection | None = None
         # Staged uploads (files.py): like a real bucket's, they do not outlive the process.
-        self.staged_uploads: dict[str, Any] = {}
+        self.staged_uploads: dict[str, Any] = {}  # key -> files.StagedUpload
         self.upload_secret = secrets.token_bytes(16)
         self.file_processing_s = 0.0
         # Bytes of uploaded files by name, for the storefront's /cdn/ (in memory only).
