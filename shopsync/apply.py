@@ -258,17 +258,6 @@ class _Failed(Exception):
         self.messages = list(messages)
 
 
-def _maybe_applied(exc: BaseException) -> bool:
-    return bool(getattr(exc, "maybe_applied", False))
-
-
-def _messages(exc: ShopsyncError) -> list[str]:
-    if isinstance(exc, UserErrors):
-        return [str(e) for e in exc.errors] or [exc.message]
-    text = exc.message
-    return [f"{text} (hint: {exc.hint})" if exc.hint else text]
-
-
 @dataclass
 class Applier:
     """Applies one plan; holds what the stages learn (ids of blogs created)."""
@@ -341,7 +330,7 @@ class Applier:
             outcome.messages = exc.messages
         except ShopsyncError as exc:
             outcome.status = "failed"
-            outcome.messages = _messages(exc)
+            outcome.messages = exc.item_messages()
         if outcome.status == "ok":
             outcome.messages = list(item.messages)
         return outcome
@@ -353,7 +342,7 @@ class Applier:
         try:
             payload = self.client.mutate("SyncBlogCreate", variables)
         except ShopsyncError as exc:
-            if not _maybe_applied(exc):
+            if not exc.maybe_applied:
                 raise
             found = self._find_blog(item.handle)
             if found is None:
@@ -493,7 +482,7 @@ class Applier:
                 stored, _remove = self._write(item, None)
             except ShopsyncError as exc:
                 taken = isinstance(exc, UserErrors) and "TAKEN" in exc.codes
-                if not (taken or _maybe_applied(exc)):
+                if not (taken or exc.maybe_applied):
                     raise
                 found = self._lookup(item)
                 if found is None:
@@ -504,7 +493,7 @@ class Applier:
                     raise _Failed(
                         f"handle {item.handle!r} was taken meanwhile by a {item.resource} "
                         "shopsync does not manage",
-                        *_messages(exc),
+                        *exc.item_messages(),
                     ) from None
                 # Our earlier attempt committed: finish it as an update, never re-create.
                 return self._update(item, previous=found)

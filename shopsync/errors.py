@@ -38,6 +38,9 @@ class ShopsyncError(Exception):
     """Base class: a message for the user plus an optional hint on what to do."""
 
     exit_code: int = EXIT_FAILURE
+    #: True when a write may have landed although it failed (timeout, reset or 5xx after
+    #: sending): the caller looks the resource up before sending it again.
+    maybe_applied: bool = False
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -46,6 +49,10 @@ class ShopsyncError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def item_messages(self) -> list[str]:
+        """This error as the lines of one failed item in a push result."""
+        return [f"{self.message} (hint: {self.hint})" if self.hint else self.message]
 
     def to_dict(self) -> dict[str, Any]:
         return {"error": type(self).__name__, "message": self.message, "hint": self.hint}
@@ -105,9 +112,6 @@ class ShopifyError(ShopsyncError):
     """Talking to the store failed. ``operation`` names the GraphQL operation."""
 
     exit_code = EXIT_STORE
-    #: True when a write may have landed although it failed (timeout, reset or 5xx after
-    #: sending): the caller looks the resource up before sending it again.
-    maybe_applied: bool = False
 
     def __init__(
         self, message: str, *, operation: str | None = None, hint: str | None = None
@@ -199,6 +203,9 @@ class UserErrors(ShopifyError):
     @property
     def codes(self) -> list[str | None]:
         return [e.code for e in self.errors]
+
+    def item_messages(self) -> list[str]:
+        return [str(e) for e in self.errors] or [self.message]
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

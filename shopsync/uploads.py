@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from shopsync.errors import ShopsyncError, UserErrors
+from shopsync.errors import ShopsyncError
 from shopsync.images import ImageProblem, LocalImage
 from shopsync.remote import fetch_files
 
@@ -45,12 +45,6 @@ class Upload:
     @property
     def pending(self) -> bool:
         return self.url is None and not self.errors
-
-
-def _messages(exc: ShopsyncError) -> list[str]:
-    if isinstance(exc, UserErrors):
-        return [str(e) for e in exc.errors] or [exc.message]
-    return [f"{exc.message} (hint: {exc.hint})" if exc.hint else exc.message]
 
 
 @dataclass
@@ -96,7 +90,7 @@ class Uploader:
             targets = self._stage(readable)
         except ShopsyncError as exc:
             for upload in readable:
-                upload.errors += _messages(exc)
+                upload.errors += exc.item_messages()
             return
         with ThreadPoolExecutor(max_workers=max(1, self.max_workers)) as pool:
             sent = list(pool.map(self._send, readable, targets, [data[id(u)] for u in readable]))
@@ -127,7 +121,7 @@ class Uploader:
         try:
             self.client.upload_staged(target, image.filename, data, image.mime_type)
         except ShopsyncError as exc:
-            upload.errors += _messages(exc)
+            upload.errors += exc.item_messages()
             return False
         return True
 
@@ -146,16 +140,16 @@ class Uploader:
         try:
             payload = self.client.mutate("SyncFileCreate", {"files": files})
         except ShopsyncError as exc:
-            if not getattr(exc, "maybe_applied", False):
+            if not exc.maybe_applied:
                 for upload, _target in uploaded:
-                    upload.errors += _messages(exc)
+                    upload.errors += exc.item_messages()
                 return
             # It may have landed: whatever the store now has under these names is ours.
             found = fetch_files(self.client, [u.image.filename for u, _t in uploaded])
             for upload, _target in uploaded:
                 remote = found.get(upload.image.filename)
                 if remote is None or remote.status == "FAILED":
-                    upload.errors += _messages(exc)
+                    upload.errors += exc.item_messages()
                 else:
                     upload.file_id = remote.id
             return
@@ -195,7 +189,7 @@ class Uploader:
             nodes = self.client.run("SyncFilesStatus", {"ids": ids}).get("nodes") or []
         except ShopsyncError as exc:
             for upload in uploads:
-                upload.errors += _messages(exc)
+                upload.errors += exc.item_messages()
             return
         taken: list[Upload] = []
         for upload, node in zip(uploads, nodes, strict=False):
