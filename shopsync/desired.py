@@ -82,6 +82,7 @@ class DesiredItem:
     errors: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    uploads: tuple[ImageUpload, ...] = ()  # the repository images it shows
 
     @property
     def ok(self) -> bool:
@@ -229,8 +230,10 @@ def desired_article(
         if disclaimer is None:
             errors.append(f"disclaimer page {article.disclaimer!r} is not among the page files")
             hints.append("add the page file under pages/ or fix the handle")
-    for path in image_paths(article):
-        if path not in (images or {}):
+    images = images or {}
+    paths = image_paths(article)
+    for path in paths:
+        if path not in images:
             errors.append(f"local image {path!r} was not loaded")
             hints.append("check the file with shopsync validate")
     fields: Fields = {}
@@ -245,6 +248,7 @@ def desired_article(
         errors=tuple(errors),
         hints=tuple(dict.fromkeys(hints)),
         warnings=tuple(warnings),
+        uploads=tuple(images[path] for path in paths) if not errors else (),
     )
 
 
@@ -265,7 +269,7 @@ def build_desired(
 ) -> DesiredState:
     """Desired state of everything in the files; deterministic order (by handle).
 
-    ``images`` maps each local image ``src`` to its upload state (``remote.fetch_files``).
+    ``images`` maps each repository image path to its upload state (``resolve_images``).
     """
     by_handle = {p.handle: p for p in pages}
     images = images or {}
@@ -274,13 +278,7 @@ def build_desired(
         key=lambda item: item.key,
     )
     # Only what a writable article needs is uploaded, each file once.
-    writable = {d.source for d in desired_articles if d.ok}
-    needed: dict[str, ImageUpload] = {}
-    for article in articles:
-        if article.source_path in writable:
-            for path in image_paths(article):
-                upload = images[path]
-                needed[upload.image.filename] = upload
+    needed = {u.image.filename: u for item in desired_articles for u in item.uploads}
     blogs = sorted({a.blog for a in articles} | {default_blog})
     titles = {default_blog: blog_title} if blog_title else {}
     return DesiredState(
@@ -295,7 +293,7 @@ def build_desired(
 def resolve_images(
     images: Mapping[str, LocalImage], files: Mapping[str, RemoteFile]
 ) -> dict[str, ImageUpload]:
-    """Each local image (by ``src``) with the store's file of the same content, if any."""
+    """Each repository image (by path) with the store's file of the same content, if any."""
     return {src: ImageUpload(image, files.get(image.filename)) for src, image in images.items()}
 
 
