@@ -97,7 +97,7 @@ class Content:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     files: int = 0
-    images: dict[str, LocalImage] = field(default_factory=dict)  # local image src -> file
+    images: dict[str, LocalImage] = field(default_factory=dict)  # repository path -> file
 
     @property
     def ok(self) -> bool:
@@ -585,6 +585,10 @@ def _line_for(loc: KeyPath, key_lines: dict[KeyPath, int]) -> int | None:
     return 1
 
 
+_FEATURED_IMAGE_HINT = "paths are relative to the repository root, e.g. articles/images/x.png"
+_BODY_IMAGE_HINT = "body image paths are relative to the article file, e.g. images/x.png"
+
+
 def _check_image(article: Article, root: Path, result: LoadedFile) -> None:
     image = article.image
     if image is None or not image.is_local:
@@ -609,7 +613,7 @@ def _check_body_images(article: Article, root: Path, result: LoadedFile) -> None
                     line=line,
                     field="body",
                     message=f"image {src!r} points outside the repository",
-                    hint="body image paths are relative to the article file, e.g. images/x.png",
+                    hint=_BODY_IMAGE_HINT,
                 )
             )
             continue
@@ -621,20 +625,17 @@ def _check_local_image(
 ) -> None:
     """The file at repository ``path`` exists, stays inside ``root`` and can be uploaded."""
     target = root / PurePosixPath(path)
-    hint = (
-        "paths are relative to the repository root, e.g. articles/images/x.png"
-        if field == "image.src"
-        else "body image paths are relative to the article file, e.g. images/x.png"
-    )
+    featured = field == "image.src"
     try:
         inside = target.resolve().is_relative_to(root.resolve())
     except OSError:
         inside = False
     if not inside:
         message = f"image {shown!r} points outside the repository"
-        hint = _HINTS["image.src"] if field == "image.src" else hint
+        hint = _HINTS["image.src"] if featured else _BODY_IMAGE_HINT
     elif not target.is_file():
         message = f"image file {shown!r} does not exist"
+        hint = _FEATURED_IMAGE_HINT if featured else _BODY_IMAGE_HINT
     else:
         try:
             result.images[path] = inspect_image(path, target)
