@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from shopsync.client import ShopifyClient, load_document
+from shopsync.admin.client import ShopifyClient, load_document
 from shopsync.sandbox import SandboxConfig, SandboxServer
 
 MUTATION_COST = 10

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from shopsync.client import ShopifyClient
+from shopsync.admin.client import ShopifyClient
 from shopsync.config import Settings
 from shopsync.sandbox import SandboxConfig, SandboxServer
 from shopsync.sync import build_plan, push

@@ -2,7 +2,7 @@
 
 Usage: ``python scripts/extract_schema.py [FULL_SDL] [--output PATH]`` (default
 ``$SHOPSYNC_SHARED_DIR/shopify/admin-2026-07.graphql``, else ``../shared/...`` beside the
-repository). Writes ``shopsync/admin-2026-07.subset.graphql``.
+repository). Writes ``shopsync/admin/admin-2026-07.subset.graphql``.
 
 Why a subset: the full schema has 3,552 types and takes seconds to build; the client validates
 every document before sending and the sandbox validates and executes every request, so both
@@ -13,8 +13,8 @@ How it is cut, so that it stays a true sub-schema (``tests/test_schema.py`` prov
   reach; a type in ``DENY`` is never entered, and a field is dropped when its type (or a required
   argument's type) is out of the subset; optional arguments and input fields of such types go too;
 - a type in ``PARTIAL`` keeps only the listed fields (Product reaches most of the schema);
-- every field any ``shopsync/queries/*.graphql`` document selects is kept (adding a document and
-  re-running this script is the whole workflow);
+- every field any ``shopsync/admin/queries/*.graphql`` document selects is kept (adding a
+  document and re-running this script is the whole workflow);
 - an object keeps every field its kept interfaces keep; union members and implementors outside the
   subset are dropped; descriptions are dropped; everything kept is copied verbatim.
 """
@@ -54,8 +54,8 @@ from graphql.language import DirectiveDefinitionNode, Node, TypeDefinitionNode
 from graphql.utilities import TypeInfoVisitor
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "shopsync" / "admin-2026-07.subset.graphql"
-QUERIES = ROOT / "shopsync" / "queries"
+OUTPUT = ROOT / "shopsync" / "admin" / "admin-2026-07.subset.graphql"
+QUERIES = ROOT / "shopsync" / "admin" / "queries"
 
 QUERY_FIELDS = [
     "article",

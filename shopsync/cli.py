@@ -26,6 +26,7 @@ import click
 
 from shopsync import __version__
 from shopsync.config import Settings, load_settings
+from shopsync.content.loader import Content, load_content
 from shopsync.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
@@ -35,7 +36,6 @@ from shopsync.errors import (
     Problem,
     ShopsyncError,
 )
-from shopsync.loader import Content, load_content
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -385,7 +385,7 @@ def _prepare_sync(
     write: bool,
 ) -> tuple[Settings, Any, Any]:
     """Validate, connect, check access, plan: (settings, client, prepared)."""
-    from shopsync.client import ShopifyClient
+    from shopsync.admin.client import ShopifyClient
     from shopsync.sync import (
         SyncOptions,
         parse_prune,
@@ -841,7 +841,7 @@ def pull_command(
     ctx: click.Context, blogs: tuple[str, ...], force: bool, dry_run: bool, as_json: bool
 ) -> None:
     """Write the store's articles and pages as files: bootstrap a repository from a store."""
-    from shopsync.client import ShopifyClient
+    from shopsync.admin.client import ShopifyClient
     from shopsync.pull import pull
     from shopsync.sync import READ_SCOPES
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from shopsync.admin.client import ShopifyClient
 from shopsync.apply import ApplyResult, Progress
-from shopsync.client import ShopifyClient
 from shopsync.config import Settings
 from shopsync.plan import Plan
 from shopsync.sandbox import SandboxServer

@@ -11,47 +11,18 @@ comparison, and ``digest`` of that dict is how shopsync recognises its own write
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal
 
-from shopsync.images import ImageUpload, LocalImage, RemoteFile, body_image_paths, image_paths
-from shopsync.models import Article, Page, ProductInfo
-from shopsync.render import render_article_body, render_page_body, render_summary
-
-Resource = Literal["article", "page"]
-Fields = dict[str, Any]
-
-# Field order is the order diffs are shown in.
-ARTICLE_FIELDS: tuple[str, ...] = (
-    "handle",
-    "blog",
-    "title",
-    "author",
-    "is_published",
-    "publish_date",
-    "tags",
-    "summary_html",
-    "body_html",
-    "image_src",
-    "image_alt",
-    "template_suffix",
-    "seo_title",
-    "seo_description",
-    "featured_products",
-)
-PAGE_FIELDS: tuple[str, ...] = (
-    "handle",
-    "title",
-    "is_published",
-    "publish_date",
-    "body_html",
-    "template_suffix",
-    "seo_title",
-    "seo_description",
+from shopsync.content.images import ImageUpload, LocalImage, body_image_paths, image_paths
+from shopsync.content.models import Article, Page
+from shopsync.content.render import render_article_body, render_page_body, render_summary
+from shopsync.vocabulary import (
+    Fields,
+    RemoteFile,
+    ResolvedProduct,
+    Resource,
+    format_datetime,
 )
 
 UNKNOWN_PRODUCT_HINT = (
@@ -60,14 +31,6 @@ UNKNOWN_PRODUCT_HINT = (
 INACTIVE_PRODUCT_HINT = (
     "set the product to Active in the Shopify admin, or remove it from featured_products"
 )
-
-
-@dataclass(frozen=True)
-class ResolvedProduct:
-    """A featured product as the store knows it: its id for the metafield, info for the body."""
-
-    id: str
-    info: ProductInfo
 
 
 @dataclass(frozen=True)
@@ -102,33 +65,6 @@ class DesiredState:
     articles: tuple[DesiredItem, ...]
     blog_titles: Mapping[str, str] = field(default_factory=dict)
     images: tuple[ImageUpload, ...] = ()  # local images the articles need, by store filename
-
-
-def format_datetime(moment: datetime | None) -> str | None:
-    """UTC, second precision, ``Z`` suffix: the form Shopify returns."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def digest(fields: Mapping[str, Any]) -> str:
-    """A stable hash of canonical fields (key order and whitespace do not matter)."""
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def fingerprint(fields: Mapping[str, Any]) -> str:
-    """The digest used for drift detection: the stored content, minus what Shopify sets.
-
-    Shopify picks ``publishedAt`` itself when an article is published without a date, and
-    turns a scheduled article into a published one when its date comes, so the publish
-    state counts only as "draft or not"; everything else an admin can edit counts in full.
-    """
-    data = dict(fields)
-    visible = bool(data.pop("is_published", False)) or data.pop("publish_date", None) is not None
-    data.pop("publish_date", None)
-    data["visible"] = visible
-    return digest(data)
 
 
 def article_fields(

@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from shopsync.desired import DesiredItem, DesiredState, digest
-from shopsync.images import ImageUpload
-from shopsync.remote import RemoteItem, RemoteState
+from shopsync.admin.marks import FINGERPRINT_FIELD, SOURCE_FIELD
+from shopsync.admin.remote import RemoteItem, RemoteState
+from shopsync.content.images import ImageUpload
+from shopsync.desired import DesiredItem, DesiredState
+from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, content_digest
 
 Kind = Literal["create", "update", "unchanged", "conflict", "orphan", "delete", "error"]
 ResourceKind = Literal["image", "blog", "page", "article"]
@@ -23,8 +25,6 @@ PruneMode = Literal["unpublish", "delete"]
 
 KINDS: tuple[Kind, ...] = ("create", "update", "delete", "unchanged", "conflict", "orphan", "error")
 RESOURCE_ORDER: dict[str, int] = {"image": 0, "blog": 1, "page": 2, "article": 3}
-SOURCE_FIELD = "shopsync.source"
-DIGEST_FIELD = "shopsync.digest"
 
 
 @dataclass(frozen=True)
@@ -305,10 +305,15 @@ def _plan_one(
         messages.append("overwrites edits made in the Shopify admin (--force)")
     if not diff and drifted:
         # The admin edit made the store equal the files: only the digest is stale.
-        diff = (FieldChange(DIGEST_FIELD, match.digest, "(recomputed)"),)
+        diff = (FieldChange(FINGERPRINT_FIELD, match.recorded_fingerprint, "(recomputed)"),)
     elif not diff and not match.managed:
         diff = (FieldChange(SOURCE_FIELD, None, item.source),)
-    elif diff and not drifted and match.managed and match.rendered == digest(item.fields):
+    elif (
+        diff
+        and not drifted
+        and match.managed
+        and match.recorded_digest == content_digest(item.fields)
+    ):
         # The store normalised what we sent; the files did not change since.
         diff = tuple(c for c in diff if c.field == SOURCE_FIELD)
     if not diff:
@@ -411,8 +416,6 @@ def make_plan(
     page_fields: Iterable[str] | None = None,
 ) -> Plan:
     """Compare and decide, item by item; the result is sorted blog, page, article, handle."""
-    from shopsync.desired import ARTICLE_FIELDS, PAGE_FIELDS
-
     options = options or PlanOptions()
     items: list[PlanItem] = [plan_image(upload) for upload in desired.images]
     for handle in desired.blogs:

@@ -24,11 +24,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shopsync.content.images import body_image_paths, image_paths
+from shopsync.content.loader import Content, display_path, load_content
+from shopsync.content.models import Article, Page
+from shopsync.content.render import render_article_body, render_page_body, render_summary
 from shopsync.errors import Problem
-from shopsync.images import body_image_paths, image_paths
-from shopsync.loader import Content, display_path, load_content
-from shopsync.models import Article, Page, ProductInfo
-from shopsync.render import render_article_body, render_page_body, render_summary
+from shopsync.vocabulary import ProductInfo
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer

@@ -25,17 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
-from shopsync.desired import (
-    ARTICLE_FIELDS,
-    PAGE_FIELDS,
-    ResolvedProduct,
-    article_fields,
-    page_fields,
-)
-from shopsync.loader import PAGES_DIR, load_content, load_file
-from shopsync.models import HANDLE_PATTERN, Article, Page, first_paragraph
-from shopsync.plan import field_diff
-from shopsync.remote import (
+from shopsync.admin.remote import (
     ARTICLE_PAGE_SIZE,
     PAGE_PAGE_SIZE,
     RemoteItem,
@@ -43,10 +33,15 @@ from shopsync.remote import (
     fetch_products,
     page_from_node,
 )
-from shopsync.render import PRODUCTS_MARKER, render_markdown
+from shopsync.content.loader import PAGES_DIR, load_content, load_file
+from shopsync.content.models import HANDLE_PATTERN, Article, Page, first_paragraph
+from shopsync.content.render import PRODUCTS_MARKER, render_markdown
+from shopsync.desired import article_fields, page_fields
+from shopsync.plan import field_diff
+from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, ResolvedProduct
 
 if TYPE_CHECKING:
-    from shopsync.client import ShopifyClient
+    from shopsync.admin.client import ShopifyClient
     from shopsync.config import Settings
 
 Action = Literal["created", "overwritten", "unchanged", "skipped", "failed"]
@@ -661,7 +656,7 @@ def _adopt(client: ShopifyClient, items: Sequence[tuple[RemoteItem, str]]) -> se
     handle). The digest is of what the store holds now, so an admin edit made after the pull
     is still caught. Only the marks are written, never content.
     """
-    from shopsync.apply import ownership_metafields
+    from shopsync.admin.inputs import ownership_metafields
 
     todo = [(r, path) for r, path in items if r.source != path]
     metafields = [

@@ -16,15 +16,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shopsync.apply import ApplyResult, MetafieldNames, Progress, apply_plan
+from shopsync.admin.inputs import MetafieldNames
+from shopsync.admin.remote import RemoteState, fetch_files, fetch_products, fetch_state
+from shopsync.apply import ApplyResult, Progress, apply_plan
+from shopsync.content.loader import Content, display_path, load_content
 from shopsync.desired import DesiredState, build_desired, product_handles, resolve_images
 from shopsync.errors import ContentError
-from shopsync.loader import Content, display_path, load_content
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan
-from shopsync.remote import RemoteState, fetch_files, fetch_products, fetch_state
 
 if TYPE_CHECKING:
-    from shopsync.client import ShopifyClient
+    from shopsync.admin.client import ShopifyClient
     from shopsync.config import Settings
 
 READ_SCOPES: tuple[str, ...] = ("read_content", "read_products")

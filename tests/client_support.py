@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from shopsync.client import ShopifyClient
+from shopsync.admin.client import ShopifyClient
 from shopsync.sandbox import RecordedRequest, SandboxServer
 
 PRODUCT_NAMES = {"productNamespace": "custom", "productKey": "featured_products"}

@@ -13,7 +13,7 @@ from typing import Any
 from graphql import OperationDefinitionNode, parse
 from pydantic import SecretStr
 
-from shopsync.client import ShopifyClient
+from shopsync.admin.client import ShopifyClient
 from shopsync.config import Settings
 from shopsync.sandbox import FaultRule, SandboxServer
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from shopsync.client import ShopifyClient, load_document
+from shopsync.admin.client import ShopifyClient, load_document
 from shopsync.config import Settings
 from shopsync.errors import ConfigError, QueryError, ScopeError, ThrottledError, UserErrors
 
@@ -18,7 +18,7 @@ from .conftest import SandboxFactory
 
 QUERY_NAMES = sorted(
     p.name.removesuffix(".graphql")
-    for p in files("shopsync").joinpath("queries").iterdir()
+    for p in files("shopsync.admin").joinpath("queries").iterdir()
     if p.name.endswith(".graphql")
 )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shopsync.pacing import DEFAULT_MUTATION_COST, DEFAULT_QUERY_COST, Pacer, parse_cost
+from shopsync.admin.pacing import DEFAULT_MUTATION_COST, DEFAULT_QUERY_COST, Pacer, parse_cost
 
 from .client_support import FakeTime, make_client, sent
 from .conftest import SandboxFactory

@@ -13,7 +13,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from shopsync.client import ShopifyClient
+from shopsync.admin.client import ShopifyClient
 from shopsync.errors import ServerError, TransportError
 from shopsync.sandbox import FaultRule, SandboxServer
 from shopsync.sandbox.faults import UPLOAD_OPERATION

@@ -7,21 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from shopsync.content.images import PENDING
+from shopsync.content.loader import Content, load_content
 from shopsync.desired import (
     INACTIVE_PRODUCT_HINT,
     UNKNOWN_PRODUCT_HINT,
     DesiredState,
-    ResolvedProduct,
     build_desired,
-    digest,
-    fingerprint,
-    format_datetime,
     product_handles,
     resolve_images,
 )
-from shopsync.images import PENDING, RemoteFile
-from shopsync.loader import Content, load_content
-from shopsync.models import ProductInfo
+from shopsync.vocabulary import ProductInfo, RemoteFile, ResolvedProduct
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 KIT = ResolvedProduct(
@@ -217,24 +213,6 @@ def test_disclaimer_change_changes_the_articles_that_embed_it(tmp_path: Path) ->
     assert before.articles[0].fields["body_html"] != after.articles[0].fields["body_html"]
     assert "no advice at all" in after.articles[0].fields["body_html"]
     assert before.pages[0].fields["body_html"] == after.pages[0].fields["body_html"]
-
-
-def test_digest_and_fingerprint() -> None:
-    fields = {"title": "T", "is_published": True, "publish_date": None, "tags": ["a"]}
-    assert digest(fields) == digest(dict(reversed(list(fields.items()))))
-    assert digest(fields) != digest({**fields, "title": "U"})
-    # Shopify sets the date of an article published without one: not an admin edit.
-    assert fingerprint(fields) == fingerprint({**fields, "publish_date": "2026-01-01T00:00:00Z"})
-    # A scheduled article that went live is not an edit either; unpublishing is.
-    scheduled = {**fields, "is_published": False, "publish_date": "2027-01-01T00:00:00Z"}
-    assert fingerprint(scheduled) == fingerprint(fields)
-    assert fingerprint({**fields, "is_published": False}) != fingerprint(fields)
-
-
-def test_format_datetime_is_utc_seconds() -> None:
-    moment = datetime.fromisoformat("2025-01-20T09:00:00.123456+11:00")
-    assert format_datetime(moment) == "2025-01-19T22:00:00Z"
-    assert format_datetime(None) is None
 
 
 def test_order_is_deterministic(tmp_path: Path) -> None:

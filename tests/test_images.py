@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from shopsync.images import (
+from shopsync.content.images import (
     PENDING,
     ImageProblem,
     ImageUpload,
-    RemoteFile,
     inspect_image,
     is_local_src,
     resolve_inline,
     sniff,
     store_filename,
 )
+from shopsync.vocabulary import RemoteFile
 
 from .images import gif, png
 

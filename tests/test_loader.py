@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from shopsync.content.loader import MAX_FILE_BYTES, Content, load_content, load_file
+from shopsync.content.models import Article, Page
 from shopsync.errors import Problem
-from shopsync.loader import MAX_FILE_BYTES, Content, load_content, load_file
-from shopsync.models import Article, Page
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

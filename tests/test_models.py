@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shopsync.models import (
+from shopsync.content.models import (
     ARTICLE_HANDLE_MAX,
     ARTICLE_KEYS,
     PAGE_HANDLE_MAX,
@@ -17,11 +17,11 @@ from shopsync.models import (
     ArticleImage,
     Citation,
     Page,
-    ProductInfo,
     Seo,
     first_paragraph,
     slugify,
 )
+from shopsync.vocabulary import ProductInfo
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

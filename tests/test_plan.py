@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from shopsync.desired import DesiredItem, DesiredState, digest, fingerprint
+from shopsync.admin.remote import RemoteItem, RemoteState
+from shopsync.desired import DesiredItem, DesiredState
 from shopsync.plan import Plan, PlanOptions, PruneMode, field_diff, make_plan
-from shopsync.remote import RemoteItem, RemoteState
 from shopsync.report import plan_json, plan_markdown, plan_text, summary_line, text_diff
+from shopsync.vocabulary import content_digest, fingerprint
 
 BLOG = "research-digest"
 BLOG_ID = "gid://shopify/Blog/1"
@@ -60,8 +61,8 @@ def stored(item: DesiredItem, id_: str, *, managed: bool = True, **edits: Any) -
         blog=item.blog,
         fields={**written, **edits},
         source=item.source if managed else None,
-        digest=fingerprint(written) if managed else None,
-        rendered=digest(written) if managed else None,
+        recorded_fingerprint=fingerprint(written) if managed else None,
+        recorded_digest=content_digest(written) if managed else None,
     )
 
 
@@ -237,8 +238,8 @@ def test_store_normalisation_is_not_an_endless_update() -> None:
         blog=BLOG,
         fields=normalised,
         source=item.source,
-        digest=fingerprint(normalised),  # apply records the digest of what the store kept
-        rendered=digest(item.fields),
+        recorded_fingerprint=fingerprint(normalised),  # apply records what the store kept
+        recorded_digest=content_digest(item.fields),
     )
     assert make_plan(state(item), remote(copy)).items[0].kind == "unchanged"
     changed = want("a", title="New")

@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from shopsync.cli import main
-from shopsync.loader import load_content
-from shopsync.models import Article, Page
+from shopsync.content.loader import load_content
+from shopsync.content.models import Article, Page
 from shopsync.preview import (
     CSP,
     PreviewContext,

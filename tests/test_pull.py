@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from shopsync.admin.client import ShopifyClient
 from shopsync.cli import main
-from shopsync.client import ShopifyClient
 from shopsync.sandbox import SandboxServer
 
 SIMPLE_BODY = (

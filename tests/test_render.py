@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from shopsync.loader import load_content
-from shopsync.models import Article, Page, ProductInfo
-from shopsync.render import (
+from shopsync.content.loader import load_content
+from shopsync.content.models import Article, Page
+from shopsync.content.render import (
     ARTICLE_BODY_LIMIT,
     PAGE_BODY_LIMIT,
     PRODUCTS_MARKER,
@@ -23,6 +23,7 @@ from shopsync.render import (
     render_summary,
     sanitize_html,
 )
+from shopsync.vocabulary import ProductInfo
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_HANDLE = "ems-deep-spine-muscles-study"

@@ -23,14 +23,14 @@ from graphql import (
     validate,
 )
 
-from shopsync.client import load_document
-from shopsync.schema import admin_schema, subset_sdl
+from shopsync.admin.client import load_document
+from shopsync.admin.schema import admin_schema, subset_sdl
 
 from .shared import REPO, full_schema, full_schema_path
 
 pytestmark = pytest.mark.shared
 
-QUERIES = sorted((REPO / "shopsync" / "queries").glob("*.graphql"))
+QUERIES = sorted((REPO / "shopsync" / "admin" / "queries").glob("*.graphql"))
 
 
 def test_the_extractor_reproduces_the_committed_subset(tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_every_shopsync_document_validates_against_subset_and_full_schema(path: 
 
 
 def test_every_fragment_file_is_used_and_defines_its_namesake() -> None:
-    fragments = sorted((REPO / "shopsync" / "queries" / "fragments").glob("*.graphql"))
+    fragments = sorted((REPO / "shopsync" / "admin" / "queries" / "fragments").glob("*.graphql"))
     assert fragments
     sent = "\n".join(load_document(path.stem).text for path in QUERIES)
     for path in fragments:

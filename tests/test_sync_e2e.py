@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner, Result
 from pydantic import SecretStr
 
+from shopsync.admin.client import ShopifyClient
 from shopsync.apply import Applier, ApplyResult
 from shopsync.cli import main
-from shopsync.client import ShopifyClient
 from shopsync.config import Settings
+from shopsync.content.images import PENDING
 from shopsync.errors import EXIT_CONFIG
-from shopsync.images import PENDING
 from shopsync.plan import Plan
 from shopsync.sync import SyncOptions, build_plan, push
 

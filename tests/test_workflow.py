@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shopsync.client import ShopifyClient
+from shopsync.admin.client import ShopifyClient
 from shopsync.sandbox import SandboxServer
 
 REPO = Path(__file__).resolve().parent.parent

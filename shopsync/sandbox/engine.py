@@ -48,7 +48,7 @@ class Engine:
 
     def __init__(self, store: Store, schema: GraphQLSchema | None = None) -> None:
         if schema is None:
-            from shopsync.schema import admin_schema
+            from shopsync.admin.schema import admin_schema
 
             schema = admin_schema()
         self.store = store

@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from shopsync.images import MAX_IMAGE_BYTES, sniff
+from shopsync.content.images import MAX_IMAGE_BYTES, sniff
 from shopsync.sandbox.engine import Info, listing, resolver, store_of, user_error
 from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
 

@@ -239,7 +239,7 @@ def is_loopback(host: str) -> bool:
 
 
 def _load_schema() -> GraphQLSchema:
-    from shopsync.schema import admin_schema
+    from shopsync.admin.schema import admin_schema
 
     return admin_schema()
 

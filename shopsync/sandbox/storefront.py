@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 
 from werkzeug.wrappers import Request, Response
 
-from shopsync.images import sniff
+from shopsync.content.images import sniff
 from shopsync.sandbox.store import CDN_ROOT, Store
 
 _STYLE = """

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from shopsync.admin.schema import admin_schema
 from shopsync.sandbox import SandboxServer
-from shopsync.schema import admin_schema
 
 from ..shared import shared_dir
 from .captures import Replay, out_of_scope, preexisting_products, steps

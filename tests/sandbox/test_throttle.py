@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from graphql import GraphQLError, GraphQLSchema, parse, validate
 
+from shopsync.admin.schema import admin_schema
 from shopsync.sandbox.throttle import (
     CostBucket,
     actual_cost,
     connection_multiplier,
     requested_cost,
 )
-from shopsync.schema import admin_schema
 
 from ..shared import shared_dir
 from .gql import ARTICLE_CREATE, FakeClock, article_input, create_blog, gql

@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -366,22 +365,6 @@ def first_paragraph(markdown: str) -> str:
             continue
         block.append(line)
     return "\n".join(block)
-
-
-@dataclass(frozen=True)
-class ProductInfo:
-    """What rendering needs to know of a featured product (resolved from the store)."""
-
-    handle: str
-    title: str
-    url: str = ""
-    image_url: str | None = None
-    image_alt: str | None = None
-    status: str = "ACTIVE"
-
-    def __post_init__(self) -> None:
-        if not self.url:
-            object.__setattr__(self, "url", f"/products/{self.handle}")
 
 
 def _now_from(info: ValidationInfo) -> datetime:

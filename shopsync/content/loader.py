@@ -8,7 +8,6 @@ key keeps its line number; pydantic errors are mapped back to those lines.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,27 +20,33 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from shopsync.errors import Problem
-from shopsync.images import (
+from shopsync.content.hints import (
+    ALIASES,
+    BODY_IMAGE_HINT,
+    FEATURED_IMAGE_HINT,
+    HINTS,
+    SCHEDULE_HINT,
+    TYPE_NAMES,
+    did_you_mean,
+)
+from shopsync.content.images import (
     ImageProblem,
     LocalImage,
     inspect_image,
     is_local_src,
     resolve_inline,
 )
-from shopsync.models import (
+from shopsync.content.models import (
     ARTICLE_KEYS,
     HANDLE_PATTERN,
     PAGE_KEYS,
     SEO_TITLE_RECOMMENDED,
     Article,
     Page,
-    ProductInfo,
     check_schedule,
     coerce_datetime,
-    slugify,
 )
-from shopsync.render import (
+from shopsync.content.render import (
     ARTICLE_BODY_LIMIT,
     PAGE_BODY_LIMIT,
     body_size,
@@ -49,6 +54,8 @@ from shopsync.render import (
     render_article_body,
     render_page_body,
 )
+from shopsync.errors import Problem
+from shopsync.vocabulary import ProductInfo
 
 # Markdown larger than this cannot render below the article limit; refuse it unread.
 MAX_FILE_BYTES = 2 * ARTICLE_BODY_LIMIT
@@ -59,33 +66,6 @@ _FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 Kind = Literal["article", "page"]
 KeyPath = tuple[str | int, ...]
-
-_HINTS: dict[str, str] = {
-    "title": "give the article a non-empty title of at most 255 characters",
-    "handle": "lowercase a-z, 0-9 and hyphens, e.g. my-post (or drop it to use the file name)",
-    "blog": "the blog's handle, e.g. research-digest (default: SHOPSYNC_BLOG)",
-    "author": "the author name shown on the article, e.g. author: Research Team",
-    "tags": "a YAML list, e.g. tags: [ems, back-pain]",
-    "summary": "a short Markdown excerpt, or remove the key",
-    "status": "one of draft, published, scheduled",
-    "publish_date": "an ISO 8601 date-time with offset, e.g. 2027-03-01T09:00:00+10:00",
-    "image": "image: {src: https://... or articles/images/x.png, alt: what it shows}",
-    "image.src": "an https:// URL, or a path inside the repository such as articles/images/x.png",
-    "image.alt": "describe the image for screen readers",
-    "seo": "seo: {title: ..., description: ...}",
-    "seo.title": "at most 255 characters (search engines show about 70)",
-    "seo.description": "at most 320 characters",
-    "featured_products": "a list of product handles, e.g. [original-oriems-ultimate-kit]",
-    "disclaimer": "the handle of a page in articles/pages/, e.g. disclaimer",
-    "citation": "citation: {pmid: 27064323, title: ..., journal: ..., year: 2016}",
-    "citation.pmid": "the digits of the PubMed id, e.g. 27064323",
-    "citation.doi": "the DOI itself, e.g. 10.1589/jpts.28.23",
-    "citation.year": "a four-digit year, e.g. 2016",
-    "template_suffix": "the suffix of a theme template, e.g. research for article.research.json",
-    "notice": "a short Markdown text shown in articles that link this page",
-    "published": "true or false",
-    "format": "markdown (the default) or html (the body is HTML, kept as written but sanitised)",
-}
 
 
 @dataclass
@@ -458,7 +438,7 @@ def _check_schedule_alone(
                 line=result.key_lines.get(("publish_date",), result.key_lines.get(("status",), 1)),
                 field="publish_date",
                 message=str(exc),
-                hint=_SCHEDULE_HINT,
+                hint=SCHEDULE_HINT,
             )
         )
 
@@ -475,11 +455,11 @@ def _problem_from_error(
     line = _line_for(loc, result.key_lines)
     message = error["msg"].removeprefix("Value error, ")
     kind = error["type"]
-    hint = _HINTS.get(field_name or "") or _HINTS.get((field_name or "").split(".")[0])
+    hint = HINTS.get(field_name or "") or HINTS.get((field_name or "").split(".")[0])
     if kind == "extra_forbidden":
         name = str(loc[-1])
         choices = keys if len(loc) == 1 else _nested_keys(loc[:-1])
-        guess = did_you_mean(name, choices, aliases=_ALIASES if len(loc) == 1 else {})
+        guess = did_you_mean(name, choices, aliases=ALIASES if len(loc) == 1 else {})
         message = f"unknown key {name!r}"
         hint = (
             f"did you mean {guess!r}?" if guess else "allowed keys: " + ", ".join(sorted(choices))
@@ -495,27 +475,11 @@ def _problem_from_error(
         # The only model-level check of an article is status against publish_date.
         field_name = "publish_date"
         line = result.key_lines.get(("publish_date",), result.key_lines.get(("status",), 1))
-        hint = _SCHEDULE_HINT
-    elif kind in _TYPE_NAMES:
+        hint = SCHEDULE_HINT
+    elif kind in TYPE_NAMES:
         got = _yaml_type(error["input"])
-        message = f"{field_name or 'value'} must be {_TYPE_NAMES[kind]}, not {got}"
+        message = f"{field_name or 'value'} must be {TYPE_NAMES[kind]}, not {got}"
     return Problem(path=result.path, line=line, field=field_name, message=message, hint=hint)
-
-
-_SCHEDULE_HINT = (
-    "use status: published for a past date, status: scheduled with a future date, "
-    "or remove publish_date from a draft"
-)
-_TYPE_NAMES: dict[str, str] = {
-    "string_type": "text",
-    "list_type": "a list",
-    "int_type": "a whole number",
-    "bool_type": "true or false",
-    "dict_type": "key: value pairs",
-    "model_type": "key: value pairs",
-    "model_attributes_type": "key: value pairs",
-    "datetime_type": "a date-time",
-}
 
 
 def _yaml_type(value: Any) -> str:
@@ -532,44 +496,8 @@ def _yaml_type(value: Any) -> str:
     return next((n for t, n in names.items() if isinstance(value, t)), type(value).__name__)
 
 
-# Names people bring from other blog engines (Jekyll, Hugo, WordPress exports).
-_ALIASES: dict[str, str] = {
-    "slug": "handle",
-    "url": "handle",
-    "date": "publish_date",
-    "published_at": "publish_date",
-    "publish_at": "publish_date",
-    "published": "status",
-    "draft": "status",
-    "excerpt": "summary",
-    "description": "summary",
-    "categories": "tags",
-    "keywords": "tags",
-    "cover": "image",
-    "products": "featured_products",
-    "product": "featured_products",
-    "pmid": "citation",
-    "doi": "citation",
-    "template": "template_suffix",
-}
-
-
-def did_you_mean(name: str, choices: Sequence[str], *, aliases: dict[str, str]) -> str | None:
-    """The allowed key a mistyped or foreign key most likely meant."""
-    lowered = name.lower().replace("-", "_")
-    if lowered in choices and lowered != name:
-        return lowered
-    if lowered in aliases and aliases[lowered] in choices:
-        return aliases[lowered]
-    close = difflib.get_close_matches(lowered, choices, n=1, cutoff=0.6)
-    if close:
-        return close[0]
-    prefixed = [c for c in choices if len(c) >= 3 and (lowered.startswith(c) or c in lowered)]
-    return max(prefixed, key=len) if prefixed else None
-
-
 def _nested_keys(prefix: KeyPath) -> list[str]:
-    from shopsync.models import ArticleImage, Citation, Seo
+    from shopsync.content.models import ArticleImage, Citation, Seo
 
     models: dict[str, Any] = {"image": ArticleImage, "seo": Seo, "citation": Citation}
     model = models.get(str(prefix[0])) if prefix else None
@@ -583,10 +511,6 @@ def _line_for(loc: KeyPath, key_lines: dict[KeyPath, int]) -> int | None:
         if line is not None:
             return line
     return 1
-
-
-_FEATURED_IMAGE_HINT = "paths are relative to the repository root, e.g. articles/images/x.png"
-_BODY_IMAGE_HINT = "body image paths are relative to the article file, e.g. images/x.png"
 
 
 def _check_image(article: Article, root: Path, result: LoadedFile) -> None:
@@ -613,7 +537,7 @@ def _check_body_images(article: Article, root: Path, result: LoadedFile) -> None
                     line=line,
                     field="body",
                     message=f"image {src!r} points outside the repository",
-                    hint=_BODY_IMAGE_HINT,
+                    hint=BODY_IMAGE_HINT,
                 )
             )
             continue
@@ -632,10 +556,10 @@ def _check_local_image(
         inside = False
     if not inside:
         message = f"image {shown!r} points outside the repository"
-        hint = _HINTS["image.src"] if featured else _BODY_IMAGE_HINT
+        hint = HINTS["image.src"] if featured else BODY_IMAGE_HINT
     elif not target.is_file():
         message = f"image file {shown!r} does not exist"
-        hint = _FEATURED_IMAGE_HINT if featured else _BODY_IMAGE_HINT
+        hint = FEATURED_IMAGE_HINT if featured else BODY_IMAGE_HINT
     else:
         try:
             result.images[path] = inspect_image(path, target)
@@ -776,8 +700,3 @@ def _check_body_sizes(loaded: Sequence[LoadedFile], problems: list[Problem]) -> 
                 )
             )
             result.item = None
-
-
-def suggested_handle(name: str) -> str:
-    """The handle a file name or title would give (exposed for ``shopsync`` helpers)."""
-    return slugify(name)

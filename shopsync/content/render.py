@@ -18,7 +18,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from shopsync.models import Article, Page, ProductInfo
+from shopsync.content.models import Article, Page
+from shopsync.vocabulary import ProductInfo
 
 # Shopify refused a 1,048,577-byte article body ("maximum is 1 MB") and a 524,288-byte
 # page body ("maximum is 512 KB"); the captures are ASCII, so whether it counts bytes

@@ -19,12 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shopsync.admin.remote import fetch_files
+from shopsync.content.images import ImageProblem, LocalImage
 from shopsync.errors import ShopsyncError
-from shopsync.images import ImageProblem, LocalImage
-from shopsync.remote import fetch_files
 
 if TYPE_CHECKING:
-    from shopsync.client import ShopifyClient
+    from shopsync.admin.client import ShopifyClient
 
 BATCH = 50  # images per stagedUploadsCreate / fileCreate / poll
 # How long a file may stay PROCESSING before the push gives up on it (a re-run finds the

@@ -15,7 +15,7 @@ Safety rules that shape the code:
 - queries, idempotent writes and failures that certainly changed nothing (429,
   ``THROTTLED``, 401 before a token refresh, a refused connection) are retried with
   tenacity, bounded in attempts and total time, with jitter and an injected sleep;
-- the token lives in ``shopsync.auth`` as a ``SecretStr`` and only ever in a request
+- the token lives in ``shopsync.admin.auth`` as a ``SecretStr`` and only ever in a request
   header: never in a repr, an error message or a log line.
 """
 
@@ -53,7 +53,9 @@ from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception
 from urllib3.exceptions import NewConnectionError
 
-from shopsync.auth import ClientCredentials, StaticToken, TokenSource
+from shopsync.admin.auth import ClientCredentials, StaticToken, TokenSource
+from shopsync.admin.pacing import Cost, Pacer, parse_cost
+from shopsync.admin.schema import SCHEMA_VERSION, admin_schema
 from shopsync.config import API_VERSION_PATTERN, LOOPBACK_HOSTS, Settings, graphql_url
 from shopsync.config import shop_base_url as _shop_base_url
 from shopsync.errors import (
@@ -69,10 +71,8 @@ from shopsync.errors import (
     UserError,
     UserErrors,
 )
-from shopsync.pacing import Cost, Pacer, parse_cost
-from shopsync.schema import SCHEMA_VERSION, admin_schema
 
-log = logging.getLogger("shopsync.client")
+log = logging.getLogger("shopsync.admin.client")
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
 PAGE_SIZE = 250
@@ -175,7 +175,7 @@ def load_document(name: str) -> Document:
     """
     if not _DOCUMENT_NAME.match(name):
         raise QueryError(f"{name!r} is not a document name", operation=name)
-    resource = files("shopsync").joinpath("queries", f"{name}.graphql")
+    resource = files("shopsync.admin").joinpath("queries", f"{name}.graphql")
     if not resource.is_file():
         raise QueryError(f"no GraphQL document named {name}", operation=name)
     return compile_document(with_fragments(resource.read_text(encoding="utf-8"), name), name)
@@ -183,7 +183,7 @@ def load_document(name: str) -> Document:
 
 def with_fragments(text: str, name: str) -> str:
     """``text`` followed by the definitions of every fragment it needs, each once."""
-    folder = files("shopsync").joinpath("queries", "fragments")
+    folder = files("shopsync.admin").joinpath("queries", "fragments")
     parts = [text]
     done: set[str] = set()
     pending = _spreads(text)

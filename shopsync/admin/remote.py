@@ -15,21 +15,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shopsync.desired import Fields, ResolvedProduct, Resource, fingerprint, format_datetime
-from shopsync.images import RemoteFile
-from shopsync.models import ProductInfo
+from shopsync.vocabulary import (
+    Fields,
+    ProductInfo,
+    RemoteFile,
+    ResolvedProduct,
+    Resource,
+    fingerprint,
+    format_datetime,
+)
 
 if TYPE_CHECKING:
-    from shopsync.client import ShopifyClient
-
-OWNER_NAMESPACE = "shopsync"
-SOURCE_KEY = "source"
-DIGEST_KEY = "digest"
-RENDERED_KEY = "rendered"
-IMAGE_SRC_KEY = "image_src"
-SEO_NAMESPACE = "global"
-SEO_TITLE_KEY = "title_tag"
-SEO_DESCRIPTION_KEY = "description_tag"
+    from shopsync.admin.client import ShopifyClient
 
 # Each article node costs about a dozen points (itself, author, image, blog, seven
 # metafields): 50 a page stays well under Shopify's 1,000-point single-query cap.
@@ -51,8 +48,9 @@ class RemoteItem:
     fields: Fields
     blog: str | None = None
     source: str | None = None
-    digest: str | None = None
-    rendered: str | None = None
+    #: What shopsync recorded at its last write (``marks``): fingerprint and exact digest.
+    recorded_fingerprint: str | None = None
+    recorded_digest: str | None = None
 
     @property
     def managed(self) -> bool:
@@ -61,7 +59,8 @@ class RemoteItem:
     @property
     def drifted(self) -> bool:
         """Edited since shopsync last wrote it (only meaningful for managed items)."""
-        return self.digest is not None and fingerprint(self.fields) != self.digest
+        recorded = self.recorded_fingerprint
+        return recorded is not None and fingerprint(self.fields) != recorded
 
 
 @dataclass(frozen=True)
@@ -136,8 +135,8 @@ def article_from_node(node: Mapping[str, Any]) -> RemoteItem:
         fields=fields,
         blog=blog_handle,
         source=_value(node, "shopsyncSource"),
-        digest=_value(node, "shopsyncDigest"),
-        rendered=_value(node, "shopsyncRendered"),
+        recorded_fingerprint=_value(node, "shopsyncFingerprint"),
+        recorded_digest=_value(node, "shopsyncContentDigest"),
     )
 
 
@@ -161,8 +160,8 @@ def page_from_node(node: Mapping[str, Any]) -> RemoteItem:
         handle=node["handle"],
         fields=fields,
         source=_value(node, "shopsyncSource"),
-        digest=_value(node, "shopsyncDigest"),
-        rendered=_value(node, "shopsyncRendered"),
+        recorded_fingerprint=_value(node, "shopsyncFingerprint"),
+        recorded_digest=_value(node, "shopsyncContentDigest"),
     )
 
 

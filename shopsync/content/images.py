@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from shopsync.models import Article
-from shopsync.render import image_sources
+from shopsync.content.models import Article
+from shopsync.content.render import image_sources
+from shopsync.vocabulary import RemoteFile
 
 # Shopify's image limit, and the formats recognised by their first bytes.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -66,15 +67,6 @@ class LocalImage:
         if hashlib.sha256(data).hexdigest() != self.sha256:
             raise ImageProblem(f"{self.src} changed since the plan was made; run the sync again")
         return data
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    """A file in the store as ``files``/``nodes`` report it."""
-
-    id: str
-    status: str  # UPLOADED, PROCESSING, READY, FAILED
-    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ SUBSET_FILE = f"admin-{SCHEMA_VERSION}.subset.graphql"
 
 
 def subset_sdl() -> str:
-    return files("shopsync").joinpath(SUBSET_FILE).read_text(encoding="utf-8")
+    return files("shopsync.admin").joinpath(SUBSET_FILE).read_text(encoding="utf-8")
 
 
 @cache
