@@ -170,7 +170,7 @@ class Applier:
         try:
             if item.resource == "blog":
                 outcome.id = self._create_blog(item)
-            elif item.kind == "delete":
+            elif item.kind in ("unpublish", "delete"):
                 self._prune(item)
             elif item.kind == "create":
                 outcome.id = self._create(item)
@@ -405,7 +405,7 @@ class Applier:
     def _prune(self, item: PlanItem) -> None:
         remote = item.remote
         assert remote is not None
-        if item.prune == "delete":
+        if item.kind == "delete":
             name = "SyncArticleDelete" if item.resource == "article" else "SyncPageDelete"
             try:
                 self.client.mutate(name, {"id": remote.id}, idempotent=True)
@@ -433,8 +433,6 @@ def _same(remote: RemoteItem, fields: Mapping[str, Any]) -> bool:
 
 
 def _action(item: PlanItem) -> str:
-    if item.kind == "delete":
-        return item.prune or "delete"
     if item.kind == "update" and item.redirect:
         return "rename"
     return item.kind

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from shopsync.content.images import ImageUpload, LocalImage, body_image_paths, image_paths
 from shopsync.content.models import Article, Page
@@ -23,6 +25,7 @@ from shopsync.vocabulary import (
     ResolvedProduct,
     Resource,
     format_datetime,
+    stable_hash,
 )
 
 UNKNOWN_PRODUCT_HINT = (
@@ -46,6 +49,36 @@ class DesiredItem:
     hints: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     uploads: tuple[ImageUpload, ...] = ()  # the repository images it shows
+
+    def __hash__(self) -> int:
+        return stable_hash(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "handle": self.handle,
+            "source": self.source,
+            "blog": self.blog,
+            "fields": self.fields,
+            "errors": list(self.errors),
+            "hints": list(self.hints),
+            "warnings": list(self.warnings),
+            "uploads": [upload.to_dict() for upload in self.uploads],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, root: Path) -> DesiredItem:
+        return cls(
+            resource=data["resource"],
+            handle=str(data["handle"]),
+            source=str(data["source"]),
+            fields=dict(data["fields"]),
+            blog=data.get("blog"),
+            errors=tuple(data.get("errors") or ()),
+            hints=tuple(data.get("hints") or ()),
+            warnings=tuple(data.get("warnings") or ()),
+            uploads=tuple(ImageUpload.from_dict(u, root=root) for u in data.get("uploads") or ()),
+        )
 
     @property
     def ok(self) -> bool:

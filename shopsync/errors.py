@@ -16,7 +16,7 @@ user already knows (file, field, shop, operation name), never from headers.
     │   ├── ScopeError         the token lacks access scopes we need
     │   ├── QueryError         GraphQL errors: the document or variables were refused
     │   └── UserErrors         a mutation answered with userErrors
-    └── SyncError              a plan could not be applied in full
+    └── SavedPlanError         a saved plan cannot be read (format, version)
 """
 
 from __future__ import annotations
@@ -25,13 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# Exit codes CI can act on. 2 is also click's usage-error code and `plan
-# --detailed-exitcode`'s "changes present", as in Terraform.
+# Exit codes CI can act on. 2 is `plan --detailed-exitcode`'s "changes present", as in
+# Terraform, and nothing else: a mistyped command or option exits 64 (sysexits' EX_USAGE)
+# instead of click's 2, so a typo in a CI step can never read as "changes".
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_CHANGES = 2
 EXIT_CONFIG = 3
 EXIT_STORE = 4
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
 
 
 class ShopsyncError(Exception):
@@ -216,5 +219,5 @@ class UserErrors(ShopifyError):
         return data
 
 
-class SyncError(ShopsyncError):
-    """Applying a plan left some items failed; re-running finishes the job."""
+class SavedPlanError(ShopsyncError):
+    """A plan file written by another shopsync version, or not a plan at all."""

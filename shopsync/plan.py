@@ -11,20 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from shopsync.admin.marks import FINGERPRINT_FIELD, SOURCE_FIELD
 from shopsync.admin.remote import RemoteItem, RemoteState
 from shopsync.content.images import ImageUpload
 from shopsync.desired import DesiredItem, DesiredState
-from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, content_digest
+from shopsync.errors import SavedPlanError
+from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, content_digest, stable_hash
 
-Kind = Literal["create", "update", "unchanged", "conflict", "orphan", "delete", "error"]
+Kind = Literal[
+    "create", "update", "unpublish", "delete", "unchanged", "conflict", "orphan", "error"
+]
 ResourceKind = Literal["image", "blog", "page", "article"]
 PruneMode = Literal["unpublish", "delete"]
 
-KINDS: tuple[Kind, ...] = ("create", "update", "delete", "unchanged", "conflict", "orphan", "error")
+KINDS: tuple[Kind, ...] = (
+    "create",
+    "update",
+    "unpublish",
+    "delete",
+    "unchanged",
+    "conflict",
+    "orphan",
+    "error",
+)
+WRITING_KINDS: frozenset[str] = frozenset({"create", "update", "unpublish", "delete"})
 RESOURCE_ORDER: dict[str, int] = {"image": 0, "blog": 1, "page": 2, "article": 3}
+#: The version of ``Plan.to_dict``; ``Plan.from_dict`` refuses any other.
+PLAN_FORMAT = "shopsync-plan"
+PLAN_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,20 @@ class PlanOptions:
                 return True
         return False
 
+    def to_dict(self) -> dict[str, Any]:
+        scope = list(self.scope) if self.scope is not None else None
+        return {"force": self.force, "adopt": self.adopt, "prune": self.prune, "scope": scope}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlanOptions:
+        scope = data.get("scope")
+        return cls(
+            force=bool(data.get("force")),
+            adopt=bool(data.get("adopt")),
+            prune=data.get("prune"),
+            scope=tuple(scope) if scope is not None else None,
+        )
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -57,8 +88,15 @@ class FieldChange:
     before: Any
     after: Any
 
+    def __hash__(self) -> int:
+        return stable_hash(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         return {"field": self.field, "before": self.before, "after": self.after}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
+        return cls(str(data["field"]), data.get("before"), data.get("after"))
 
 
 @dataclass(frozen=True)
@@ -78,9 +116,11 @@ class PlanItem:
     desired: DesiredItem | None = None
     remote: RemoteItem | None = None
     redirect: bool = False
-    prune: PruneMode | None = None
     title: str | None = None
     upload: ImageUpload | None = None
+
+    def __hash__(self) -> int:
+        return stable_hash(self.to_dict())
 
     @property
     def sort_key(self) -> tuple[int, str, str, str]:
@@ -94,33 +134,60 @@ class PlanItem:
 
     @property
     def writes(self) -> bool:
-        return self.kind in ("create", "update", "delete")
+        return self.kind in WRITING_KINDS
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        """Everything applying the item needs: what the files want and what the store had."""
+        return {
             "kind": self.kind,
             "resource": self.resource,
             "handle": self.handle,
             "blog": self.blog,
             "source": self.source,
             "id": self.id,
+            "title": self.title,
+            "redirect": self.redirect,
             "diff": [change.to_dict() for change in self.diff],
             "messages": list(self.messages),
             "hints": list(self.hints),
             "warnings": list(self.warnings),
+            "desired": self.desired.to_dict() if self.desired is not None else None,
+            "remote": self.remote.to_dict() if self.remote is not None else None,
+            "upload": self.upload.to_dict() if self.upload is not None else None,
         }
-        if self.redirect:
-            data["redirect"] = True
-        if self.prune:
-            data["prune"] = self.prune
-        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, root: Path) -> PlanItem:
+        desired, remote, upload = data.get("desired"), data.get("remote"), data.get("upload")
+        return cls(
+            kind=data["kind"],
+            resource=data["resource"],
+            handle=str(data["handle"]),
+            source=data.get("source"),
+            id=data.get("id"),
+            blog=data.get("blog"),
+            diff=tuple(FieldChange.from_dict(c) for c in data.get("diff") or ()),
+            messages=tuple(data.get("messages") or ()),
+            hints=tuple(data.get("hints") or ()),
+            warnings=tuple(data.get("warnings") or ()),
+            desired=DesiredItem.from_dict(desired, root=root) if desired is not None else None,
+            remote=RemoteItem.from_dict(remote) if remote is not None else None,
+            redirect=bool(data.get("redirect")),
+            title=data.get("title"),
+            upload=ImageUpload.from_dict(upload, root=root) if upload is not None else None,
+        )
 
 
 @dataclass(frozen=True)
 class Plan:
+    """What a push would do, item by item: a value that can be saved and applied later."""
+
     items: tuple[PlanItem, ...] = ()
     options: PlanOptions = field(default_factory=PlanOptions)
     blog_ids: Mapping[str, str] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return stable_hash(self.to_dict())
 
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(KINDS, 0)
@@ -141,10 +208,30 @@ class Plan:
         return [item for item in self.items if item.kind in kinds]
 
     def to_dict(self) -> dict[str, Any]:
+        """The whole plan as JSON-able data, versioned: ``from_dict`` gives it back."""
         return {
+            "format": PLAN_FORMAT,
+            "version": PLAN_VERSION,
             "summary": self.summary(),
+            "options": self.options.to_dict(),
+            "blog_ids": dict(sorted(self.blog_ids.items())),
             "items": [item.to_dict() for item in self.items],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, root: Path) -> Plan:
+        """A plan saved by ``to_dict``; local images are found under ``root`` again."""
+        if data.get("format") != PLAN_FORMAT or data.get("version") != PLAN_VERSION:
+            raise SavedPlanError(
+                f"not a shopsync plan of version {PLAN_VERSION} "
+                f"(format {data.get('format')!r}, version {data.get('version')!r})",
+                hint="make the plan again with this shopsync (shopsync plan)",
+            )
+        return cls(
+            items=tuple(PlanItem.from_dict(item, root=root) for item in data["items"]),
+            options=PlanOptions.from_dict(data.get("options") or {}),
+            blog_ids=dict(data.get("blog_ids") or {}),
+        )
 
 
 def field_diff(
@@ -357,12 +444,10 @@ def _orphan(remote: RemoteItem, options: PlanOptions) -> PlanItem:
             hints=("pass --force to delete it anyway, or --prune to only unpublish it",),
             **base,
         )
-    diff = (
-        (FieldChange("is_published", remote.fields.get("is_published"), False),)
-        if options.prune == "unpublish"
-        else ()
-    )
-    return PlanItem(kind="delete", prune=options.prune, messages=(gone,), diff=diff, **base)
+    if options.prune == "unpublish":
+        diff = (FieldChange("is_published", remote.fields.get("is_published"), False),)
+        return PlanItem(kind="unpublish", messages=(gone,), diff=diff, **base)
+    return PlanItem(kind="delete", messages=(gone,), **base)
 
 
 def _plan_resource(

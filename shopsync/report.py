@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from shopsync.plan import FieldChange, Plan, PlanItem
@@ -24,6 +24,7 @@ MAX_VALUE_CHARS = 120
 SYMBOLS: dict[str, str] = {
     "create": "+",
     "update": "~",
+    "unpublish": "-",
     "delete": "-",
     "unchanged": " ",
     "conflict": "!",
@@ -33,6 +34,7 @@ SYMBOLS: dict[str, str] = {
 STYLES: dict[str, str] = {
     "create": "green",
     "update": "yellow",
+    "unpublish": "red",
     "delete": "red",
     "unchanged": "dim",
     "conflict": "bold red",
@@ -55,6 +57,8 @@ def summary_line(plan: Plan) -> str:
         f"{counts['unchanged']} unchanged",
         _plural(counts["conflict"], "conflict"),
     ]
+    if counts["unpublish"]:
+        parts.insert(2, f"{counts['unpublish']} to unpublish")
     if counts["orphan"]:
         parts.append(_plural(counts["orphan"], "orphan"))
     if counts["error"]:
@@ -120,8 +124,8 @@ def _headline(item: PlanItem) -> str:
         extra.append(item.kind)
     if item.redirect and item.remote is not None:
         extra.append(f"renamed from {item.remote.handle}, with redirect")
-    if item.prune:
-        extra.append("unpublish" if item.prune == "unpublish" else "delete")
+    if item.kind in ("unpublish", "delete"):
+        extra.append(item.kind)
     suffix = f"  ({'; '.join(extra)})" if extra else ""
     return f"{symbol} {item.label}{suffix}"
 
@@ -169,8 +173,27 @@ def plan_styles(plan: Plan) -> Iterable[tuple[str, str]]:
     yield summary_line(plan), "bold"
 
 
+def item_json(item: PlanItem) -> dict[str, Any]:
+    """What ``plan --json`` shows of an item: the decision and its diff, not the bodies."""
+    data: dict[str, Any] = {
+        "kind": item.kind,
+        "resource": item.resource,
+        "handle": item.handle,
+        "blog": item.blog,
+        "source": item.source,
+        "id": item.id,
+        "diff": [change.to_dict() for change in item.diff],
+        "messages": list(item.messages),
+        "hints": list(item.hints),
+        "warnings": list(item.warnings),
+    }
+    if item.redirect:
+        data["redirect"] = True
+    return data
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
-    return plan.to_dict()
+    return {"summary": plan.summary(), "items": [item_json(item) for item in plan.items]}
 
 
 def _md_escape(text: str) -> str:
@@ -214,27 +237,6 @@ def plan_markdown(plan: Plan) -> str:
 # ------------------------------------------------------------------------- push results
 
 
-def result_rows(result: ApplyResult) -> list[tuple[str, str, str, str]]:
-    """(status, action, item, message) rows for the final status table."""
-    rows: list[tuple[str, str, str, str]] = []
-    for outcome in result.items:
-        message = "; ".join(outcome.messages)
-        rows.append((outcome.status, outcome.action, outcome.label, message))
-    return rows
-
-
-def result_text(result: ApplyResult) -> str:
-    rows = result_rows(result)
-    lines = []
-    if rows:
-        width = [max(len(row[i]) for row in rows) for i in range(3)]
-        for status, action, label, message in rows:
-            line = f"{status:<{width[0]}}  {action:<{width[1]}}  {label:<{width[2]}}"
-            lines.append((line + "  " + message).rstrip())
-    lines.append(result_summary(result))
-    return "\n".join(lines)
-
-
 def result_summary(result: ApplyResult) -> str:
     counts = result.counts()
     parts = [f"{counts['ok']} ok", f"{counts['failed']} failed", f"{counts['skipped']} skipped"]
@@ -243,7 +245,3 @@ def result_summary(result: ApplyResult) -> str:
 
 def result_json(result: ApplyResult) -> dict[str, Any]:
     return result.to_dict()
-
-
-def join_blocks(blocks: Sequence[str]) -> str:
-    return "\n\n".join(block for block in blocks if block)

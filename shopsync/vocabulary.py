@@ -66,6 +66,11 @@ def content_digest(fields: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def stable_hash(data: Any) -> int:
+    """``hash()`` of JSON-able data, for frozen values that hold dicts and lists."""
+    return hash(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
 def fingerprint(fields: Mapping[str, Any]) -> str:
     """The hash used for drift detection: the stored content, minus what Shopify sets.
 
@@ -111,3 +116,10 @@ class RemoteFile:
     id: str
     status: str  # UPLOADED, PROCESSING, READY, FAILED
     url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "url": self.url}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RemoteFile:
+        return cls(id=str(data["id"]), status=str(data["status"]), url=data.get("url"))

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from shopsync.admin.remote import RemoteItem, RemoteState
+from shopsync.content.images import ImageUpload, inspect_image
 from shopsync.desired import DesiredItem, DesiredState
+from shopsync.errors import SavedPlanError
 from shopsync.plan import Plan, PlanOptions, PruneMode, field_diff, make_plan
 from shopsync.report import plan_json, plan_markdown, plan_text, summary_line, text_diff
-from shopsync.vocabulary import content_digest, fingerprint
+from shopsync.vocabulary import RemoteFile, content_digest, fingerprint
 
 BLOG = "research-digest"
 BLOG_ID = "gid://shopify/Blog/1"
@@ -191,9 +194,10 @@ def test_orphans_reported_and_pruned() -> None:
     plan = make_plan(state(want("a")), remote(stored(want("a"), "1"), gone))
     assert kinds(plan)["gone"] == "orphan" and not plan.has_changes
     unpublish = make_plan(state(), remote(gone), PlanOptions(prune="unpublish"))
-    assert unpublish.items[-1].kind == "delete" and unpublish.items[-1].prune == "unpublish"
+    assert unpublish.items[-1].kind == "unpublish" and unpublish.summary()["unpublish"] == 1
+    assert unpublish.summary()["delete"] == 0  # an unpublish is not counted as a delete
     delete = make_plan(state(), remote(gone), PlanOptions(prune="delete"))
-    assert delete.items[-1].prune == "delete" and delete.summary()["delete"] == 1
+    assert delete.items[-1].kind == "delete" and delete.summary()["delete"] == 1
 
 
 def test_prune_of_hidden_or_edited_orphans() -> None:
@@ -341,6 +345,7 @@ def test_json_rendering() -> None:
     assert data["summary"] == {
         "create": 2,
         "update": 1,
+        "unpublish": 0,
         "delete": 0,
         "unchanged": 7,
         "conflict": 1,
@@ -368,3 +373,54 @@ def test_unchanged_only_with_show_unchanged(show: bool) -> None:
     text = plan_text(make_plan(state(a), remote(stored(a, "1"))), show_unchanged=show)
     assert ("article research-digest/a" in text) is show
     assert "No changes" in text
+
+
+# ----------------------------------------------------------------------- the plan as a value
+
+
+def image_plan(tmp_path: Path) -> Plan:
+    """A plan with every part a value can hold: an upload, a remote file, desired uploads."""
+    source = tmp_path / "articles" / "images" / "x.png"
+    source.parent.mkdir(parents=True)
+    source.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    image = inspect_image("articles/images/x.png", tmp_path / "articles/images/x.png")
+    failed = ImageUpload(image, RemoteFile(id="gid://shopify/MediaImage/9", status="FAILED"))
+    article = replace(want("pictured", image_src=image.placeholder), uploads=(failed,))
+    desired = replace(state(article), images=(failed,))
+    return make_plan(desired, remote(stored(want("gone"), "7")), PlanOptions(prune="unpublish"))
+
+
+def test_a_plan_survives_its_own_json(tmp_path: Path) -> None:
+    for plan in (mixed_plan(), image_plan(tmp_path)):
+        saved = json.loads(json.dumps(plan.to_dict()))
+        again = Plan.from_dict(saved, root=tmp_path)
+        assert again == plan
+        assert hash(again) == hash(plan) and len({plan, again}) == 1
+        assert again.to_dict() == plan.to_dict()
+
+
+def test_the_saved_plan_keeps_what_applying_needs(tmp_path: Path) -> None:
+    plan = image_plan(tmp_path)
+    again = Plan.from_dict(json.loads(json.dumps(plan.to_dict())), root=tmp_path)
+    upload = next(item for item in again.items if item.resource == "image").upload
+    assert upload is not None and upload.needs_upload
+    assert upload.image.path == tmp_path / "articles/images/x.png"
+    assert upload.image.read().startswith(b"\x89PNG")  # the bytes are found under the root
+    gone = next(item for item in again.items if item.handle == "gone")
+    assert gone.kind == "unpublish" and gone.remote is not None and gone.remote.id == "7"
+    assert again.options.prune == "unpublish" and again.blog_ids == {BLOG: BLOG_ID}
+
+
+def test_changing_any_item_changes_the_plan_and_its_hash() -> None:
+    plan = mixed_plan()
+    edited = replace(plan, items=(replace(plan.items[0], messages=("another",)), *plan.items[1:]))
+    assert edited != plan and hash(edited) != hash(plan)
+
+
+@pytest.mark.parametrize(
+    "header", [{}, {"format": "shopsync-plan", "version": 99}, {"format": "terraform"}]
+)
+def test_a_saved_plan_of_another_version_is_refused(header: dict[str, Any]) -> None:
+    data = {**mixed_plan().to_dict(), "format": None, "version": None, **header}
+    with pytest.raises(SavedPlanError, match="not a shopsync plan of version 1"):
+        Plan.from_dict(data, root=Path("."))

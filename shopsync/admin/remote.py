@@ -23,6 +23,7 @@ from shopsync.vocabulary import (
     Resource,
     fingerprint,
     format_datetime,
+    stable_hash,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +52,34 @@ class RemoteItem:
     #: What shopsync recorded at its last write (``marks``): fingerprint and exact digest.
     recorded_fingerprint: str | None = None
     recorded_digest: str | None = None
+
+    def __hash__(self) -> int:
+        return stable_hash(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "id": self.id,
+            "handle": self.handle,
+            "blog": self.blog,
+            "fields": self.fields,
+            "source": self.source,
+            "recorded_fingerprint": self.recorded_fingerprint,
+            "recorded_digest": self.recorded_digest,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RemoteItem:
+        return cls(
+            resource=data["resource"],
+            id=str(data["id"]),
+            handle=str(data["handle"]),
+            fields=dict(data["fields"]),
+            blog=data.get("blog"),
+            source=data.get("source"),
+            recorded_fingerprint=data.get("recorded_fingerprint"),
+            recorded_digest=data.get("recorded_digest"),
+        )
 
     @property
     def managed(self) -> bool:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote
 
 from shopsync.content.models import Article
@@ -61,6 +63,28 @@ class LocalImage:
         """
         return PENDING + self.filename
 
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but ``path``: that is ``src`` under the repository root, wherever it is."""
+        return {
+            "src": self.src,
+            "filename": self.filename,
+            "mime_type": self.mime_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, root: Path) -> LocalImage:
+        src = str(data["src"])
+        return cls(
+            src=src,
+            path=root / PurePosixPath(src),
+            filename=str(data["filename"]),
+            mime_type=str(data["mime_type"]),
+            size=int(data["size"]),
+            sha256=str(data["sha256"]),
+        )
+
     def read(self) -> bytes:
         """The bytes to upload, refusing a file that changed since it was planned."""
         data = self.path.read_bytes()
@@ -75,6 +99,18 @@ class ImageUpload:
 
     image: LocalImage
     remote: RemoteFile | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        remote = self.remote.to_dict() if self.remote is not None else None
+        return {"image": self.image.to_dict(), "remote": remote}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, root: Path) -> ImageUpload:
+        remote = data.get("remote")
+        return cls(
+            image=LocalImage.from_dict(data["image"], root=root),
+            remote=RemoteFile.from_dict(remote) if remote is not None else None,
+        )
 
     @property
     def ready(self) -> bool:
