@@ -96,7 +96,7 @@ def main() -> None:
         )
         with ShopifyClient.from_settings(settings) as client:
             started = time.perf_counter()
-            planned = build_plan(settings, client, [], root=root).plan
+            planned = build_plan(settings, client, root=root)
             plan_seconds = time.perf_counter() - started
             before = len(sandbox.requests)
             started = time.perf_counter()
@@ -112,7 +112,7 @@ def main() -> None:
             polls = sum(1 for r in sandbox.requests if r.operation_name == "SyncFilesStatus")
             before = len(sandbox.requests)
             started = time.perf_counter()
-            again = build_plan(settings, client, [], root=root).plan
+            again = build_plan(settings, client, root=root)
             replan_seconds = time.perf_counter() - started
             replan_requests = len(sandbox.requests) - before
 

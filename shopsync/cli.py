@@ -1,16 +1,17 @@
 """The ``shopsync`` command line: parse, call the core, print, map errors to exit codes.
 
-This is the one place that prints and the one place where exceptions become
-messages: ``handle_errors`` turns a ``ShopsyncError`` into ``error:``/``hint:``
-lines (or its JSON with ``--json``) and its exit code; anything else is our bug and
-says so in one line (traceback with ``-vv``). Commands share ``Output`` (human text,
-rich colours only on a terminal, or JSON) and ``load_settings_from_ctx``.
+This is the one place that prints and the one place where exceptions become messages:
+``ShopsyncGroup`` runs every command (``sandbox`` included) inside the same handler, which
+turns a ``ShopsyncError`` into ``error:``/``hint:`` lines (or its JSON with ``--json``)
+and its exit code; anything else is our bug and says so in one line (traceback with
+``-vv``). Usage errors exit 64, never 2 (``plan --detailed-exitcode``'s "changes").
+Commands share ``Output`` (human text, rich colours only on a terminal, or JSON) and
+``AppState`` (the repository root of ``-C``, the env file, the named environment).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,15 +31,18 @@ from shopsync.content.loader import Content, load_content
 from shopsync.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_USAGE,
     ConfigError,
     ContentError,
     Problem,
     ShopsyncError,
 )
 
-P = ParamSpec("P")
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from shopsync.apply import ApplyResult, ItemOutcome
+    from shopsync.plan import Plan, PlanOptions
 
 log = logging.getLogger("shopsync")
 
@@ -111,6 +115,8 @@ class AppState:
     output: Output = field(default_factory=Output)
     env_file: Path | None = None
     env_name: str | None = None
+    #: The repository: content paths, .env, shopsync.toml and outputs are relative to it.
+    root: Path = field(default_factory=lambda: Path("."))
 
 
 def get_state(ctx: click.Context | None = None) -> AppState:
@@ -124,20 +130,20 @@ def get_output(ctx: click.Context | None = None) -> Output:
 
 
 def load_settings_from_ctx(ctx: click.Context | None = None, **overrides: Any) -> Settings:
-    """Settings from the environment and ``--env-file`` (default ``.env``), plus overrides."""
+    """Settings from the environment and ``--env-file`` (default: ``.env`` in the root)."""
     state = get_state(ctx)
-    if state.env_file is not None:
-        if not state.env_file.is_file():
-            raise ConfigError(
-                f"env file {state.env_file.as_posix()!r} does not exist",
-                hint="copy .env.example to .env, or pass an existing file to --env-file",
-            )
-        overrides["_env_file"] = state.env_file
+    env_file = state.root / state.env_file if state.env_file is not None else None
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError(
+            f"env file {state.env_file.as_posix()!r} does not exist",  # type: ignore[union-attr]
+            hint="copy .env.example to .env, or pass an existing file to --env-file",
+        )
+    overrides["_env_file"] = env_file or state.root / ".env"
     from shopsync.environments import environment_overrides, selected_environment
 
     name = selected_environment(state.env_name)
     if name is not None:
-        named = environment_overrides(name, root=Path.cwd(), env_file=state.env_file)
+        named = environment_overrides(name, root=state.root, env_file=overrides["_env_file"])
         overrides = {**named, **{k: v for k, v in overrides.items() if v is not None}}
     return load_settings(**overrides)
 
@@ -154,35 +160,63 @@ def report_error(output: Output, exc: ShopsyncError) -> None:
         output.error(f"hint: {exc.hint}")
 
 
-def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn every exception of a command into a message and an exit code."""
+def run_reporting_errors(ctx: click.Context, call: Callable[[], Any]) -> Any:
+    """Run a command; every exception becomes a message and an exit code, here only.
 
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        ctx = click.get_current_context()
+    The output settings are read when something failed, not before: the group's own
+    options (``-q``, ``--json`` of the command) are parsed inside ``call``.
+    """
+    try:
+        return call()
+    except ShopsyncError as exc:
+        report_error(get_output(ctx), exc)
+        ctx.exit(exc.exit_code)
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except KeyboardInterrupt:
+        get_output(ctx).error("interrupted")
+        ctx.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
         output = get_output(ctx)
-        try:
-            return func(*args, **kwargs)
-        except ShopsyncError as exc:
-            report_error(output, exc)
-            ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            output.error("interrupted")
-            ctx.exit(130)
-        except Exception as exc:
-            if output.verbose >= 2:
-                output.error(traceback.format_exc().rstrip())
-            message = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
-            if output.json:
-                emit_json({"error": "InternalError", "message": message, "hint": None})
-            else:
-                output.error(f"{message} (a shopsync bug: please report it with the output of -vv)")
-            ctx.exit(EXIT_FAILURE)
-        raise AssertionError("unreachable")  # ctx.exit raised
+        if output.verbose >= 2:
+            output.error(traceback.format_exc().rstrip())
+        message = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
+        if output.json:
+            emit_json({"error": "InternalError", "message": message, "hint": None})
+        else:
+            output.error(f"{message} (a shopsync bug: please report it with the output of -vv)")
+        ctx.exit(EXIT_FAILURE)
 
-    return wrapper
+
+class ShopsyncGroup(click.Group):
+    """The ``shopsync`` group: one error handler for all its commands, and exit 64 on misuse."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        ctx.ensure_object(AppState)  # the commands' contexts share it (the callback may replace it)
+        return run_reporting_errors(ctx, lambda: super(ShopsyncGroup, self).invoke(ctx))
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            exc.show()
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -222,15 +256,27 @@ MAIN_EPILOG = """\b
 Examples:
   shopsync validate                 check every file in articles/
   shopsync validate articles/x.md   check one article
+  shopsync -C ../site plan          plan the repository in ../site
   shopsync validate --json          the same, as JSON for CI
 
 Settings come from SHOPSYNC_* environment variables and .env (see .env.example).
+Exit status: 0 ok, 1 problems/errors/conflicts, 2 changes (plan --detailed-exitcode
+only), 3 configuration, 4 store unreachable or failing, 64 usage error, 130 interrupted.
 """
 
 
 @click.group(
+    cls=ShopsyncGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=MAIN_EPILOG,
+)
+@click.option(
+    "-C",
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    metavar="DIR",
+    help="Run as if started in DIR, the repository (default: the current directory).",
 )
 @click.option(
     "--env-file",
@@ -250,12 +296,20 @@ Settings come from SHOPSYNC_* environment variables and .env (see .env.example).
 @click.version_option(__version__, "--version", prog_name="shopsync")
 @click.pass_context
 def main(
-    ctx: click.Context, env_file: Path | None, env_name: str | None, verbose: int, quiet: bool
+    ctx: click.Context,
+    root: Path | None,
+    env_file: Path | None,
+    env_name: str | None,
+    verbose: int,
+    quiet: bool,
 ) -> None:
     """Keep a Shopify store's blog articles and pages in sync with Markdown files in git."""
     _configure_logging(verbose, quiet)
     ctx.obj = AppState(
-        output=Output(quiet=quiet, verbose=verbose), env_file=env_file, env_name=env_name
+        output=Output(quiet=quiet, verbose=verbose),
+        env_file=env_file,
+        env_name=env_name,
+        root=root if root is not None else Path("."),
     )
 
 
@@ -285,14 +339,12 @@ def content_summary(content: Content) -> dict[str, Any]:
     }
 
 
-def load_and_report(
-    output: Output, paths: Sequence[Path], settings: Settings, *, root: Path | None = None
-) -> Content:
-    """Load content and print its problems and warnings in human form (not JSON)."""
-    content = load_content(
-        list(paths) or [settings.articles_dir], root=root or Path.cwd(), default_blog=settings.blog
-    )
-    if not output.json:
+def content_reporter(output: Output) -> Callable[[Content], None]:
+    """Prints loaded files' problems and warnings in human form (nothing with ``--json``)."""
+
+    def report(content: Content) -> None:
+        if output.json:
+            return
         for problems, prefix, style in (
             (content.problems, "", "red"),
             (content.warnings, "warning: ", "yellow"),
@@ -302,7 +354,8 @@ def load_and_report(
                 output.line(first, style=style)
                 for line in hint:
                     output.line(line, style="dim")
-    return content
+
+    return report
 
 
 VALIDATE_EPILOG = """\b
@@ -319,16 +372,19 @@ Exit status: 0 when every file is valid, 1 when any problem was found.
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @json_option
 @click.pass_context
-@handle_errors
 def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check article and page files offline, listing every problem at once.
 
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR, i.e. articles).
     Needs no credentials and never contacts the store.
     """
-    output = get_output(ctx)
+    state = get_state(ctx)
+    output = state.output
     settings = load_settings_from_ctx(ctx)
-    content = load_and_report(output, paths, settings)
+    root = state.root
+    wanted = [root / p for p in paths] or [root / settings.articles_dir]
+    content = load_content(wanted, root=root, default_blog=settings.blog)
+    content_reporter(output)(content)
     if output.json:
         output.emit_json(content_summary(content))
     else:
@@ -352,7 +408,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None
 # ---------------------------------------------------------------------------- plan / push
 
 
-def _prune_option(func: Callable[P, R]) -> Callable[P, R]:
+def _prune_option(func: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
         click.option(
             "--prune",
@@ -374,40 +430,14 @@ def _prune_option(func: Callable[P, R]) -> Callable[P, R]:
     return func
 
 
-def _prepare_sync(
-    ctx: click.Context,
-    paths: Sequence[Path],
-    *,
-    blog: str | None,
-    force: bool,
-    adopt: bool,
-    prune: str | None,
-    write: bool,
-) -> tuple[Settings, Any, Any]:
-    """Validate, connect, check access, plan: (settings, client, prepared)."""
-    from shopsync.admin.client import ShopifyClient
-    from shopsync.sync import (
-        SyncOptions,
-        parse_prune,
-        plan_content,
-        required_scopes,
-        scope_of,
-    )
+def _plan_options(*, force: bool, adopt: bool, prune: str | None) -> PlanOptions:
+    from shopsync.plan import PlanOptions
+    from shopsync.sync import parse_prune
 
-    output = get_output(ctx)
-    settings = load_settings_from_ctx(ctx, blog=blog)
-    content = load_and_report(output, paths, settings)
-    if not content.ok:
-        raise ContentError(content.problems)
-    client = ShopifyClient.from_settings(settings)
-    client.check_api_version()
-    client.check_access(required_scopes(content, write=write))
-    options = SyncOptions(force=force, adopt=adopt, prune=parse_prune(prune))
-    scope = scope_of(paths, settings, root=Path.cwd())
-    return settings, client, plan_content(settings, client, content, options, scope=scope)
+    return PlanOptions(force=force, adopt=adopt, prune=parse_prune(prune))
 
 
-def _print_plan(output: Output, plan: Any) -> None:
+def _print_plan(output: Output, plan: Plan) -> None:
     from shopsync.report import plan_styles, plan_text
 
     if output.fancy:
@@ -436,7 +466,6 @@ Exit status: 0 when the plan has no errors or conflicts, 1 when it has some; wit
     "--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 errors/conflicts."
 )
 @click.pass_context
-@handle_errors
 def plan_command(
     ctx: click.Context,
     paths: tuple[Path, ...],
@@ -453,12 +482,16 @@ def plan_command(
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
     """
     from shopsync.report import plan_json, plan_markdown
+    from shopsync.sync import build_plan, connect
 
-    output = get_output(ctx)
-    _settings, _client, prepared = _prepare_sync(
-        ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=False
-    )
-    plan = prepared.plan
+    state = get_state(ctx)
+    output = state.output
+    settings = load_settings_from_ctx(ctx, blog=blog)
+    options = _plan_options(force=force, adopt=adopt, prune=prune)
+    with connect(settings) as client:
+        plan = build_plan(
+            settings, client, paths, options, root=state.root, on_loaded=content_reporter(output)
+        )
     if output.json:
         output.emit_json(plan_json(plan))
     elif markdown:
@@ -488,7 +521,6 @@ back; running push again finishes the job.
 @_prune_option
 @click.option("--dry-run", is_flag=True, help="Show the plan and stop (writes nothing).")
 @click.pass_context
-@handle_errors
 def push_command(
     ctx: click.Context,
     paths: tuple[Path, ...],
@@ -504,25 +536,34 @@ def push_command(
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
     """
     from shopsync.report import plan_json, result_json
-    from shopsync.sync import push
+    from shopsync.sync import build_plan, connect, push
 
-    output = get_output(ctx)
-    settings, client, prepared = _prepare_sync(
-        ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=not dry_run
-    )
-    plan = prepared.plan
-    if dry_run:
-        if output.json:
-            output.emit_json({"dry_run": True, "plan": plan_json(plan)})
-        else:
+    state = get_state(ctx)
+    output = state.output
+    settings = load_settings_from_ctx(ctx, blog=blog)
+    options = _plan_options(force=force, adopt=adopt, prune=prune)
+    with connect(settings) as client:
+        plan = build_plan(
+            settings,
+            client,
+            paths,
+            options,
+            root=state.root,
+            write=not dry_run,
+            on_loaded=content_reporter(output),
+        )
+        if dry_run:
+            if output.json:
+                output.emit_json({"dry_run": True, "plan": plan_json(plan)})
+            else:
+                _print_plan(output, plan)
+            ctx.exit(EXIT_FAILURE if plan.has_errors else EXIT_OK)
+        if not output.json and not output.quiet:
             _print_plan(output, plan)
-        ctx.exit(EXIT_FAILURE if plan.has_errors else EXIT_OK)
-    if not output.json and not output.quiet:
-        _print_plan(output, plan)
-        output.line()
-    writes = sum(1 for item in plan.items if item.writes)
-    with _progress(output, writes) as advance:
-        result = push(settings, client, plan, on_progress=advance)
+            output.line()
+        writes = sum(1 for item in plan.items if item.writes)
+        with _progress(output, writes) as advance:
+            result = push(settings, client, plan, on_progress=advance)
     if output.json:
         output.emit_json({"plan": plan_json(plan), "result": result_json(result)})
     else:
@@ -531,7 +572,7 @@ def push_command(
 
 
 @contextlib.contextmanager
-def _progress(output: Output, total: int) -> Iterator[Callable[[Any], None]]:
+def _progress(output: Output, total: int) -> Iterator[Callable[[ItemOutcome], None]]:
     """A progress bar on a terminal for runs with something to write; silent otherwise."""
     if not output.fancy or output.json or output.quiet or total < 2:
         yield lambda _outcome: None
@@ -548,14 +589,14 @@ def _progress(output: Output, total: int) -> Iterator[Callable[[Any], None]]:
     ) as bar:
         task = bar.add_task("pushing", total=total)
 
-        def advance(outcome: Any) -> None:
+        def advance(outcome: ItemOutcome) -> None:
             if outcome.action != "none":
                 bar.advance(task)
 
         yield advance
 
 
-def _print_result(output: Output, result: Any) -> None:
+def _print_result(output: Output, result: ApplyResult) -> None:
     """The final per-item status table (unchanged items only with -v) and a summary."""
     from shopsync.report import result_summary
 
@@ -604,18 +645,6 @@ shows the file's problems while it is invalid. Ctrl-C stops the server.
 """
 
 
-def _preview_base_url(settings: Settings) -> str | None:
-    """Relative links of a file preview (/pages/x, /products/y) point at the shop, if known."""
-    from shopsync.config import shop_base_url
-
-    if not settings.shop:
-        return None
-    try:
-        return shop_base_url(settings.shop)
-    except ConfigError:
-        return None
-
-
 @main.command("preview", epilog=PREVIEW_EPILOG)
 @click.argument("target", required=False, metavar="[FILE|HANDLE]")
 @click.option(
@@ -637,7 +666,6 @@ def _preview_base_url(settings: Settings) -> str | None:
 )
 @json_option
 @click.pass_context
-@handle_errors
 def preview_command(
     ctx: click.Context,
     target: str | None,
@@ -653,60 +681,32 @@ def preview_command(
     """
     from shopsync import preview as pv
 
-    out = get_output(ctx)
+    state = get_state(ctx)
+    out = state.output
     settings = load_settings_from_ctx(ctx)
-    root = Path.cwd()
-    paths = [settings.articles_dir]
-    if target is not None and target.endswith(".md"):
-        paths.append(Path(target))
+    root = state.root
+    paths = pv.content_paths(settings.articles_dir, target, root=root)
     content = load_content(paths, root=root, default_blog=settings.blog)
-    item: Any = None
-    if target is not None:
-        item = pv.find_item(content, target, root=root)
-        if item is None:
-            own = [p for p in content.problems if Path(p.path).stem == Path(target).stem]
-            if own:
-                raise ContentError(own)
-            raise ShopsyncError(
-                f"no article or page {target!r} under {settings.articles_dir.as_posix()}",
-                hint="give a file path such as articles/my-post.md, or an article's handle",
-            )
+    item = pv.select(content, target, root=root, articles_dir=settings.articles_dir)
     if serve:
-        _serve_previews(ctx, pv.PreviewSite(paths, root, settings.blog), item, port)
+        _serve_previews(out, pv.PreviewSite(paths, root, settings.blog), item, port)
         return
-    base_url = _preview_base_url(settings)
-    items: list[Any] = [item] if item is not None else [*content.articles, *content.pages]
-    if output is not None and item is not None and output.suffix == ".html":
-        targets = [output]
-    else:
-        directory = output or Path("preview")
-        targets = [directory / pv.preview_file_name(x) for x in items]
-    written = []
-    for entry, path in zip(items, targets, strict=True):
-        context = pv.context_for(entry, content, root=root, base_url=base_url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(pv.render_item(entry, context), encoding="utf-8")
-        written.append({"source": entry.source_path, "handle": entry.handle, "path": path})
-    if item is None:
-        index = (output or Path("preview")) / "index.html"
-        page = pv.render_index(items, pv.PreviewContext(), link=pv.preview_file_name)
-        index.write_text(page, encoding="utf-8")
-        written.append({"source": None, "handle": None, "path": index})
+    written = pv.write_previews(
+        content, item, root=root, output=output, base_url=pv.base_url_of(settings.shop)
+    )
     if out.json:
         skipped = [p.to_dict() for p in content.problems]
-        out.emit_json({"ok": True, "written": written, "skipped": skipped})
+        out.emit_json({"ok": True, "written": [w.to_dict() for w in written], "skipped": skipped})
         return
     for problem in content.problems:
         out.error(f"warning: skipped {problem.location()}: {problem.message}")
-    for entry_info in written:
-        path = Path(entry_info["path"])
-        out.info(f"wrote {path.as_posix()}  ({path.resolve().as_uri()})")
+    for entry in written:
+        out.info(f"wrote {entry.path.as_posix()}  ({(root / entry.path).resolve().as_uri()})")
 
 
-def _serve_previews(ctx: click.Context, site: Any, item: Any, port: int) -> None:
+def _serve_previews(out: Output, site: Any, item: Any, port: int) -> None:
     from shopsync import preview as pv
 
-    out = get_output(ctx)
     try:
         server = pv.make_preview_server(site, port)
     except OSError as exc:
@@ -762,7 +762,6 @@ when everything was pushed and a second plan has nothing left to do.
 )
 @json_option
 @click.pass_context
-@handle_errors
 def demo_command(
     ctx: click.Context, port: int, db_path: Path | None, keep_running: bool, as_json: bool
 ) -> None:
@@ -771,14 +770,16 @@ def demo_command(
     from shopsync.report import plan_json, result_json
     from shopsync.sandbox import SandboxServer
 
-    output = get_output(ctx)
+    state = get_state(ctx)
+    output = state.output
     settings = load_settings_from_ctx(ctx)
-    with SandboxServer(port=port, db_path=db_path) as server:
+    db = state.root / db_path if db_path is not None else None
+    with SandboxServer(port=port, db_path=db) as server:
         if not output.json:
             output.line(f"Sandbox store running at {server.url} (a local stand-in for Shopify)")
             output.line()
         with _progress(output, total=0) as advance:
-            run = run_demo(server, settings, root=Path.cwd(), on_progress=advance)
+            run = run_demo(server, settings, root=state.root, on_progress=advance)
         if output.json:
             output.emit_json(
                 {
@@ -836,22 +837,20 @@ status 0 when every item was written (or was already identical), 1 otherwise.
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @json_option
 @click.pass_context
-@handle_errors
 def pull_command(
     ctx: click.Context, blogs: tuple[str, ...], force: bool, dry_run: bool, as_json: bool
 ) -> None:
     """Write the store's articles and pages as files: bootstrap a repository from a store."""
-    from shopsync.admin.client import ShopifyClient
     from shopsync.pull import pull
-    from shopsync.sync import READ_SCOPES
+    from shopsync.sync import READ_SCOPES, connect
 
-    output = get_output(ctx)
+    state = get_state(ctx)
+    output = state.output
     settings = load_settings_from_ctx(ctx)
-    with ShopifyClient.from_settings(settings) as client:
-        client.check_api_version()
+    with connect(settings) as client:
         client.check_access(list(READ_SCOPES))
         result = pull(
-            settings, client, root=Path.cwd(), force=force, blogs=blogs or None, dry_run=dry_run
+            settings, client, root=state.root, force=force, blogs=blogs or None, dry_run=dry_run
         )
     if output.json:
         output.emit_json(result.to_dict())

@@ -12,12 +12,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from shopsync.admin.client import ShopifyClient
 from shopsync.apply import ApplyResult, Progress
 from shopsync.config import Settings
 from shopsync.plan import Plan
 from shopsync.sandbox import SandboxServer
-from shopsync.sync import WRITE_SCOPES, build_plan, push
+from shopsync.sync import build_plan, connect, push
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,10 @@ def run_demo(
 ) -> DemoRun:
     """Plan, push and plan again against a running sandbox; raises on invalid content."""
     settings = sandbox_settings(server, settings)
-    with ShopifyClient.from_settings(settings) as client:
-        client.check_api_version()
-        client.check_access([*WRITE_SCOPES, "write_files"])  # the sandbox grants them all
-        first = build_plan(settings, client, [], root=root).plan
+    with connect(settings) as client:
+        first = build_plan(settings, client, root=root, write=True)
         result = push(settings, client, first, on_progress=on_progress)
-        second = build_plan(settings, client, [], root=root).plan
+        second = build_plan(settings, client, root=root)
     urls: dict[str, str] = {}
     featured: str | None = None
     for item in first.items:

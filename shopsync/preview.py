@@ -28,7 +28,7 @@ from shopsync.content.images import body_image_paths, image_paths
 from shopsync.content.loader import Content, display_path, load_content
 from shopsync.content.models import Article, Page
 from shopsync.content.render import render_article_body, render_page_body, render_summary
-from shopsync.errors import Problem
+from shopsync.errors import ContentError, Problem, ShopsyncError
 from shopsync.vocabulary import ProductInfo
 
 if TYPE_CHECKING:
@@ -431,7 +431,97 @@ class PreviewSite:
 
 
 def make_preview_server(site: PreviewSite, port: int = 0) -> BaseWSGIServer:
-    """A threaded server bound to 127.0.0.1 only; ``server.port`` is the port it got."""
-    from werkzeug.serving import make_server
+    """A threaded server bound to 127.0.0.1 only; ``server.port`` is the port it got.
 
-    return make_server(LOOPBACK, port, site.wsgi_app(), threaded=True)
+    OSError when the port is taken (the command turns it into a message with a hint).
+    """
+    from shopsync.loopback import serve_on
+
+    return serve_on(LOOPBACK, port, site.wsgi_app())
+
+
+# ------------------------------------------------------------------------ the command's work
+
+
+@dataclass(frozen=True)
+class Written:
+    """One preview file written: which item (None for the index) and where, from the root."""
+
+    source: str | None
+    handle: str | None
+    path: Path
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "handle": self.handle, "path": self.path.as_posix()}
+
+
+def base_url_of(shop: str | None) -> str | None:
+    """Relative links of a file preview (/pages/x, /products/y) point at the shop, if known."""
+    from shopsync.config import shop_base_url
+    from shopsync.errors import ConfigError
+
+    if not shop:
+        return None
+    try:
+        return shop_base_url(shop)
+    except ConfigError:
+        return None
+
+
+def content_paths(articles_dir: Path, target: str | None, *, root: Path) -> list[Path]:
+    """What a preview loads: the articles directory, plus a file named outside it."""
+    paths = [root / articles_dir]
+    if target is not None and target.endswith(".md"):
+        paths.append(root / target)
+    return paths
+
+
+def select(
+    content: Content, target: str | None, *, root: Path, articles_dir: Path
+) -> Article | Page | None:
+    """The item ``target`` names (None: every item); an error saying why when it names none."""
+    if target is None:
+        return None
+    item = find_item(content, target, root=root)
+    if item is not None:
+        return item
+    own = [p for p in content.problems if Path(p.path).stem == Path(target).stem]
+    if own:
+        raise ContentError(own)
+    raise ShopsyncError(
+        f"no article or page {target!r} under {articles_dir.as_posix()}",
+        hint="give a file path such as articles/my-post.md, or an article's handle",
+    )
+
+
+def write_previews(
+    content: Content,
+    item: Article | Page | None,
+    *,
+    root: Path,
+    output: Path | None,
+    base_url: str | None,
+) -> list[Written]:
+    """One item's preview (to ``output`` if it ends in .html), or every item's and an index."""
+    items: list[Article | Page] = [*content.articles, *content.pages]
+    if item is not None:
+        items = [item]
+    directory = output or Path("preview")
+    if output is not None and item is not None and output.suffix == ".html":
+        targets = [output]
+    else:
+        targets = [directory / preview_file_name(x) for x in items]
+    pages: list[tuple[str | None, str | None, Path, str]] = []
+    for entry, path in zip(items, targets, strict=True):
+        context = context_for(entry, content, root=root, base_url=base_url)
+        pages.append((entry.source_path, entry.handle, path, render_item(entry, context)))
+    if item is None:
+        index = render_index(items, PreviewContext(), link=preview_file_name)
+        pages.append((None, None, directory / "index.html", index))
+    written = []
+    for source, handle, path, text in pages:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(Written(source, handle, path))
+    return written

@@ -1,35 +1,38 @@
 """The sync in three calls, so the CLI (and ``demo``) stay thin.
 
-    prepared = build_plan(settings, client, paths, SyncOptions(...))   # reads only
-    result = push(settings, client, prepared.plan, on_progress=...)     # writes
+    with connect(settings) as client:                                   # checks the version
+        plan = build_plan(settings, client, paths, options, root=root)  # reads only
+        result = push(settings, client, plan, on_progress=...)          # writes
 
 ``build_plan`` validates the files first (a ``ContentError`` before anything is sent),
-then resolves featured products, renders the desired state, reads the store once and
-plans. Nothing here prints.
+checks the token's scopes, then resolves featured products and images, renders the
+desired state, reads the store once and plans. Nothing here prints: the caller sees the
+loaded files (their problems and warnings) through ``on_loaded``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from shopsync.admin.client import ShopifyClient
 from shopsync.admin.inputs import MetafieldNames
-from shopsync.admin.remote import RemoteState, fetch_files, fetch_products, fetch_state
+from shopsync.admin.remote import fetch_files, fetch_products, fetch_state
 from shopsync.apply import ApplyResult, Progress, apply_plan
+from shopsync.config import Settings
 from shopsync.content.loader import Content, display_path, load_content
-from shopsync.desired import DesiredState, build_desired, product_handles, resolve_images
+from shopsync.desired import build_desired, product_handles, resolve_images
 from shopsync.errors import ContentError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan
 
-if TYPE_CHECKING:
-    from shopsync.admin.client import ShopifyClient
-    from shopsync.config import Settings
-
 READ_SCOPES: tuple[str, ...] = ("read_content", "read_products")
 WRITE_SCOPES: tuple[str, ...] = ("read_content", "write_content", "read_products")
+
+#: Called with what was loaded, before anything is sent (the CLI prints problems from it).
+ContentReporter = Callable[[Content], None]
 
 
 def required_scopes(content: Content, *, write: bool) -> list[str]:
@@ -38,23 +41,6 @@ def required_scopes(content: Content, *, write: bool) -> list[str]:
     if content.images:
         scopes.append("write_files" if write else "read_files")
     return scopes
-
-
-@dataclass(frozen=True)
-class SyncOptions:
-    force: bool = False
-    adopt: bool = False
-    prune: PruneMode | None = None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A plan and what it was made from (for reports and the ``demo`` command)."""
-
-    content: Content
-    desired: DesiredState
-    remote: RemoteState
-    plan: Plan
 
 
 def parse_prune(value: str | None) -> PruneMode | None:
@@ -68,14 +54,33 @@ def parse_prune(value: str | None) -> PruneMode | None:
     raise ValueError(f"--prune takes unpublish or delete, not {value!r}")
 
 
-def scope_of(paths: Sequence[Path], settings: Settings, *, root: Path) -> list[str]:
+def connect(settings: Settings) -> ShopifyClient:
+    """A client for the configured store, whose API version the store still serves.
+
+    Use it as a context manager so its connections are closed.
+    """
+    client = ShopifyClient.from_settings(settings)
+    try:
+        client.check_api_version()
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def scope_of(paths: Sequence[Path], settings: Settings, *, root: Path) -> tuple[str, ...]:
     """The repository-relative paths a plan covers: where orphans may be looked for."""
     chosen = list(paths) or [settings.articles_dir]
-    return [display_path(p if p.is_absolute() else root / p, root) for p in chosen]
+    return tuple(display_path(p if p.is_absolute() else root / p, root) for p in chosen)
 
 
 def load_valid_content(
-    settings: Settings, paths: Sequence[Path], *, root: Path, now: datetime | None = None
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    root: Path,
+    now: datetime | None = None,
+    on_loaded: ContentReporter | None = None,
 ) -> Content:
     """Load the files; any problem stops everything before the store is contacted.
 
@@ -84,6 +89,8 @@ def load_valid_content(
     """
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog, now=now)
+    if on_loaded is not None:
+        on_loaded(content)
     if not content.ok:
         raise ContentError(content.problems)
     return content
@@ -97,13 +104,8 @@ def names_of(settings: Settings) -> MetafieldNames:
 
 
 def plan_content(
-    settings: Settings,
-    client: ShopifyClient,
-    content: Content,
-    options: SyncOptions,
-    *,
-    scope: Sequence[str] | None = None,
-) -> Prepared:
+    settings: Settings, client: ShopifyClient, content: Content, options: PlanOptions
+) -> Plan:
     """Resolve products and images, render, read the store, plan: read-only."""
     products = fetch_products(client, product_handles(content.articles))
     files = fetch_files(client, [image.filename for image in content.images.values()])
@@ -121,37 +123,29 @@ def plan_content(
         product_namespace=settings.product_metafield_namespace,
         product_key=settings.product_metafield_key,
     )
-    plan_options = PlanOptions(
-        force=options.force,
-        adopt=options.adopt,
-        prune=options.prune,
-        scope=tuple(scope) if scope is not None else None,
-    )
-    return Prepared(
-        content=content,
-        desired=desired,
-        remote=remote,
-        plan=make_plan(desired, remote, plan_options),
-    )
+    return make_plan(desired, remote, options)
 
 
 def build_plan(
     settings: Settings,
     client: ShopifyClient,
-    paths: Sequence[Path],
-    options: SyncOptions | None = None,
+    paths: Sequence[Path] = (),
+    options: PlanOptions | None = None,
     *,
-    root: Path | None = None,
+    root: Path,
+    write: bool = False,
     now: datetime | None = None,
-) -> Prepared:
+    on_loaded: ContentReporter | None = None,
+) -> Plan:
     """Validate ``paths`` (default: the articles directory) and plan them against the store.
 
+    ``write``: the token must be allowed to push the plan too (scopes are checked first).
     Orphans are looked for only among items whose source lies under ``paths``.
     """
-    root = root or Path.cwd()
-    content = load_valid_content(settings, paths, root=root, now=now)
-    scope = scope_of(paths, settings, root=root)
-    return plan_content(settings, client, content, options or SyncOptions(), scope=scope)
+    content = load_valid_content(settings, paths, root=root, now=now, on_loaded=on_loaded)
+    client.check_access(required_scopes(content, write=write))
+    scoped = replace(options or PlanOptions(), scope=scope_of(paths, settings, root=root))
+    return plan_content(settings, client, content, scoped)
 
 
 def push(
@@ -160,12 +154,20 @@ def push(
     plan: Plan,
     *,
     on_progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ApplyResult:
-    """Apply ``plan``; failures are per item in the result (see ``ApplyResult.ok``)."""
+    """Apply ``plan``; failures are per item in the result (see ``ApplyResult.ok``).
+
+    ``sleep`` and ``clock`` pace the waits of the image stage (files Shopify is still
+    processing); tests pass a fake pair.
+    """
     return apply_plan(
         plan,
         client,
         names=names_of(settings),
         max_workers=settings.max_in_flight,
         on_progress=on_progress,
+        sleep=sleep,
+        clock=clock,
     )

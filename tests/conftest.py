@@ -7,6 +7,10 @@ bucket) on a free loopback port, stopped after the test. ``sandbox.url`` is the 
 ``sandbox_factory``: for tests that need another config, ``sandbox_factory(bucket=50,
 restore_rate=10)`` or ``sandbox_factory(db_path=tmp_path / "s.db")``; every server it
 started is stopped at the end of the test.
+
+``cli``: runs ``shopsync -C <tmp_path> ...`` in process with a clean ``SHOPSYNC_*``
+environment (``tests/cli_support.py``); ``cli.for_store(sandbox)`` adds the sandbox's
+shop URL and token, ``cli.at(path)`` another repository.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from .cli_support import Cli
 
 if TYPE_CHECKING:
     from shopsync.sandbox import SandboxServer
@@ -44,3 +50,8 @@ def sandbox_factory() -> Iterator[SandboxFactory]:
 @pytest.fixture
 def sandbox(sandbox_factory: SandboxFactory) -> SandboxServer:
     return sandbox_factory()
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(root=tmp_path)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from click.testing import CliRunner
 
 from shopsync.cli import main
+from shopsync.errors import EXIT_CONFIG, EXIT_USAGE
 
 COMMANDS = sorted(name for name, cmd in main.commands.items() if not cmd.hidden)
 # Commands that report something a script may want to read.
@@ -20,7 +23,7 @@ def test_main_help_lists_commands_and_examples() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.output
-    for option in ("--env", "--env-file", "-q, --quiet", "-v, --verbose", "--version"):
+    for option in ("-C, --root", "--env", "--env-file", "-q, --quiet", "-v, --verbose"):
         assert option in result.output
     for name in COMMANDS:
         assert f"  {name}" in result.output
@@ -43,8 +46,25 @@ def test_reporting_commands_take_json(name: str) -> None:
     assert "--json" in flags
 
 
-def test_usage_errors_go_to_stderr() -> None:
-    result = CliRunner().invoke(main, ["validate", "--no-such-flag"])
-    assert result.exit_code == 2
+@pytest.mark.parametrize(
+    "args",
+    [["validate", "--no-such-flag"], ["no-such-command"], ["plan", "--prune=everything"]],
+)
+def test_usage_errors_go_to_stderr_and_never_exit_2(args: list[str]) -> None:
+    # 2 is what `plan --detailed-exitcode` says for "changes": a typo must not look like it.
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == EXIT_USAGE == 64
     assert result.stdout == ""
-    assert "No such option '--no-such-flag'" in result.stderr
+    assert "Usage:" in result.stderr and "Error:" in result.stderr
+
+
+def test_the_sandbox_command_reports_through_the_same_handler() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["sandbox", "--port", str(port)])
+    assert result.exit_code == EXIT_CONFIG
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: cannot listen on 127.0.0.1:{port}")
+    assert lines[1] == "hint: pick another --port, or --port 0 for any free one"

@@ -13,8 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from shopsync import __version__
-from shopsync.cli import handle_errors, json_option, main
-from shopsync.errors import EXIT_CONFIG, ConfigError
+from shopsync.cli import ShopsyncGroup, json_option
+from shopsync.errors import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_USAGE, ConfigError
+
+from .cli_support import Cli
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,7 +68,7 @@ EXPECTED = {
 
 
 @pytest.fixture
-def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def broken(tmp_path: Path) -> Path:
     folder = tmp_path / "broken"
     folder.mkdir()
     for name, data in BROKEN.items():
@@ -75,33 +77,25 @@ def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             target.write_bytes(data)
         else:
             target.write_text(data, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
     return folder
 
 
-def run(*args: str, cwd_env: dict[str, str] | None = None) -> click.testing.Result:
-    env = {"NO_COLOR": "1", "SHOPSYNC_BLOG": "research-digest", **(cwd_env or {})}
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-
-def test_samples_validate_clean(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO)
-    result = run("validate", "articles")
+def test_samples_validate_clean(cli: Cli) -> None:
+    result = cli.at(REPO)("validate", "articles")
     assert result.exit_code == 0, result.output
     assert "ok: 4 files valid (3 articles, 1 page)" in result.stdout
 
 
-def test_default_path_comes_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_default_path_comes_from_settings(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "x.md").write_text("no front matter\n", encoding="utf-8")
-    result = run("validate", cwd_env={"SHOPSYNC_ARTICLES_DIR": "content"})
+    result = cli("validate", env={"SHOPSYNC_ARTICLES_DIR": "content"})
     assert result.exit_code == 1
     assert "content/x.md:1: missing front matter" in result.stdout
 
 
-def test_broken_directory_lists_every_problem(broken: Path) -> None:
-    result = run("validate", "broken")
+def test_broken_directory_lists_every_problem(broken: Path, cli: Cli) -> None:
+    result = cli("validate", "broken")
     assert result.exit_code == 1
     out = result.stdout
     for name, line, field in EXPECTED:
@@ -113,8 +107,8 @@ def test_broken_directory_lists_every_problem(broken: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_json_output_has_the_same_problems(broken: Path) -> None:
-    result = run("validate", "--json", "broken")
+def test_json_output_has_the_same_problems(broken: Path, cli: Cli) -> None:
+    result = cli("validate", "--json", "broken")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["ok"] is False and data["files"] == len(BROKEN)
@@ -124,78 +118,95 @@ def test_json_output_has_the_same_problems(broken: Path) -> None:
     assert [a["path"] for a in data["articles"]] == ["broken/dup-a.md"]
 
 
-def test_json_clean_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO)
-    data = json.loads(run("validate", "--json", "articles").stdout)
+def test_json_clean_run(cli: Cli) -> None:
+    data = json.loads(cli.at(REPO)("validate", "--json", "articles").stdout)
     assert data["ok"] is True and data["problems"] == []
     assert {a["status"] for a in data["articles"]} == {"draft", "published", "scheduled"}
 
 
-def test_quiet_hides_the_summary_not_the_problems(broken: Path) -> None:
-    clean = run("-q", "validate", str(REPO / "articles" / "pages"))
+def test_quiet_hides_the_summary_not_the_problems(broken: Path, cli: Cli) -> None:
+    clean = cli("-q", "validate", str(REPO / "articles" / "pages"))
     assert clean.exit_code == 0 and clean.stdout == ""
-    bad = run("-q", "validate", "broken/empty.md")
+    bad = cli("-q", "validate", "broken/empty.md")
     assert bad.exit_code == 1 and "file is empty" in bad.stdout
 
 
-def test_missing_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = run("validate", "nowhere")
+def test_missing_path(cli: Cli) -> None:
+    result = cli("validate", "nowhere")
     assert result.exit_code == 1
     assert "nowhere: no such file or directory" in result.stdout
 
 
-def test_missing_env_file_is_a_config_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = run("--env-file", "missing.env", "validate")
+def test_missing_env_file_is_a_config_error(cli: Cli) -> None:
+    result = cli("--env-file", "missing.env", "validate")
     assert result.exit_code == EXIT_CONFIG
     assert result.stderr.splitlines()[0] == "error: env file 'missing.env' does not exist"
     assert result.stderr.splitlines()[1].startswith("hint: ")
-    as_json = run("--env-file", "missing.env", "validate", "--json")
+    as_json = cli("--env-file", "missing.env", "validate", "--json")
     assert json.loads(as_json.stdout)["error"] == "ConfigError"
 
 
-def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_env_file_is_read(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "custom.env").write_text("SHOPSYNC_ARTICLES_DIR=elsewhere\n", encoding="utf-8")
-    result = run("--env-file", "custom.env", "validate")
+    result = cli("--env-file", "custom.env", "validate")
     assert result.exit_code == 0
     assert "ok: 0 files valid" in result.stdout
 
 
-def test_invalid_setting_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = run("validate", cwd_env={"SHOPSYNC_API_VERSION": "latest"})
+def test_root_is_where_paths_and_the_env_file_are_read(tmp_path: Path, cli: Cli) -> None:
+    repo = tmp_path / "site"
+    (repo / "content").mkdir(parents=True)
+    (repo / "content" / "x.md").write_text("no front matter\n", encoding="utf-8")
+    (repo / ".env").write_text("SHOPSYNC_ARTICLES_DIR=content\n", encoding="utf-8")
+    # The working directory is the tests' own; only -C says where the repository is.
+    result = cli.at(repo)("validate")
+    assert result.exit_code == 1
+    assert "content/x.md:1: missing front matter" in result.stdout
+    named = cli.at(repo)("validate", "content/x.md", "--json")
+    assert [p["path"] for p in json.loads(named.stdout)["problems"]] == ["content/x.md"]
+
+
+def test_a_root_that_is_not_a_directory_is_a_usage_error(tmp_path: Path, cli: Cli) -> None:
+    result = cli.at(tmp_path / "nowhere")("validate")
+    assert result.exit_code == EXIT_USAGE
+    assert "'-C' / '--root'" in result.stderr
+
+
+def test_invalid_setting_is_reported(cli: Cli) -> None:
+    result = cli("validate", env={"SHOPSYNC_API_VERSION": "latest"})
     assert result.exit_code == EXIT_CONFIG
     assert "api_version" in result.stderr and "Traceback" not in result.output
 
 
-def test_version_and_help() -> None:
-    assert run("--version").stdout.strip() == f"shopsync, version {__version__}"
-    help_text = run("validate", "--help").stdout
+def test_version_and_help(cli: Cli) -> None:
+    assert cli("--version").stdout.strip() == f"shopsync, version {__version__}"
+    help_text = cli("validate", "--help").stdout
     assert "Examples:" in help_text and "--json" in help_text
-    assert "Examples:" in run("--help").stdout
+    assert "Examples:" in cli("--help").stdout
 
 
-def _probe_command(exc: BaseException) -> click.Command:
-    @click.command()
+def _probe_group(exc: BaseException) -> click.Group:
+    """A group like ``shopsync``'s with one command that raises ``exc``."""
+
+    @click.group(cls=ShopsyncGroup)
+    def group() -> None:
+        pass
+
+    @group.command()
     @json_option
-    @handle_errors
     def probe(as_json: bool) -> None:
         raise exc
 
-    return probe
+    return group
 
 
-def test_handle_errors_maps_shopsync_errors() -> None:
-    cmd = _probe_command(ConfigError("no shop configured", hint="set SHOPSYNC_SHOP"))
-    result = CliRunner().invoke(cmd, [])
+def test_the_group_maps_shopsync_errors() -> None:
+    group = _probe_group(ConfigError("no shop configured", hint="set SHOPSYNC_SHOP"))
+    result = CliRunner().invoke(group, ["probe"])
     assert result.exit_code == EXIT_CONFIG
     assert result.stderr == "error: no shop configured\nhint: set SHOPSYNC_SHOP\n"
-    as_json = CliRunner().invoke(cmd, ["--json"])
+    as_json = CliRunner().invoke(group, ["probe", "--json"])
     assert json.loads(as_json.stdout) == {
         "error": "ConfigError",
         "message": "no shop configured",
@@ -203,12 +214,18 @@ def test_handle_errors_maps_shopsync_errors() -> None:
     }
 
 
-def test_handle_errors_reports_bugs_in_one_line() -> None:
-    result = CliRunner().invoke(_probe_command(RuntimeError("boom\nsecond line")), [])
+def test_the_group_reports_bugs_in_one_line() -> None:
+    result = CliRunner().invoke(_probe_group(RuntimeError("boom\nsecond line")), ["probe"])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("internal error: RuntimeError: boom")
     assert "Traceback" not in result.output
+
+
+def test_an_interrupt_exits_130() -> None:
+    result = CliRunner().invoke(_probe_group(KeyboardInterrupt()), ["probe"])
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert result.stderr == "interrupted\n"
 
 
 def test_console_script_end_to_end() -> None:

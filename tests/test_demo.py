@@ -10,28 +10,25 @@ from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner
 
-from shopsync.cli import main
 from shopsync.config import Settings
 from shopsync.demo import run_demo
 from shopsync.sandbox import SandboxServer
+
+from .cli_support import Cli
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The sample articles in a fresh directory, with no .env and no SHOPSYNC_* around."""
+def checkout(tmp_path: Path) -> Path:
+    """The sample articles in a fresh directory, with no .env (the ``cli`` fixture runs there)."""
     shutil.copytree(REPO / "articles", tmp_path / "articles")
-    for name in ("SHOPSYNC_SHOP", "SHOPSYNC_ACCESS_TOKEN", "SHOPSYNC_BLOG", "SHOPSYNC_ENV"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
-def test_demo_pushes_everything_and_the_second_plan_is_empty(checkout: Path) -> None:
-    result = CliRunner().invoke(main, ["demo"], env={"NO_COLOR": "1"}, catch_exceptions=False)
+def test_demo_pushes_everything_and_the_second_plan_is_empty(checkout: Path, cli: Cli) -> None:
+    result = cli("demo")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Plan: 6 to create" in out
@@ -40,8 +37,8 @@ def test_demo_pushes_everything_and_the_second_plan_is_empty(checkout: Path) -> 
     assert "/blogs/research-digest/ems-deep-spine-muscles-study" in out
 
 
-def test_demo_json_is_one_document(checkout: Path) -> None:
-    result = CliRunner().invoke(main, ["demo", "--json"], catch_exceptions=False)
+def test_demo_json_is_one_document(checkout: Path, cli: Cli) -> None:
+    result = cli("demo", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["ok"] is True
@@ -50,15 +47,12 @@ def test_demo_json_is_one_document(checkout: Path) -> None:
     assert data["featured_article"].endswith("/blogs/research-digest/ems-deep-spine-muscles-study")
 
 
-def test_demo_ignores_a_real_store_in_the_environment(
-    checkout: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SHOPSYNC_SHOP", "real-store.myshopify.com")
-    monkeypatch.setenv("SHOPSYNC_ACCESS_TOKEN", "shpat_real_token_never_sent")
-    result = CliRunner().invoke(main, ["demo", "--json"], catch_exceptions=False)
+def test_demo_ignores_a_real_store_in_the_environment(checkout: Path, cli: Cli) -> None:
+    real = {"SHOPSYNC_SHOP": "real-store.myshopify.com"}
+    result = cli("demo", "--json", env={**real, "SHOPSYNC_ACCESS_TOKEN": "shpat_real_never_sent"})
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["sandbox"].startswith("http://127.0.0.1:")
-    assert "shpat_real_token_never_sent" not in result.output
+    assert "shpat_real_never_sent" not in result.output
 
 
 def test_the_synced_article_reads_right_on_the_sandbox_storefront(checkout: Path) -> None:

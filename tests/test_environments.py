@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from shopsync.cli import AppState, load_settings_from_ctx, main
 from shopsync.environments import environment_overrides, load_environments, selected_environment
 from shopsync.errors import EXIT_CONFIG, ConfigError
+
+from .cli_support import Cli
 
 TOKEN = "shpat_do_not_print_0123456789"
 
@@ -88,23 +89,23 @@ def test_selected_environment_prefers_the_flag() -> None:
     assert selected_environment(None, {"SHOPSYNC_ENV": " "}) is None
 
 
-def test_env_flag_selects_store_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SHOPSYNC_SHOP", "default-store")
-    monkeypatch.setenv("SHOPSYNC_AU_ACCESS_TOKEN", TOKEN)
+def test_env_flag_selects_store_settings(tmp_path: Path, cli: Cli) -> None:
+    environ = {"SHOPSYNC_SHOP": "default-store", "SHOPSYNC_AU_ACCESS_TOKEN": TOKEN}
     write(
         tmp_path / "shopsync.toml",
         '[environments.au]\nshop = "oriems-au"\narticles_dir = "au-articles"\n',
     )
     write(tmp_path / "au-articles" / "one.md", "---\ntitle: One\nauthor: A\n---\nText\n")
-    runner = CliRunner()
-    result = runner.invoke(main, ["--env", "au", "validate", "--json"])
+    result = cli("--env", "au", "validate", "--json", env=environ)
     assert result.exit_code == 0, result.output
     assert [a["path"] for a in json.loads(result.output)["articles"]] == ["au-articles/one.md"]
 
     for name, shop in (("au", "oriems-au"), (None, "default-store")):
-        with click.Context(main, obj=AppState(env_name=name)) as ctx:
-            settings = load_settings_from_ctx(ctx)
+        with pytest.MonkeyPatch.context() as patch:  # Settings read the process environment
+            for key, value in environ.items():
+                patch.setenv(key, value)
+            with click.Context(main, obj=AppState(env_name=name, root=tmp_path)) as ctx:
+                settings = load_settings_from_ctx(ctx)
         assert settings.shop == shop
         assert TOKEN not in repr(settings)
         if name == "au":
@@ -112,12 +113,9 @@ def test_env_flag_selects_store_settings(tmp_path: Path, monkeypatch: pytest.Mon
             assert settings.access_token.get_secret_value() == TOKEN
 
 
-def test_unknown_environment_is_one_line_with_a_hint(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_unknown_environment_is_one_line_with_a_hint(tmp_path: Path, cli: Cli) -> None:
     write(tmp_path / "shopsync.toml", '[environments.au]\nshop = "oriems-au"\n')
-    result = CliRunner().invoke(main, ["--env", "nz", "validate"])
+    result = cli("--env", "nz", "validate")
     assert result.exit_code == EXIT_CONFIG
     lines = result.stderr.splitlines()
     assert lines[0] == "error: unknown environment 'nz' (known: au)"

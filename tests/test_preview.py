@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
-from shopsync.cli import main
 from shopsync.content.loader import load_content
 from shopsync.content.models import Article, Page
 from shopsync.preview import (
@@ -32,6 +30,7 @@ from shopsync.preview import (
     render_item,
 )
 
+from .cli_support import Cli
 from .images import png
 
 REPO = Path(__file__).resolve().parents[1]
@@ -163,24 +162,17 @@ def test_find_item_by_path_or_handle(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the CLI
 
 
-def test_cli_writes_one_preview_and_reports_json(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_writes_one_preview_and_reports_json(tmp_path: Path, cli: Cli) -> None:
     make_repo(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SHOPSYNC_SHOP", raising=False)
-    result = CliRunner().invoke(main, ["preview", "deep-muscles", "-o", "out/p.html", "--json"])
+    result = cli("preview", "deep-muscles", "-o", "out/p.html", "--json")
     assert result.exit_code == 0, result.output
     assert '"path": "out/p.html"' in result.output
     assert "Deep &lt;Muscles&gt; &amp; Stimulation" in (tmp_path / "out/p.html").read_text()
 
 
-def test_cli_writes_every_item_and_an_index(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_writes_every_item_and_an_index(tmp_path: Path, cli: Cli) -> None:
     make_repo(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["-q", "preview"])
+    result = cli("-q", "preview")
     assert result.exit_code == 0, result.output
     assert result.output == ""  # --quiet
     written = sorted(p.name for p in (tmp_path / "preview").iterdir())
@@ -192,17 +184,15 @@ def test_cli_writes_every_item_and_an_index(
     ]
 
 
-def test_cli_unknown_item_and_invalid_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_unknown_item_and_invalid_file(tmp_path: Path, cli: Cli) -> None:
     make_repo(tmp_path, ARTICLE.replace("author: Research Team\n", ""))
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    missing = runner.invoke(main, ["preview", "nope"])
+    missing = cli("preview", "nope")
     assert missing.exit_code == 1
     assert missing.stderr.splitlines() == [
         "error: no article or page 'nope' under articles",
         "hint: give a file path such as articles/my-post.md, or an article's handle",
     ]
-    broken = runner.invoke(main, ["preview", "articles/deep-muscles.md"])
+    broken = cli("preview", "articles/deep-muscles.md")
     assert broken.exit_code == 1
     assert "articles/deep-muscles.md:1: author:" in broken.stderr
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from shopsync.admin.client import ShopifyClient
-from shopsync.cli import main
 from shopsync.sandbox import SandboxServer
+
+from .cli_support import Cli
 
 SIMPLE_BODY = (
     "<h2>Hello</h2>\n<p>A <strong>plain</strong> post.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"
@@ -80,20 +80,10 @@ def store_made_by_hand(sandbox: SandboxServer) -> SandboxServer:
     return sandbox
 
 
-def run(repo: Path, sandbox: SandboxServer, *args: str) -> Result:
-    env = {
-        "SHOPSYNC_SHOP": sandbox.url,
-        "SHOPSYNC_ACCESS_TOKEN": sandbox.config.access_token,
-        "SHOPSYNC_BLOG": "research-digest",
-        "NO_COLOR": "1",
-    }
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(repo)
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-
-def test_pull_then_plan_shows_no_changes(tmp_path: Path, store_made_by_hand: SandboxServer) -> None:
-    pulled = run(tmp_path, store_made_by_hand, "pull")
+def test_pull_then_plan_shows_no_changes(
+    tmp_path: Path, store_made_by_hand: SandboxServer, cli: Cli
+) -> None:
+    pulled = cli.for_store(store_made_by_hand)("pull")
     assert pulled.exit_code == 0, pulled.output
     assert "Pull: 3 created" in pulled.stdout
 
@@ -103,45 +93,47 @@ def test_pull_then_plan_shows_no_changes(tmp_path: Path, store_made_by_hand: San
     assert "format: html" in block and BLOCK_BODY in block
     assert (tmp_path / "articles" / "pages" / "about.md").is_file()
 
-    plan = run(tmp_path, store_made_by_hand, "plan", "--detailed-exitcode")
+    plan = cli.for_store(store_made_by_hand)("plan", "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
     assert "Plan: 0 to create, 0 to update, 0 to delete, 3 unchanged, 0 conflicts" in plan.stdout
 
 
 def test_a_pulled_file_edited_later_is_an_update_not_a_conflict(
-    tmp_path: Path, store_made_by_hand: SandboxServer
+    tmp_path: Path, store_made_by_hand: SandboxServer, cli: Cli
 ) -> None:
-    assert run(tmp_path, store_made_by_hand, "pull").exit_code == 0
+    assert cli.for_store(store_made_by_hand)("pull").exit_code == 0
     path = tmp_path / "articles" / "simple.md"
     path.write_text(path.read_text().replace("title: Simple", "title: Simple, revised"))
-    plan = run(tmp_path, store_made_by_hand, "plan", "--json")
+    plan = cli.for_store(store_made_by_hand)("plan", "--json")
     items = {i["handle"]: i for i in json.loads(plan.stdout)["items"]}
     assert items["simple"]["kind"] == "update"
     assert items["block"]["kind"] == "unchanged"
 
 
 def test_existing_files_are_kept_unless_forced(
-    tmp_path: Path, store_made_by_hand: SandboxServer
+    tmp_path: Path, store_made_by_hand: SandboxServer, cli: Cli
 ) -> None:
-    assert run(tmp_path, store_made_by_hand, "pull").exit_code == 0
+    assert cli.for_store(store_made_by_hand)("pull").exit_code == 0
     path = tmp_path / "articles" / "simple.md"
     path.write_text("my local edit\n")
 
-    again = run(tmp_path, store_made_by_hand, "pull", "--json")
+    again = cli.for_store(store_made_by_hand)("pull", "--json")
     assert again.exit_code == 1
     files = {f["handle"]: f for f in json.loads(again.stdout)["files"]}
     assert files["simple"]["action"] == "skipped"
     assert files["block"]["action"] == "unchanged"
     assert path.read_text() == "my local edit\n"
 
-    forced = run(tmp_path, store_made_by_hand, "pull", "--force")
+    forced = cli.for_store(store_made_by_hand)("pull", "--force")
     assert forced.exit_code == 0, forced.output
     assert "## Hello" in path.read_text()
 
 
-def test_dry_run_writes_nothing_anywhere(tmp_path: Path, store_made_by_hand: SandboxServer) -> None:
+def test_dry_run_writes_nothing_anywhere(
+    tmp_path: Path, store_made_by_hand: SandboxServer, cli: Cli
+) -> None:
     before = len(store_made_by_hand.store.all("metafield"))
-    result = run(tmp_path, store_made_by_hand, "pull", "--dry-run")
+    result = cli.for_store(store_made_by_hand)("pull", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Dry run: 3 created" in result.stdout
     assert not (tmp_path / "articles").exists()

@@ -15,18 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-from pydantic import SecretStr
 
 from shopsync.admin.client import ShopifyClient
 from shopsync.apply import Applier, ApplyResult
-from shopsync.cli import main
 from shopsync.config import Settings
 from shopsync.content.images import PENDING
 from shopsync.errors import EXIT_CONFIG
-from shopsync.plan import Plan
-from shopsync.sync import SyncOptions, build_plan, push
+from shopsync.plan import Plan, PlanOptions
+from shopsync.sync import build_plan, push
 
+from .cli_support import Cli
 from .images import StoreClock, png
 from .sync_helpers import (
     BLOG,
@@ -72,7 +70,7 @@ def store(client: ShopifyClient, settings: Settings) -> Store:
 
 
 def plan(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> Plan:
-    return build_plan(settings, client, [], SyncOptions(**options), root=repo).plan
+    return build_plan(settings, client, [], PlanOptions(**options), root=repo)
 
 
 def sync(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> ApplyResult:
@@ -83,27 +81,33 @@ def kinds(result: Plan) -> dict[str, str]:
     return {item.handle: item.kind for item in result.items}
 
 
-def cli(repo: Path, settings: Settings, *args: str) -> Result:
-    assert settings.access_token is not None
-    env = {
-        "SHOPSYNC_SHOP": str(settings.shop),
-        "SHOPSYNC_ACCESS_TOKEN": settings.access_token.get_secret_value(),
-        "SHOPSYNC_ARTICLES_DIR": "articles",
-        "NO_COLOR": "1",
-    }
-    runner = CliRunner()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(repo)
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
+@pytest.fixture
+def store_cli(cli: Cli, sandbox: Any, repo: Path) -> Cli:
+    """``shopsync -C <repo> ...`` against this test's sandbox store."""
+    return cli.at(repo).for_store(sandbox)
 
 
 # --------------------------------------------------------------------------- first push
 
 
-def test_first_push_creates_everything_and_second_plan_is_empty(
-    sandbox: Any, settings: Settings, repo: Path, store: Store
+def test_a_plan_read_back_from_json_pushes_like_the_original(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
 ) -> None:
-    first = cli(repo, settings, "push", "--json")
+    use_local_image(repo, png(3, 3), "alpha")
+    planned = plan(settings, client, repo)
+    restored = Plan.from_dict(json.loads(json.dumps(planned.to_dict())), root=repo)
+    assert restored == planned
+    result = push(settings, client, restored)
+    assert result.ok, result.to_dict()
+    assert sorted(store.articles()) == ["alpha", "beta", "gamma"]
+    again = plan(settings, client, repo)
+    assert not again.has_changes and not again.has_errors
+
+
+def test_first_push_creates_everything_and_second_plan_is_empty(
+    sandbox: Any, settings: Settings, repo: Path, store: Store, store_cli: Cli
+) -> None:
+    first = store_cli("push", "--json")
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
     assert data["result"]["ok"] is True
@@ -133,26 +137,26 @@ def test_first_push_creates_everything_and_second_plan_is_empty(
     assert store.pages()["disclaimer"]["shopsyncSource"]["value"] == "articles/pages/disclaimer.md"
 
     before = len(sandbox.requests)
-    second = cli(repo, settings, "plan", "--detailed-exitcode")
+    second = store_cli("plan", "--detailed-exitcode")
     assert second.exit_code == 0, second.output
     assert "Plan: 0 to create, 0 to update, 0 to delete, 4 unchanged, 0 conflicts" in second.stdout
     assert mutations(sandbox.requests[before:]) == []
 
-    as_json = cli(repo, settings, "plan", "--json", "--detailed-exitcode")
+    as_json = store_cli("plan", "--json", "--detailed-exitcode")
     assert as_json.exit_code == 0
     assert json.loads(as_json.stdout)["summary"]["unchanged"] == 4
 
 
 def test_plan_never_writes_and_exits_2_with_changes(
-    sandbox: Any, settings: Settings, repo: Path, store: Store
+    sandbox: Any, settings: Settings, repo: Path, store: Store, store_cli: Cli
 ) -> None:
-    result = cli(repo, settings, "plan", "--detailed-exitcode")
+    result = store_cli("plan", "--detailed-exitcode")
     assert result.exit_code == 2, result.output
     assert "Plan: 5 to create" in result.stdout
     assert "+ article research-digest/alpha" in result.stdout
-    markdown = cli(repo, settings, "plan", "--markdown")
+    markdown = store_cli("plan", "--markdown")
     assert markdown.exit_code == 0 and "| `+` | create |" in markdown.stdout
-    dry = cli(repo, settings, "push", "--dry-run")
+    dry = store_cli("push", "--dry-run")
     assert dry.exit_code == 0 and "Plan: 5 to create" in dry.stdout
     assert mutations(sandbox.requests) == []
     assert store.articles() == {}
@@ -177,14 +181,19 @@ def request_query(request: Any) -> str:
 
 
 def test_editing_one_file_updates_only_that_article(
-    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+    sandbox: Any,
+    settings: Settings,
+    client: ShopifyClient,
+    repo: Path,
+    store: Store,
+    store_cli: Cli,
 ) -> None:
     assert sync(settings, client, repo).ok
     ids = {handle: node["id"] for handle, node in store.articles().items()}
     path = repo / "articles" / "beta.md"
     path.write_text(path.read_text().replace("title: Beta", "title: Beta, revised"))
 
-    result = cli(repo, settings, "plan", "--json", "--detailed-exitcode")
+    result = store_cli("plan", "--json", "--detailed-exitcode")
     assert result.exit_code == 2
     items = json.loads(result.stdout)["items"]
     changed = [i for i in items if i["kind"] != "unchanged"]
@@ -192,7 +201,7 @@ def test_editing_one_file_updates_only_that_article(
     assert changed[0]["diff"] == [{"field": "title", "before": "Beta", "after": "Beta, revised"}]
 
     before = len(sandbox.requests)
-    pushed = cli(repo, settings, "push")
+    pushed = store_cli("push")
     assert pushed.exit_code == 0, pushed.output
     assert mutations(sandbox.requests[before:]) == ["articleUpdate"]
     after = store.articles()
@@ -204,18 +213,18 @@ def test_editing_one_file_updates_only_that_article(
 
 
 def test_admin_edit_is_a_conflict_and_survives_a_push(
-    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store, store_cli: Cli
 ) -> None:
     assert sync(settings, client, repo).ok
     alpha = store.articles()["alpha"]
     admin_update_article(client, settings, alpha["id"], {"title": "Edited in the admin"})
 
-    result = cli(repo, settings, "plan", "--detailed-exitcode")
+    result = store_cli("plan", "--detailed-exitcode")
     assert result.exit_code == 1
     assert "! article research-digest/alpha" in result.stdout
     assert "~ title: 'Edited in the admin' → 'Alpha'" in result.stdout
 
-    pushed = cli(repo, settings, "push", "--json")
+    pushed = store_cli("push", "--json")
     assert pushed.exit_code == 1
     outcome = next(
         i for i in json.loads(pushed.stdout)["result"]["items"] if i["handle"] == "alpha"
@@ -223,27 +232,27 @@ def test_admin_edit_is_a_conflict_and_survives_a_push(
     assert outcome["status"] == "skipped" and outcome["kind"] == "conflict"
     assert store.articles()["alpha"]["title"] == "Edited in the admin"
 
-    forced = cli(repo, settings, "push", "--force")
+    forced = store_cli("push", "--force")
     assert forced.exit_code == 0, forced.output
     assert store.articles()["alpha"]["title"] == "Alpha"
     assert kinds(plan(settings, client, repo))["alpha"] == "unchanged"
 
 
 def test_unknown_product_is_an_error_and_nothing_is_written_for_it(
-    sandbox: Any, settings: Settings, repo: Path, store: Store
+    sandbox: Any, settings: Settings, repo: Path, store: Store, store_cli: Cli
 ) -> None:
     path = repo / "articles" / "beta.md"
     path.write_text(
         path.read_text().replace("featured_products: []", "featured_products: [no-such-kit]")
     )
-    result = cli(repo, settings, "plan", "--json", "--detailed-exitcode")
+    result = store_cli("plan", "--json", "--detailed-exitcode")
     assert result.exit_code == 1
     beta = next(i for i in json.loads(result.stdout)["items"] if i["handle"] == "beta")
     assert beta["kind"] == "error"
     assert "no-such-kit" in beta["messages"][0]
     assert "featured_products" in beta["hints"][0]
 
-    pushed = cli(repo, settings, "push")
+    pushed = store_cli("push")
     assert pushed.exit_code == 1
     assert sorted(store.articles()) == ["alpha", "gamma"]
     assert all("beta" not in json.dumps(request_body_of(r)) for r in write_requests(sandbox))
@@ -315,7 +324,7 @@ def test_rename_keeps_the_article_and_creates_a_redirect(
 
 
 def test_prune_touches_only_managed_articles(
-    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store, store_cli: Cli
 ) -> None:
     assert sync(settings, client, repo).ok
     admin_create_article(client, settings, store.blog_id(), "by-hand", published=True)
@@ -326,13 +335,13 @@ def test_prune_touches_only_managed_articles(
     assert sync(settings, client, repo).ok
     assert store.articles()["alpha"]["isPublished"] is True  # reported only
 
-    result = cli(repo, settings, "push", "--prune")
+    result = store_cli("push", "--prune")
     assert result.exit_code == 0, result.output
     articles = store.articles()
     assert articles["alpha"]["isPublished"] is False
     assert articles["by-hand"]["isPublished"] is True
 
-    result = cli(repo, settings, "push", "--prune=delete")
+    result = store_cli("push", "--prune=delete")
     assert result.exit_code == 0, result.output
     articles = store.articles()
     assert "alpha" not in articles and "by-hand" in articles
@@ -408,16 +417,21 @@ def store_files(sandbox: Any) -> list[dict[str, Any]]:
 
 
 def test_a_local_image_is_uploaded_once_and_both_articles_show_it(
-    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+    sandbox: Any,
+    settings: Settings,
+    client: ShopifyClient,
+    repo: Path,
+    store: Store,
+    store_cli: Cli,
 ) -> None:
     data = png(4, 3)
     use_local_image(repo, data, "alpha", "beta")
-    shown = cli(repo, settings, "plan")
+    shown = store_cli("plan")
     name = f"diagram-{hashlib.sha256(data).hexdigest()[:12]}.png"
     assert f"+ image {name}  ({IMAGE})" in shown.stdout
     assert "Plan: 6 to create" in shown.stdout
 
-    pushed = cli(repo, settings, "push")
+    pushed = store_cli("push")
     assert pushed.exit_code == 0, pushed.output
     (file,) = store_files(sandbox)
     assert file["filename"] == name and file["originalSource"]["fileSize"] == len(data)
@@ -505,11 +519,10 @@ def test_an_image_edited_after_the_plan_holds_back_only_its_article(
     assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
 
 
-def test_local_images_need_the_files_scopes(sandbox: Any, settings: Settings, repo: Path) -> None:
+def test_local_images_need_the_files_scopes(sandbox: Any, repo: Path, store_cli: Cli) -> None:
     use_local_image(repo, png(2, 2), "alpha")
     token = sandbox.issue_token(scopes=["read_content", "write_content", "read_products"])
-    limited = settings.model_copy(update={"access_token": SecretStr(token)})
-    result = cli(repo, limited, "plan")
+    result = store_cli.with_env(SHOPSYNC_ACCESS_TOKEN=token)("plan")
     assert result.exit_code == EXIT_CONFIG
     assert "read_files" in result.stderr
     assert mutations(sandbox.requests) == []

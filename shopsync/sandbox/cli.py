@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from shopsync.errors import ConfigError
 from shopsync.sandbox.server import DEFAULT_ACCESS_TOKEN, SandboxConfig, SandboxServer, is_loopback
 
 SANDBOX_EPILOG = """\b
@@ -121,7 +122,10 @@ def sandbox_command(
             config, host=host, port=port, db_path=db_path, max_recorded=1000
         ).start()
     except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {error.strerror or error}",
+            hint="pick another --port, or --port 0 for any free one",
+        ) from None
     shown = token if token == DEFAULT_ACCESS_TOKEN else "<your --token / $SHOPSYNC_SANDBOX_TOKEN>"
     click.echo(f"Sandbox store on {server.url}  (storefront: {server.url}/)")
     click.echo(f"Admin API: {server.graphql_url()}")
