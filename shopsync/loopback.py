@@ -1,4 +1,4 @@
-"""Local HTTP servers (the sandbox store, the preview): listening on loopback, reporting a taken port.
+"""Local HTTP servers (the sandbox, the preview): on loopback, and a taken port is an error.
 
 werkzeug's ``make_server`` answers a port in use by printing to stderr and calling
 ``sys.exit(1)``, which would bypass the CLI's one error handler (and end a test run).
