@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from shopsync.admin.client import ShopifyClient, load_document
+from shopsync.admin.client import ShopifyClient
+from shopsync.admin.documents import load_document
 from shopsync.sandbox import SandboxConfig, SandboxServer
 
 MUTATION_COST = 10

@@ -3,24 +3,17 @@ pagination, version and scope checks, refused hosts."""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 import pytest
 import requests
 
-from shopsync.admin.client import ShopifyClient, load_document
+from shopsync.admin.client import ShopifyClient
 from shopsync.config import Settings
 from shopsync.errors import ConfigError, QueryError, ScopeError, ThrottledError, UserErrors
 
 from .client_support import FakeTime, article_variables, create_blog, make_client, sent
 from .conftest import SandboxFactory
-
-QUERY_NAMES = sorted(
-    p.name.removesuffix(".graphql")
-    for p in files("shopsync.admin").joinpath("queries").iterdir()
-    if p.name.endswith(".graphql")
-)
 
 
 def test_run_and_mutate_return_data_and_payload(sandbox_factory: SandboxFactory) -> None:
@@ -78,13 +71,6 @@ def test_documents_and_variables_are_checked_before_sending(
 
     assert "blogz" in typo.value.message
     assert sent(sandbox) == []
-
-
-@pytest.mark.parametrize("name", QUERY_NAMES)
-def test_every_packaged_document_validates(name: str) -> None:
-    document = load_document(name)
-    assert document.operation_name == name
-    assert document.root_keys
 
 
 def test_paginate_follows_cursors_over_600_items(sandbox_factory: SandboxFactory) -> None:

@@ -22,7 +22,6 @@ Safety rules that shape the code:
 from __future__ import annotations
 
 import email.utils
-import functools
 import logging
 import random
 import re
@@ -30,32 +29,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from importlib.resources import files
 from types import TracebackType
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import requests
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    Visitor,
-    parse,
-    validate,
-    visit,
-)
-from graphql.execution.values import get_variable_values
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception
 from urllib3.exceptions import NewConnectionError
 
 from shopsync.admin.auth import ClientCredentials, StaticToken, TokenSource
+from shopsync.admin.documents import Document, adhoc_document, check_variables, load_document
 from shopsync.admin.pacing import Cost, Pacer, parse_cost
-from shopsync.admin.schema import SCHEMA_VERSION, admin_schema
+from shopsync.admin.schema import SCHEMA_VERSION
 from shopsync.config import API_VERSION_PATTERN, LOOPBACK_HOSTS, Settings, graphql_url
 from shopsync.config import shop_base_url as _shop_base_url
 from shopsync.errors import (
@@ -76,7 +62,6 @@ log = logging.getLogger("shopsync.admin.client")
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
 PAGE_SIZE = 250
-_DOCUMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REQUIRED_ACCESS = re.compile(r"`([a-z_]+)`")
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
@@ -95,131 +80,6 @@ class ClientStats:
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
-
-
-# -- documents ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Document:
-    """One parsed, validated GraphQL operation."""
-
-    name: str
-    text: str
-    node: DocumentNode
-    operation: OperationDefinitionNode
-
-    @property
-    def mutation(self) -> bool:
-        return self.operation.operation == OperationType.MUTATION
-
-    @property
-    def operation_name(self) -> str | None:
-        return self.operation.name.value if self.operation.name else None
-
-    @property
-    def root_keys(self) -> tuple[str, ...]:
-        return tuple(
-            (s.alias or s.name).value
-            for s in self.operation.selection_set.selections
-            if isinstance(s, FieldNode)
-        )
-
-
-def compile_document(
-    text: str, name: str | None = None, operation_name: str | None = None
-) -> Document:
-    """Parse and validate against the bundled schema; QueryError naming the document if refused.
-
-    ``name`` defaults to the operation's own name (``anonymous operation`` if it has none).
-    """
-    try:
-        node = parse(text)
-    except GraphQLError as exc:
-        label = name or operation_name or "anonymous operation"
-        raise QueryError(f"{label}: GraphQL syntax error: {exc.message}", operation=label) from None
-    if name is None:
-        named = [
-            d.name.value
-            for d in node.definitions
-            if isinstance(d, OperationDefinitionNode) and d.name is not None
-        ]
-        name = operation_name or (named[0] if len(named) == 1 else "anonymous operation")
-    errors = validate(admin_schema(), node)
-    if errors:
-        raise QueryError(
-            f"{name} does not match the Admin API {SCHEMA_VERSION} schema: "
-            + "; ".join(e.message for e in errors),
-            errors=[dict(e.formatted) for e in errors],
-            operation=name,
-        )
-    operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1:
-        raise QueryError(
-            f"{name}: expected exactly one operation"
-            + (f" named {operation_name}" if operation_name else ""),
-            operation=name,
-        )
-    return Document(name, text, node, operations[0])
-
-
-@functools.cache
-def load_document(name: str) -> Document:
-    """``shopsync/queries/<name>.graphql``, parsed and validated once per process.
-
-    Fragments it spreads (``...SyncArticle``) come from ``queries/fragments/<Name>.graphql``
-    and are appended, with the fragments they spread in turn: one field list per resource,
-    shared by every document that reads it.
-    """
-    if not _DOCUMENT_NAME.match(name):
-        raise QueryError(f"{name!r} is not a document name", operation=name)
-    resource = files("shopsync.admin").joinpath("queries", f"{name}.graphql")
-    if not resource.is_file():
-        raise QueryError(f"no GraphQL document named {name}", operation=name)
-    return compile_document(with_fragments(resource.read_text(encoding="utf-8"), name), name)
-
-
-def with_fragments(text: str, name: str) -> str:
-    """``text`` followed by the definitions of every fragment it needs, each once."""
-    folder = files("shopsync.admin").joinpath("queries", "fragments")
-    parts = [text]
-    done: set[str] = set()
-    pending = _spreads(text)
-    while pending:
-        fragment = pending.pop()
-        if fragment in done:
-            continue
-        done.add(fragment)
-        resource = folder.joinpath(f"{fragment}.graphql")
-        if not _DOCUMENT_NAME.match(fragment) or not resource.is_file():
-            raise QueryError(f"{name}: no fragment file for ...{fragment}", operation=name)
-        body = resource.read_text(encoding="utf-8")
-        parts.append(body)
-        pending |= _spreads(body)
-    return "\n".join(parts)
-
-
-def _spreads(text: str) -> set[str]:
-    """Names of the fragments ``text`` spreads (a syntax error is left to compile_document)."""
-    try:
-        node = parse(text)
-    except GraphQLError:
-        return set()
-    names: set[str] = set()
-
-    class Spreads(Visitor):
-        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: object) -> None:
-            names.add(spread.name.value)
-
-    visit(node, Spreads())
-    return names
-
-
-@functools.lru_cache(maxsize=64)
-def _adhoc_document(text: str, operation_name: str | None) -> Document:
-    return compile_document(text, None, operation_name)
 
 
 # -- failures ----------------------------------------------------------------------------
@@ -414,7 +274,7 @@ class ShopifyClient:
         idempotent: bool = True,
     ) -> dict[str, Any]:
         """Send any document (validated first); returns ``data``."""
-        document = _adhoc_document(query, operation_name)
+        document = adhoc_document(query, operation_name)
         return self._send(document, variables, idempotent=idempotent)
 
     def run(self, name: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -574,17 +434,6 @@ class ShopifyClient:
 
     # -- sending -------------------------------------------------------------------------
 
-    def _check_variables(self, document: Document, variables: Mapping[str, Any]) -> None:
-        outcome = get_variable_values(
-            admin_schema(), document.operation.variable_definitions or (), dict(variables)
-        )
-        if isinstance(outcome, list):
-            raise QueryError(
-                f"{document.name}: variables refused: " + "; ".join(e.message for e in outcome),
-                errors=[dict(e.formatted) for e in outcome],
-                operation=document.name,
-            )
-
     def _send(
         self,
         document: Document,
@@ -594,7 +443,7 @@ class ShopifyClient:
         url: str | None = None,
     ) -> dict[str, Any]:
         values = dict(variables or {})
-        self._check_variables(document, values)
+        check_variables(document, values)
         body: dict[str, Any] = {"query": document.text, "variables": values}
         if document.operation_name:
             body["operationName"] = document.operation_name
