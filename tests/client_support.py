@@ -71,3 +71,22 @@ def article_variables(blog_id: str, handle: str, title: str = "A title") -> dict
         "author": {"name": "Editor"},
     }
     return {"article": article, **PRODUCT_NAMES}
+
+
+def stage(client: ShopifyClient, filename: str = "chart.png", method: str = "POST") -> Any:
+    """A staged-upload target for one PNG, as ``stagedUploadsCreate`` gives it."""
+    payload = client.mutate(
+        "SyncStagedUploadsCreate",
+        {
+            "input": [
+                {
+                    "resource": "IMAGE",
+                    "filename": filename,
+                    "mimeType": "image/png",
+                    "httpMethod": method,
+                }
+            ]
+        },
+        idempotent=True,
+    )
+    return payload["stagedTargets"][0]

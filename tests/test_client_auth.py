@@ -73,7 +73,7 @@ def test_refused_credentials_are_an_auth_error_without_the_secret(
     sandbox_factory: SandboxFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="shopsync.admin.client")
+    caplog.set_level(logging.DEBUG, logger="shopsync.admin")
     time = FakeTime()
     sandbox = sandbox_factory(clients={CLIENT_ID: "another-secret"}, clock=time.clock)
     client = make_client(sandbox, time, client_id=CLIENT_ID, client_secret=SECRET)

@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from tenacity import RetryCallState, Retrying, retry_if_exception
 from urllib3.exceptions import NewConnectionError
 
 from shopsync.admin.auth import ClientCredentials, StaticToken, TokenSource
@@ -47,6 +46,7 @@ from shopsync.admin.responses import (
     read_reply,
     upload_answer,
 )
+from shopsync.admin.retry import RetryPolicy
 from shopsync.admin.schema import SCHEMA_VERSION
 from shopsync.config import API_VERSION_PATTERN, LOOPBACK_HOSTS, Settings, graphql_url
 from shopsync.config import shop_base_url as _shop_base_url
@@ -63,8 +63,6 @@ log = logging.getLogger("shopsync.admin.client")
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
 PAGE_SIZE = 250
-BACKOFF_BASE = 0.5
-BACKOFF_MAX = 8.0
 
 
 @dataclass
@@ -80,10 +78,6 @@ class ClientStats:
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
-
-
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, Failure) and exc.retry
 
 
 # -- the client --------------------------------------------------------------------------
@@ -106,6 +100,7 @@ class ShopifyClient:
         max_in_flight: int = 4,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[float, float], float] = random.uniform,
         max_attempts: int = 5,
         max_retry_seconds: float = 120.0,
     ) -> None:
@@ -118,11 +113,8 @@ class ShopifyClient:
         self._own_session = session is None
         self._session = session or self._new_session(max_in_flight)
         self._timeout = (connect_timeout, timeout)
-        self._sleep = sleep
         self._clock = clock
-        self._max_attempts = max(1, max_attempts)
-        self._max_retry_seconds = max_retry_seconds
-        self._random = random.Random()
+        self._retry = RetryPolicy(max(1, max_attempts), max_retry_seconds, clock, sleep, jitter)
         self._auth: TokenSource
         if access_token:
             self._auth = StaticToken(access_token)
@@ -337,17 +329,7 @@ class ShopifyClient:
                 self.stats.requests += 1
             upload_answer(what, response.status_code, response.text)
 
-        retrying = Retrying(
-            stop=lambda state: state.attempt_number >= self._max_attempts,
-            wait=self._wait,
-            retry=retry_if_exception(_retryable),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            retrying(attempt)
-        except Failure as failure:
-            raise failure.error from failure.error.__cause__
+        self._retry.run(what, attempt, self._count_retry)
 
     # -- sending -------------------------------------------------------------------------
 
@@ -365,7 +347,6 @@ class ShopifyClient:
         if document.operation_name:
             body["operationName"] = document.operation_name
         call = Call(document.name, document.mutation, idempotent, self.api_version, self.base_url)
-        started = self._clock()
         attempts = 0
         refreshed = False
 
@@ -380,46 +361,7 @@ class ShopifyClient:
                 refreshed = refreshed or failure.refresh
                 raise
 
-        def stop(state: RetryCallState) -> bool:
-            if state.attempt_number >= self._max_attempts:
-                return True
-            return self._clock() - started + state.upcoming_sleep > self._max_retry_seconds
-
-        def before_sleep(state: RetryCallState) -> None:
-            failure = state.outcome.exception() if state.outcome else None
-            with self._stats_lock:
-                self.stats.retries += 1
-                self.stats.retry_seconds += state.upcoming_sleep
-            log.info(
-                "%s: retrying in %.2fs after attempt %d: %s",
-                document.name,
-                state.upcoming_sleep,
-                state.attempt_number,
-                failure,
-            )
-
-        retrying = Retrying(
-            stop=stop,
-            wait=self._wait,
-            retry=retry_if_exception(_retryable),
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            reraise=True,
-        )
-        try:
-            result: dict[str, Any] = retrying(attempt)
-        except Failure as failure:
-            raise failure.error from failure.error.__cause__
-        return result
-
-    def _wait(self, state: RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome else None
-        after = failure.after if isinstance(failure, Failure) else None
-        if after is not None:
-            # The store said how long; a little jitter keeps parallel workers apart.
-            return after + self._random.uniform(0.0, 0.05 + 0.1 * after)
-        backoff = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (state.attempt_number - 1))
-        return self._random.uniform(backoff / 2, backoff)
+        return self._retry.run(document.name, attempt, self._count_retry)
 
     def _attempt(
         self,
@@ -511,6 +453,11 @@ class ShopifyClient:
         )
         error.__cause__ = exc
         return Failure(error, retry=not sent)
+
+    def _count_retry(self, seconds: float) -> None:
+        with self._stats_lock:
+            self.stats.retries += 1
+            self.stats.retry_seconds += seconds
 
     def _record(
         self,
