@@ -35,7 +35,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
-from shopsync.admin.auth import ClientCredentials, StaticToken, TokenSource
+from shopsync.admin.auth import TokenSource, token_source
 from shopsync.admin.documents import Document, adhoc_document, check_variables, load_document
 from shopsync.admin.pacing import Cost, Pacer
 from shopsync.admin.responses import (
@@ -91,47 +91,33 @@ class ShopifyClient:
         base_url: str,
         api_version: str,
         *,
-        access_token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
+        auth: TokenSource,
         session: requests.Session | None = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         max_in_flight: int = 4,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         jitter: Callable[[float, float], float] = random.uniform,
         max_attempts: int = 5,
         max_retry_seconds: float = 120.0,
     ) -> None:
+        """``clock`` (monotonic) paces and bounds retries; ``wall_clock`` (epoch seconds)
+        reads an HTTP-date ``Retry-After``; ``sleep`` and ``jitter`` are the retry waits'."""
         # Re-checked here, not only in Settings: no code path may send a token elsewhere.
         self.base_url = _shop_base_url(base_url)
         if not API_VERSION_PATTERN.match(api_version):
             raise ConfigError(f"{api_version!r} is not an Admin API version such as 2026-07")
         self.api_version = api_version
         self.url = graphql_url(self.base_url, api_version)
+        self._auth = auth
         self._own_session = session is None
         self._session = session or self._new_session(max_in_flight)
         self._timeout = (connect_timeout, timeout)
         self._clock = clock
+        self._wall_clock = wall_clock
         self._retry = RetryPolicy(max(1, max_attempts), max_retry_seconds, clock, sleep, jitter)
-        self._auth: TokenSource
-        if access_token:
-            self._auth = StaticToken(access_token)
-        elif client_id or client_secret:
-            self._auth = ClientCredentials(
-                self._session,
-                self.base_url,
-                client_id or "",
-                client_secret or "",
-                timeout=self._timeout,
-                clock=clock,
-            )
-        else:
-            raise ConfigError(
-                "no access token configured",
-                hint="set SHOPSYNC_ACCESS_TOKEN, or SHOPSYNC_CLIENT_ID and SHOPSYNC_CLIENT_SECRET",
-            )
         self._pacer = Pacer(clock=clock, sleep=sleep)
         self._in_flight = threading.BoundedSemaphore(max(1, max_in_flight))
         self._stats_lock = threading.Lock()
@@ -151,29 +137,29 @@ class ShopifyClient:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> ShopifyClient:
+        """The client ``settings`` describe; ``overrides`` are constructor keywords."""
         if not settings.shop:
             raise ConfigError(
                 "no shop configured",
                 hint="set SHOPSYNC_SHOP (e.g. my-store or my-store.myshopify.com) in .env",
             )
+        base_url = _shop_base_url(settings.shop)  # a refused shop before missing credentials
         options: dict[str, Any] = {
-            "access_token": (
-                settings.access_token.get_secret_value() if settings.access_token else None
-            ),
-            "client_id": settings.client_id,
-            "client_secret": (
-                settings.client_secret.get_secret_value() if settings.client_secret else None
-            ),
             "timeout": settings.timeout,
             "connect_timeout": settings.connect_timeout,
             "max_in_flight": settings.max_in_flight,
+            **overrides,
         }
-        options.update(overrides)
-        return cls(settings.shop, settings.api_version, **options)
+        auth = token_source(
+            settings,
+            base_url,
+            timeout=(options["connect_timeout"], options["timeout"]),
+            clock=options.get("clock", time.monotonic),
+        )
+        return cls(base_url, settings.api_version, auth=auth, **options)
 
     def __repr__(self) -> str:
-        kind = "token" if isinstance(self._auth, StaticToken) else "client_credentials"
-        return f"ShopifyClient({self.base_url!r}, {self.api_version!r}, auth={kind})"
+        return f"ShopifyClient({self.base_url!r}, {self.api_version!r}, auth={self._auth.kind})"
 
     def close(self) -> None:
         if self._own_session:
@@ -390,7 +376,7 @@ class ShopifyClient:
                     response.headers,
                     _json(response),
                     call,
-                    now=time.time(),
+                    now=self._wall_clock(),
                     received=self._clock(),
                 )
             except Failure as failure:
@@ -407,7 +393,7 @@ class ShopifyClient:
 
     def _token(self) -> str:
         try:
-            return self._auth.token()
+            return self._auth.token(self._session)
         except (TransportError, ServerError) as exc:
             raise Failure(exc, retry=True) from None
         except ShopsyncError as exc:
