@@ -5,6 +5,10 @@ pacing, versioning and error mapping are right once. We use ``requests`` (a pool
 session, connect and read timeouts on every request) rather than ShopifyAPI, whose HTTP
 path is deprecated upstream and has neither timeouts nor retries.
 
+The client sends and keeps state (session, stats, scopes); the rules live beside it:
+``documents`` (what may be sent), ``responses`` (what an answer means), ``retry`` (when to
+send again), ``auth`` (where the token comes from) and ``pacing`` (the store's bucket).
+
 Safety rules that shape the code:
 
 - a document is validated against the bundled schema before it is sent, so a typo is a
@@ -103,8 +107,12 @@ class ShopifyClient:
         max_attempts: int = 5,
         max_retry_seconds: float = 120.0,
     ) -> None:
-        """``clock`` (monotonic) paces and bounds retries; ``wall_clock`` (epoch seconds)
-        reads an HTTP-date ``Retry-After``; ``sleep`` and ``jitter`` are the retry waits'."""
+        """A client for one shop and API version, sending the tokens ``auth`` gives.
+
+        ``clock`` (monotonic) paces and bounds retries, ``wall_clock`` (epoch seconds) reads
+        an HTTP-date ``Retry-After``, ``sleep`` and ``jitter`` make the waits: all injected,
+        so tests neither sleep nor guess.
+        """
         # Re-checked here, not only in Settings: no code path may send a token elsewhere.
         self.base_url = _shop_base_url(base_url)
         if not API_VERSION_PATTERN.match(api_version):
@@ -382,6 +390,7 @@ class ShopifyClient:
             except Failure as failure:
                 cost = failure.cost
                 self._record(name, attempt, status, waited, cost, throttled=failure.throttled)
+                # A 401: drop the token; try once more only if the source has another.
                 if failure.refresh and not (self._auth.invalidate(token) and refresh):
                     raise failure.final() from None
                 raise
@@ -459,7 +468,7 @@ class ShopifyClient:
         with self._stats_lock:
             self.stats.requests += 1
             self.stats.paced_seconds += waited
-            self.stats.throttled += throttled
+            self.stats.throttled += int(throttled)
             if cost is not None and cost.actual is not None:
                 self.stats.cost += cost.actual
         self._log_response(name, attempt, status, cost)
