@@ -22,7 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from shopsync.admin.client import ShopifyClient, load_document
+from shopsync.admin.auth import StaticToken
+from shopsync.admin.client import ShopifyClient
+from shopsync.admin.documents import load_document
 from shopsync.sandbox import SandboxConfig, SandboxServer
 
 MUTATION_COST = 10
@@ -42,7 +44,9 @@ def overhead(requests_count: int) -> None:
         raw = (time.perf_counter() - started) / requests_count
         session.close()
 
-        with ShopifyClient(sandbox.url, "2026-07", access_token=sandbox.config.access_token) as c:
+        with ShopifyClient(
+            sandbox.url, "2026-07", auth=StaticToken(sandbox.config.access_token)
+        ) as c:
             c.run("SyncBlogs", {"first": 50})  # warm: schema built, document parsed
             started = time.perf_counter()
             for _ in range(requests_count):
@@ -56,9 +60,8 @@ def overhead(requests_count: int) -> None:
 def pacing(writes: int, workers: int, bucket: float, restore_rate: float) -> None:
     config = SandboxConfig(bucket=bucket, restore_rate=restore_rate)
     with SandboxServer(config) as sandbox:
-        client = ShopifyClient(
-            sandbox.url, "2026-07", access_token=sandbox.config.access_token, max_in_flight=workers
-        )
+        auth = StaticToken(sandbox.config.access_token)
+        client = ShopifyClient(sandbox.url, "2026-07", auth=auth, max_in_flight=workers)
 
         def create(n: int) -> None:
             client.mutate("SyncBlogCreate", {"blog": {"title": f"Blog {n}", "handle": f"b-{n}"}})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from shopsync.admin.auth import ClientCredentials, StaticToken, TokenSource
 from shopsync.admin.client import ShopifyClient
 from shopsync.sandbox import RecordedRequest, SandboxServer
 
@@ -35,13 +36,30 @@ class FakeTime:
             self.now += seconds
 
 
-def make_client(sandbox: SandboxServer, time: FakeTime, **options: Any) -> ShopifyClient:
-    """A client for ``sandbox`` on the fake clock (static token unless options say otherwise)."""
-    if "client_id" not in options:
-        options.setdefault("access_token", sandbox.config.access_token)
+def make_client(
+    sandbox: SandboxServer,
+    time: FakeTime,
+    *,
+    access_token: str | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    **options: Any,
+) -> ShopifyClient:
+    """A client for ``sandbox`` on the fake clock: the sandbox's token, another
+    ``access_token``, or client credentials when ``client_id`` is given."""
     options.setdefault("timeout", 5.0)
     options.setdefault("connect_timeout", 2.0)
-    return ShopifyClient(sandbox.url, "2026-07", sleep=time.sleep, clock=time.clock, **options)
+    auth: TokenSource
+    if client_id is not None:
+        timeout = (options["connect_timeout"], options["timeout"])
+        auth = ClientCredentials(
+            sandbox.url, client_id, client_secret or "", timeout=timeout, clock=time.clock
+        )
+    else:
+        auth = StaticToken(access_token or sandbox.config.access_token)
+    return ShopifyClient(
+        sandbox.url, "2026-07", auth=auth, sleep=time.sleep, clock=time.clock, **options
+    )
 
 
 def sent(sandbox: SandboxServer, operation: str | None = None) -> list[RecordedRequest]:
@@ -71,3 +89,22 @@ def article_variables(blog_id: str, handle: str, title: str = "A title") -> dict
         "author": {"name": "Editor"},
     }
     return {"article": article, **PRODUCT_NAMES}
+
+
+def stage(client: ShopifyClient, filename: str = "chart.png", method: str = "POST") -> Any:
+    """A staged-upload target for one PNG, as ``stagedUploadsCreate`` gives it."""
+    payload = client.mutate(
+        "SyncStagedUploadsCreate",
+        {
+            "input": [
+                {
+                    "resource": "IMAGE",
+                    "filename": filename,
+                    "mimeType": "image/png",
+                    "httpMethod": method,
+                }
+            ]
+        },
+        idempotent=True,
+    )
+    return payload["stagedTargets"][0]

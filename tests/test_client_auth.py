@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
+from pydantic import SecretStr
 
+from shopsync.admin.auth import ClientCredentials, StaticToken, token_source
 from shopsync.admin.client import ShopifyClient
 from shopsync.config import Settings
-from shopsync.errors import AuthError
+from shopsync.errors import AuthError, ConfigError
 from shopsync.sandbox import FaultRule
 
 from .client_support import FakeTime, make_client, sent, token_requests
@@ -73,7 +75,7 @@ def test_refused_credentials_are_an_auth_error_without_the_secret(
     sandbox_factory: SandboxFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="shopsync.admin.client")
+    caplog.set_level(logging.DEBUG, logger="shopsync.admin")
     time = FakeTime()
     sandbox = sandbox_factory(clients={CLIENT_ID: "another-secret"}, clock=time.clock)
     client = make_client(sandbox, time, client_id=CLIENT_ID, client_secret=SECRET)
@@ -100,3 +102,31 @@ def test_from_settings_uses_client_credentials(sandbox_factory: SandboxFactory) 
         client.check_access(["read_content", "write_content"])
     assert "client_credentials" in repr(client) and SECRET not in repr(client)
     assert len(token_requests(sandbox)) == 1
+
+
+@pytest.mark.parametrize("shop", ["https://evil.example.com", "http://10.0.0.1:8080"])
+def test_client_credentials_refuse_a_foreign_shop_before_any_request(shop: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        ClientCredentials(shop, CLIENT_ID, SECRET)
+    error = caught.value
+    assert SECRET not in f"{error} {error!r} {error.to_dict()}"
+
+
+def test_token_source_follows_the_settings() -> None:
+    shop = "https://my-store.myshopify.com"
+
+    def settings(token: str | None, client_id: str | None, secret: str | None) -> Settings:
+        return Settings(
+            shop=shop,
+            access_token=SecretStr(token) if token else None,
+            client_id=client_id,
+            client_secret=SecretStr(secret) if secret else None,
+        )
+
+    assert isinstance(token_source(settings("t", CLIENT_ID, SECRET), shop), StaticToken)
+    source = token_source(settings(None, CLIENT_ID, SECRET), shop)
+    assert isinstance(source, ClientCredentials) and SECRET not in repr(source)
+    with pytest.raises(AuthError, match="both a client id and a client secret"):
+        token_source(settings(None, None, SECRET), shop)
+    with pytest.raises(ConfigError, match="no access token configured"):
+        token_source(settings(None, None, None), shop)

@@ -227,7 +227,7 @@ def test_the_token_appears_nowhere_under_failure(
     produced: list[str] = []
     caplog.set_level(logging.DEBUG)
     # The CLI may have set the package logger's level in this process: set ours explicitly.
-    caplog.set_level(logging.DEBUG, logger="shopsync.admin.client")
+    caplog.set_level(logging.DEBUG, logger="shopsync.admin")
     client = make_client(sandbox, FakeTime(), timeout=0.3, max_attempts=2)
     produced.append(repr(client))
     with client:

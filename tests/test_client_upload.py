@@ -18,7 +18,7 @@ from shopsync.errors import ServerError, TransportError
 from shopsync.sandbox import FaultRule, SandboxServer
 from shopsync.sandbox.faults import UPLOAD_OPERATION
 
-from .client_support import FakeTime, make_client
+from .client_support import FakeTime, make_client, stage
 from .conftest import SandboxFactory
 from .images import png
 
@@ -41,24 +41,6 @@ class RecordingAdapter(HTTPAdapter):
     ) -> requests.Response:
         self.sent.append(request)
         return super().send(request, stream, timeout, verify, cert, proxies)
-
-
-def stage(client: ShopifyClient, filename: str = "chart.png", method: str = "POST") -> Any:
-    payload = client.mutate(
-        "SyncStagedUploadsCreate",
-        {
-            "input": [
-                {
-                    "resource": "IMAGE",
-                    "filename": filename,
-                    "mimeType": "image/png",
-                    "httpMethod": method,
-                }
-            ]
-        },
-        idempotent=True,
-    )
-    return payload["stagedTargets"][0]
 
 
 def file_status(client: ShopifyClient, target: Any) -> str:

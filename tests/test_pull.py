@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from shopsync.admin.auth import StaticToken
 from shopsync.admin.client import ShopifyClient
 from shopsync.sandbox import SandboxServer
 
@@ -30,7 +31,7 @@ def create(client: ShopifyClient, mutation: str, variables: dict[str, Any]) -> d
 @pytest.fixture
 def store_made_by_hand(sandbox: SandboxServer) -> SandboxServer:
     """A blog, two articles and a page created in the admin, not by shopsync."""
-    with ShopifyClient(sandbox.url, "2026-07", access_token=sandbox.config.access_token) as c:
+    with ShopifyClient(sandbox.url, "2026-07", auth=StaticToken(sandbox.config.access_token)) as c:
         blog = create(
             c,
             "mutation($b: BlogCreateInput!) {"

@@ -23,7 +23,7 @@ from graphql import (
     validate,
 )
 
-from shopsync.admin.client import load_document
+from shopsync.admin.documents import load_document
 from shopsync.admin.schema import admin_schema, subset_sdl
 
 from .shared import REPO, full_schema, full_schema_path

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from shopsync.admin.auth import StaticToken
 from shopsync.admin.client import ShopifyClient
 from shopsync.sandbox import SandboxServer
 
@@ -118,7 +119,7 @@ def test_an_admin_edit_fails_the_pull_request_with_the_conflict_in_the_summary(
 ) -> None:
     assert all(r.returncode == 0 for r in run_job("push", checkout, sandbox, tmp_path / "a.md"))
     article = next(a for a in sandbox.store.all("article") if a["handle"].startswith("ems-"))
-    with ShopifyClient(sandbox.url, "2026-07", access_token=sandbox.config.access_token) as c:
+    with ShopifyClient(sandbox.url, "2026-07", auth=StaticToken(sandbox.config.access_token)) as c:
         c.execute(
             'mutation($id: ID!) { articleUpdate(id: $id, article: {title: "Edited in admin"})'
             " { userErrors { message } } }",

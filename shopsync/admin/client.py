@@ -5,6 +5,10 @@ pacing, versioning and error mapping are right once. We use ``requests`` (a pool
 session, connect and read timeouts on every request) rather than ShopifyAPI, whose HTTP
 path is deprecated upstream and has neither timeouts nor retries.
 
+The client sends and keeps state (session, stats, scopes); the rules live beside it:
+``documents`` (what may be sent), ``responses`` (what an answer means), ``retry`` (when to
+send again), ``auth`` (where the token comes from) and ``pacing`` (the store's bucket).
+
 Safety rules that shape the code:
 
 - a document is validated against the bundled schema before it is sent, so a typo is a
@@ -21,65 +25,48 @@ Safety rules that shape the code:
 
 from __future__ import annotations
 
-import email.utils
-import functools
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from importlib.resources import files
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    Visitor,
-    parse,
-    validate,
-    visit,
-)
-from graphql.execution.values import get_variable_values
 from requests.adapters import HTTPAdapter
-from tenacity import RetryCallState, Retrying, retry_if_exception
 from urllib3.exceptions import NewConnectionError
 
-from shopsync.admin.auth import ClientCredentials, StaticToken, TokenSource
-from shopsync.admin.pacing import Cost, Pacer, parse_cost
-from shopsync.admin.schema import SCHEMA_VERSION, admin_schema
+from shopsync.admin.auth import TokenSource, token_source
+from shopsync.admin.documents import Document, adhoc_document, check_variables, load_document
+from shopsync.admin.pacing import Cost, Pacer
+from shopsync.admin.responses import (
+    Call,
+    Failure,
+    ambiguous,
+    mutation_payload,
+    read_reply,
+    upload_answer,
+)
+from shopsync.admin.retry import RetryPolicy
+from shopsync.admin.schema import SCHEMA_VERSION
 from shopsync.config import API_VERSION_PATTERN, LOOPBACK_HOSTS, Settings, graphql_url
 from shopsync.config import shop_base_url as _shop_base_url
 from shopsync.errors import (
-    AuthError,
     ConfigError,
     QueryError,
     ScopeError,
     ServerError,
-    ShopifyError,
     ShopsyncError,
-    ThrottledError,
     TransportError,
-    UserError,
-    UserErrors,
 )
 
 log = logging.getLogger("shopsync.admin.client")
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
 PAGE_SIZE = 250
-_DOCUMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_REQUIRED_ACCESS = re.compile(r"`([a-z_]+)`")
-BACKOFF_BASE = 0.5
-BACKOFF_MAX = 8.0
 
 
 @dataclass
@@ -97,200 +84,6 @@ class ClientStats:
         return asdict(self)
 
 
-# -- documents ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Document:
-    """One parsed, validated GraphQL operation."""
-
-    name: str
-    text: str
-    node: DocumentNode
-    operation: OperationDefinitionNode
-
-    @property
-    def mutation(self) -> bool:
-        return self.operation.operation == OperationType.MUTATION
-
-    @property
-    def operation_name(self) -> str | None:
-        return self.operation.name.value if self.operation.name else None
-
-    @property
-    def root_keys(self) -> tuple[str, ...]:
-        return tuple(
-            (s.alias or s.name).value
-            for s in self.operation.selection_set.selections
-            if isinstance(s, FieldNode)
-        )
-
-
-def compile_document(
-    text: str, name: str | None = None, operation_name: str | None = None
-) -> Document:
-    """Parse and validate against the bundled schema; QueryError naming the document if refused.
-
-    ``name`` defaults to the operation's own name (``anonymous operation`` if it has none).
-    """
-    try:
-        node = parse(text)
-    except GraphQLError as exc:
-        label = name or operation_name or "anonymous operation"
-        raise QueryError(f"{label}: GraphQL syntax error: {exc.message}", operation=label) from None
-    if name is None:
-        named = [
-            d.name.value
-            for d in node.definitions
-            if isinstance(d, OperationDefinitionNode) and d.name is not None
-        ]
-        name = operation_name or (named[0] if len(named) == 1 else "anonymous operation")
-    errors = validate(admin_schema(), node)
-    if errors:
-        raise QueryError(
-            f"{name} does not match the Admin API {SCHEMA_VERSION} schema: "
-            + "; ".join(e.message for e in errors),
-            errors=[dict(e.formatted) for e in errors],
-            operation=name,
-        )
-    operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1:
-        raise QueryError(
-            f"{name}: expected exactly one operation"
-            + (f" named {operation_name}" if operation_name else ""),
-            operation=name,
-        )
-    return Document(name, text, node, operations[0])
-
-
-@functools.cache
-def load_document(name: str) -> Document:
-    """``shopsync/queries/<name>.graphql``, parsed and validated once per process.
-
-    Fragments it spreads (``...SyncArticle``) come from ``queries/fragments/<Name>.graphql``
-    and are appended, with the fragments they spread in turn: one field list per resource,
-    shared by every document that reads it.
-    """
-    if not _DOCUMENT_NAME.match(name):
-        raise QueryError(f"{name!r} is not a document name", operation=name)
-    resource = files("shopsync.admin").joinpath("queries", f"{name}.graphql")
-    if not resource.is_file():
-        raise QueryError(f"no GraphQL document named {name}", operation=name)
-    return compile_document(with_fragments(resource.read_text(encoding="utf-8"), name), name)
-
-
-def with_fragments(text: str, name: str) -> str:
-    """``text`` followed by the definitions of every fragment it needs, each once."""
-    folder = files("shopsync.admin").joinpath("queries", "fragments")
-    parts = [text]
-    done: set[str] = set()
-    pending = _spreads(text)
-    while pending:
-        fragment = pending.pop()
-        if fragment in done:
-            continue
-        done.add(fragment)
-        resource = folder.joinpath(f"{fragment}.graphql")
-        if not _DOCUMENT_NAME.match(fragment) or not resource.is_file():
-            raise QueryError(f"{name}: no fragment file for ...{fragment}", operation=name)
-        body = resource.read_text(encoding="utf-8")
-        parts.append(body)
-        pending |= _spreads(body)
-    return "\n".join(parts)
-
-
-def _spreads(text: str) -> set[str]:
-    """Names of the fragments ``text`` spreads (a syntax error is left to compile_document)."""
-    try:
-        node = parse(text)
-    except GraphQLError:
-        return set()
-    names: set[str] = set()
-
-    class Spreads(Visitor):
-        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: object) -> None:
-            names.add(spread.name.value)
-
-    visit(node, Spreads())
-    return names
-
-
-@functools.lru_cache(maxsize=64)
-def _adhoc_document(text: str, operation_name: str | None) -> Document:
-    return compile_document(text, None, operation_name)
-
-
-# -- failures ----------------------------------------------------------------------------
-
-
-class _Failure(Exception):
-    """One failed attempt: the error to raise, and whether trying again is safe."""
-
-    def __init__(
-        self,
-        error: ShopsyncError,
-        *,
-        retry: bool,
-        after: float | None = None,
-        refresh: bool = False,
-    ) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.retry = retry
-        self.after = after
-        self.refresh = refresh
-
-
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, _Failure) and exc.retry
-
-
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` as seconds (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _error_code(error: Any) -> str | None:
-    if isinstance(error, Mapping):
-        extensions = error.get("extensions")
-        if isinstance(extensions, Mapping):
-            code = extensions.get("code")
-            return code if isinstance(code, str) else None
-    return None
-
-
-def _error_message(errors: Any) -> str:
-    if isinstance(errors, str):
-        return errors
-    if isinstance(errors, Mapping):
-        return "; ".join(f"{k}: {v}" for k, v in errors.items())
-    if isinstance(errors, list):
-        messages = [str(e.get("message")) for e in errors if isinstance(e, Mapping)]
-        return "; ".join(m for m in messages if m) or "unknown error"
-    return "unknown error"
-
-
-def _required_scopes(errors: Sequence[Any]) -> list[str]:
-    scopes: list[str] = []
-    for error in errors:
-        extensions = error.get("extensions") if isinstance(error, Mapping) else None
-        text = str(extensions.get("requiredAccess", "")) if isinstance(extensions, Mapping) else ""
-        scopes.extend(_REQUIRED_ACCESS.findall(text or str(error.get("message", ""))))
-    return sorted(set(scopes)) or ["(unknown)"]
-
-
 # -- the client --------------------------------------------------------------------------
 
 
@@ -302,49 +95,37 @@ class ShopifyClient:
         base_url: str,
         api_version: str,
         *,
-        access_token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
+        auth: TokenSource,
         session: requests.Session | None = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         max_in_flight: int = 4,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        jitter: Callable[[float, float], float] = random.uniform,
         max_attempts: int = 5,
         max_retry_seconds: float = 120.0,
     ) -> None:
+        """A client for one shop and API version, sending the tokens ``auth`` gives.
+
+        ``clock`` (monotonic) paces and bounds retries, ``wall_clock`` (epoch seconds) reads
+        an HTTP-date ``Retry-After``, ``sleep`` and ``jitter`` make the waits: all injected,
+        so tests neither sleep nor guess.
+        """
         # Re-checked here, not only in Settings: no code path may send a token elsewhere.
         self.base_url = _shop_base_url(base_url)
         if not API_VERSION_PATTERN.match(api_version):
             raise ConfigError(f"{api_version!r} is not an Admin API version such as 2026-07")
         self.api_version = api_version
         self.url = graphql_url(self.base_url, api_version)
+        self._auth = auth
         self._own_session = session is None
         self._session = session or self._new_session(max_in_flight)
         self._timeout = (connect_timeout, timeout)
-        self._sleep = sleep
         self._clock = clock
-        self._max_attempts = max(1, max_attempts)
-        self._max_retry_seconds = max_retry_seconds
-        self._random = random.Random()
-        self._auth: TokenSource
-        if access_token:
-            self._auth = StaticToken(access_token)
-        elif client_id or client_secret:
-            self._auth = ClientCredentials(
-                self._session,
-                self.base_url,
-                client_id or "",
-                client_secret or "",
-                timeout=self._timeout,
-                clock=clock,
-            )
-        else:
-            raise ConfigError(
-                "no access token configured",
-                hint="set SHOPSYNC_ACCESS_TOKEN, or SHOPSYNC_CLIENT_ID and SHOPSYNC_CLIENT_SECRET",
-            )
+        self._wall_clock = wall_clock
+        self._retry = RetryPolicy(max(1, max_attempts), max_retry_seconds, clock, sleep, jitter)
         self._pacer = Pacer(clock=clock, sleep=sleep)
         self._in_flight = threading.BoundedSemaphore(max(1, max_in_flight))
         self._stats_lock = threading.Lock()
@@ -364,29 +145,29 @@ class ShopifyClient:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> ShopifyClient:
+        """The client ``settings`` describe; ``overrides`` are constructor keywords."""
         if not settings.shop:
             raise ConfigError(
                 "no shop configured",
                 hint="set SHOPSYNC_SHOP (e.g. my-store or my-store.myshopify.com) in .env",
             )
+        base_url = _shop_base_url(settings.shop)  # a refused shop before missing credentials
         options: dict[str, Any] = {
-            "access_token": (
-                settings.access_token.get_secret_value() if settings.access_token else None
-            ),
-            "client_id": settings.client_id,
-            "client_secret": (
-                settings.client_secret.get_secret_value() if settings.client_secret else None
-            ),
             "timeout": settings.timeout,
             "connect_timeout": settings.connect_timeout,
             "max_in_flight": settings.max_in_flight,
+            **overrides,
         }
-        options.update(overrides)
-        return cls(settings.shop, settings.api_version, **options)
+        auth = token_source(
+            settings,
+            base_url,
+            timeout=(options["connect_timeout"], options["timeout"]),
+            clock=options.get("clock", time.monotonic),
+        )
+        return cls(base_url, settings.api_version, auth=auth, **options)
 
     def __repr__(self) -> str:
-        kind = "token" if isinstance(self._auth, StaticToken) else "client_credentials"
-        return f"ShopifyClient({self.base_url!r}, {self.api_version!r}, auth={kind})"
+        return f"ShopifyClient({self.base_url!r}, {self.api_version!r}, auth={self._auth.kind})"
 
     def close(self) -> None:
         if self._own_session:
@@ -414,7 +195,7 @@ class ShopifyClient:
         idempotent: bool = True,
     ) -> dict[str, Any]:
         """Send any document (validated first); returns ``data``."""
-        document = _adhoc_document(query, operation_name)
+        document = adhoc_document(query, operation_name)
         return self._send(document, variables, idempotent=idempotent)
 
     def run(self, name: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -430,15 +211,7 @@ class ShopifyClient:
         if not document.mutation or len(document.root_keys) != 1:
             raise QueryError(f"{name} is not a mutation of one root field", operation=name)
         data = self._send(document, variables, idempotent=idempotent)
-        payload = data.get(document.root_keys[0])
-        if not isinstance(payload, dict):
-            error = ServerError(f"{name}: the store answered without a payload", operation=name)
-            error.maybe_applied = True
-            raise error
-        raw = payload.get("userErrors") or []
-        if raw:
-            raise UserErrors(name, [_user_error(e) for e in raw if isinstance(e, Mapping)])
-        return payload
+        return mutation_payload(name, document.root_keys[0], data)
 
     def paginate(
         self, name: str, variables: Mapping[str, Any], path: Sequence[str]
@@ -545,45 +318,14 @@ class ShopifyClient:
                     )
             except requests.RequestException as exc:
                 error = TransportError(f"{what}: {type(exc).__name__}", operation="upload")
-                raise _Failure(error, retry=True) from exc
+                raise Failure(error, retry=True) from exc
             with self._stats_lock:
                 self.stats.requests += 1
-            if response.status_code < 300:
-                return
-            detail = _bucket_error(response.text)
-            refused = ServerError(
-                f"{what} refused with HTTP {response.status_code}{detail}",
-                status=response.status_code,
-                operation="upload",
-                hint="run the push again: it asks for a fresh upload target",
-            )
-            retry = response.status_code >= 500 or response.status_code == 429
-            raise _Failure(refused, retry=retry)
+            upload_answer(what, response.status_code, response.text)
 
-        retrying = Retrying(
-            stop=lambda state: state.attempt_number >= self._max_attempts,
-            wait=self._wait,
-            retry=retry_if_exception(_retryable),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            retrying(attempt)
-        except _Failure as failure:
-            raise failure.error from failure.error.__cause__
+        self._retry.run(what, attempt, self._count_retry)
 
     # -- sending -------------------------------------------------------------------------
-
-    def _check_variables(self, document: Document, variables: Mapping[str, Any]) -> None:
-        outcome = get_variable_values(
-            admin_schema(), document.operation.variable_definitions or (), dict(variables)
-        )
-        if isinstance(outcome, list):
-            raise QueryError(
-                f"{document.name}: variables refused: " + "; ".join(e.message for e in outcome),
-                errors=[dict(e.formatted) for e in outcome],
-                operation=document.name,
-            )
 
     def _send(
         self,
@@ -594,11 +336,11 @@ class ShopifyClient:
         url: str | None = None,
     ) -> dict[str, Any]:
         values = dict(variables or {})
-        self._check_variables(document, values)
+        check_variables(document, values)
         body: dict[str, Any] = {"query": document.text, "variables": values}
         if document.operation_name:
             body["operationName"] = document.operation_name
-        started = self._clock()
+        call = Call(document.name, document.mutation, idempotent, self.api_version, self.base_url)
         attempts = 0
         refreshed = False
 
@@ -606,282 +348,130 @@ class ShopifyClient:
             nonlocal attempts, refreshed
             attempts += 1
             try:
-                return self._attempt(document, body, url or self.url, idempotent, attempts)
-            except _Failure as failure:
-                if failure.refresh:
-                    failure.retry = failure.retry and not refreshed
-                    refreshed = True
+                return self._attempt(
+                    document, body, url or self.url, call, attempts, refresh=not refreshed
+                )
+            except Failure as failure:
+                refreshed = refreshed or failure.refresh
                 raise
 
-        def stop(state: RetryCallState) -> bool:
-            if state.attempt_number >= self._max_attempts:
-                return True
-            return self._clock() - started + state.upcoming_sleep > self._max_retry_seconds
-
-        def before_sleep(state: RetryCallState) -> None:
-            failure = state.outcome.exception() if state.outcome else None
-            with self._stats_lock:
-                self.stats.retries += 1
-                self.stats.retry_seconds += state.upcoming_sleep
-            log.info(
-                "%s: retrying in %.2fs after attempt %d: %s",
-                document.name,
-                state.upcoming_sleep,
-                state.attempt_number,
-                failure,
-            )
-
-        retrying = Retrying(
-            stop=stop,
-            wait=self._wait,
-            retry=retry_if_exception(_retryable),
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            reraise=True,
-        )
-        try:
-            result: dict[str, Any] = retrying(attempt)
-        except _Failure as failure:
-            raise failure.error from failure.error.__cause__
-        return result
-
-    def _wait(self, state: RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome else None
-        after = failure.after if isinstance(failure, _Failure) else None
-        if after is not None:
-            # The store said how long; a little jitter keeps parallel workers apart.
-            return after + self._random.uniform(0.0, 0.05 + 0.1 * after)
-        backoff = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (state.attempt_number - 1))
-        return self._random.uniform(backoff / 2, backoff)
+        return self._retry.run(document.name, attempt, self._count_retry)
 
     def _attempt(
         self,
         document: Document,
         body: Mapping[str, Any],
         url: str,
-        idempotent: bool,
+        call: Call,
         attempt: int,
+        *,
+        refresh: bool,
     ) -> dict[str, Any]:
+        """One request; ``refresh``: a 401 may be answered with a new token."""
         name = document.name
         reserved, waited = self._pacer.acquire(name, mutation=document.mutation)
         cost: Cost | None = None
         try:
             if waited:
                 log.debug("%s: paced %.2fs for the bucket to refill", name, waited)
-            try:
-                token = self._auth.token()
-            except (TransportError, ServerError) as exc:
-                raise _Failure(exc, retry=True) from None
-            except ShopsyncError as exc:
-                raise _Failure(exc, retry=False) from None
+            token = self._token()
             with self._in_flight:
-                response = self._post(document, body, url, token, idempotent)
-            with self._stats_lock:
-                self.stats.requests += 1
-                self.stats.paced_seconds += waited
-            payload = self._decode(document, response, token, idempotent)
-            cost = parse_cost(payload.get("extensions"), self._clock())
-            self._log_response(name, attempt, response.status_code, cost)
-            return self._data(document, payload, cost, idempotent)
+                response = self._post(call, body, url, token)
+            status = response.status_code
+            try:
+                reply = read_reply(
+                    status,
+                    response.headers,
+                    _json(response),
+                    call,
+                    now=self._wall_clock(),
+                    received=self._clock(),
+                )
+            except Failure as failure:
+                cost = failure.cost
+                self._record(name, attempt, status, waited, cost, throttled=failure.throttled)
+                # A 401: drop the token; try once more only if the source has another.
+                if failure.refresh and not (self._auth.invalidate(token) and refresh):
+                    raise failure.final() from None
+                raise
+            cost = reply.cost
+            self._record(name, attempt, status, waited, cost, throttled=False)
+            return reply.data
         finally:
             self._pacer.release(name, reserved, cost)
 
-    def _post(
-        self,
-        document: Document,
-        body: Mapping[str, Any],
-        url: str,
-        token: str,
-        idempotent: bool,
-    ) -> requests.Response:
+    def _token(self) -> str:
+        try:
+            return self._auth.token(self._session)
+        except (TransportError, ServerError) as exc:
+            raise Failure(exc, retry=True) from None
+        except ShopsyncError as exc:
+            raise Failure(exc, retry=False) from None
+
+    def _post(self, call: Call, body: Mapping[str, Any], url: str, token: str) -> requests.Response:
         headers = {
             TOKEN_HEADER: token,
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        name = document.name
+        name = call.operation
         try:
             return self._session.post(url, json=body, headers=headers, timeout=self._timeout)
         except requests.ConnectTimeout as exc:
             raise self._transport(name, "could not connect (timeout)", exc, sent=False) from None
         except requests.Timeout as exc:
-            raise self._ambiguous(
+            raise ambiguous(
                 TransportError(f"{name}: no answer within {self._timeout[1]:g}s", operation=name),
+                call,
                 exc,
-                document,
-                idempotent,
             ) from None
         except requests.ConnectionError as exc:
             if _not_connected(exc):
                 raise self._transport(name, "could not connect", exc, sent=False) from None
-            raise self._ambiguous(
+            raise ambiguous(
                 TransportError(f"{name}: the connection broke before an answer", operation=name),
+                call,
                 exc,
-                document,
-                idempotent,
             ) from None
         except requests.RequestException as exc:
-            raise self._ambiguous(
+            raise ambiguous(
                 TransportError(f"{name}: request failed ({type(exc).__name__})", operation=name),
+                call,
                 exc,
-                document,
-                idempotent,
             ) from None
 
-    def _transport(self, name: str, what: str, exc: Exception, *, sent: bool) -> _Failure:
+    def _transport(self, name: str, what: str, exc: Exception, *, sent: bool) -> Failure:
         error = TransportError(
             f"{name}: {what} to {self.base_url}",
             operation=name,
             hint="check the network and the shop address",
         )
         error.__cause__ = exc
-        return _Failure(error, retry=not sent)
+        return Failure(error, retry=not sent)
 
-    @staticmethod
-    def _ambiguous(
-        error: ShopifyError,
-        exc: BaseException | None,
-        document: Document,
-        idempotent: bool,
+    def _count_retry(self, seconds: float) -> None:
+        with self._stats_lock:
+            self.stats.retries += 1
+            self.stats.retry_seconds += seconds
+
+    def _record(
+        self,
+        name: str,
+        attempt: int,
+        status: int,
+        waited: float,
+        cost: Cost | None,
         *,
-        after: float | None = None,
-    ) -> _Failure:
-        """A failure after which the operation may have been applied."""
-        if exc is not None:
-            error.__cause__ = exc
-        if document.mutation:
-            error.maybe_applied = True
-            if not idempotent:
-                error.hint = error.hint or "the write may have landed: look it up before re-sending"
-        return _Failure(error, retry=idempotent or not document.mutation, after=after)
-
-    def _decode(
-        self, document: Document, response: requests.Response, token: str, idempotent: bool
-    ) -> dict[str, Any]:
-        name = document.name
-        status = response.status_code
-        if status == 401:
-            again = self._auth.invalidate(token)
-            error: ShopifyError = AuthError(
-                f"{name}: the store refused the access token (HTTP 401)",
-                operation=name,
-                hint="check SHOPSYNC_ACCESS_TOKEN (or the client credentials)",
-            )
-            raise _Failure(error, retry=again, after=0.0, refresh=True)
-        if status == 403:
-            raise _Failure(
-                AuthError(
-                    f"{name}: access forbidden (HTTP 403)",
-                    operation=name,
-                    hint="is the app still installed, with the scopes shopsync needs?",
-                ),
-                retry=False,
-            )
-        if status == 404:
-            raise _Failure(
-                ConfigError(
-                    f"the store does not serve Admin API version {self.api_version} "
-                    f"at {self.base_url} (HTTP 404)",
-                    hint="check SHOPSYNC_SHOP and SHOPSYNC_API_VERSION",
-                ),
-                retry=False,
-            )
-        if status == 429:
-            after = _retry_after(response.headers.get("Retry-After"))
-            with self._stats_lock:
-                self.stats.throttled += 1
-            error = ServerError(f"{name}: rate limited (HTTP 429)", status=429, operation=name)
-            raise _Failure(error, retry=True, after=after if after is not None else 1.0)
-        if status in (402, 423):
-            state = "frozen (unpaid)" if status == 402 else "locked"
-            raise _Failure(
-                ServerError(f"the shop is {state} (HTTP {status})", status=status, operation=name),
-                retry=False,
-            )
-        if status >= 500:
-            error = ServerError(
-                f"{name}: store error (HTTP {status})", status=status, operation=name
-            )
-            raise self._ambiguous(error, None, document, idempotent)
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        if status >= 400:
-            errors = payload.get("errors") if isinstance(payload, dict) else None
-            raise _Failure(
-                QueryError(
-                    f"{name}: refused (HTTP {status}): {_error_message(errors)}",
-                    errors=errors if isinstance(errors, list) else (),
-                    operation=name,
-                ),
-                retry=False,
-            )
-        if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
-            error = ServerError(
-                f"{name}: the store's answer was not valid GraphQL JSON",
-                status=status,
-                operation=name,
-            )
-            raise self._ambiguous(error, None, document, idempotent)
-        return payload
-
-    def _data(
-        self, document: Document, payload: dict[str, Any], cost: Cost | None, idempotent: bool
-    ) -> dict[str, Any]:
-        name = document.name
-        if cost is not None and cost.actual is not None:
-            with self._stats_lock:
+        throttled: bool,
+    ) -> None:
+        """Count one answered request in the stats, and log it."""
+        with self._stats_lock:
+            self.stats.requests += 1
+            self.stats.paced_seconds += waited
+            self.stats.throttled += int(throttled)
+            if cost is not None and cost.actual is not None:
                 self.stats.cost += cost.actual
-        errors = payload.get("errors")
-        if errors:
-            self._graphql_errors(document, errors, cost, idempotent)
-        data = payload.get("data")
-        if not isinstance(data, dict):
-            error = ServerError(f"{name}: the store's answer had no data", operation=name)
-            raise self._ambiguous(error, None, document, idempotent)
-        return data
-
-    def _graphql_errors(
-        self, document: Document, errors: Any, cost: Cost | None, idempotent: bool
-    ) -> NoReturn:
-        name = document.name
-        listed = errors if isinstance(errors, list) else [errors]
-        codes = {_error_code(e) for e in listed}
-        message = _error_message(errors)
-        if "THROTTLED" in codes:
-            with self._stats_lock:
-                self.stats.throttled += 1
-            wait: float | None = None
-            if cost is not None and cost.status is not None and cost.status.restore_rate > 0:
-                requested = cost.requested or 0.0
-                wait = max(0.0, requested - cost.status.available) / cost.status.restore_rate
-            error: ShopifyError = ThrottledError(f"{name}: throttled by the store", operation=name)
-            raise _Failure(error, retry=True, after=wait)
-        if "MAX_COST_EXCEEDED" in codes:
-            raise _Failure(
-                ThrottledError(
-                    f"{name}: {message.splitlines()[0]}",
-                    operation=name,
-                    hint="ask for fewer items per page",
-                ),
-                retry=False,
-            )
-        if "ACCESS_DENIED" in codes:
-            denied = ScopeError(_required_scopes([e for e in listed if isinstance(e, Mapping)]))
-            denied.operation = name
-            raise _Failure(denied, retry=False)
-        if "INTERNAL_SERVER_ERROR" in codes:
-            error = ServerError(f"{name}: internal error in the store", operation=name)
-            raise self._ambiguous(error, None, document, idempotent)
-        raise _Failure(
-            QueryError(
-                f"{name}: {message}",
-                errors=[e for e in listed if isinstance(e, dict)],
-                operation=name,
-            ),
-            retry=False,
-        )
+        self._log_response(name, attempt, status, cost)
 
     def _log_response(self, name: str, attempt: int, status: int, cost: Cost | None) -> None:
         """One line per request at INFO, so ``-v`` shows operation, cost and bucket."""
@@ -910,15 +500,6 @@ def _fmt(value: float | None) -> str:
     return f"{value:g}"
 
 
-def _bucket_error(text: str) -> str:
-    """`` (Code: Message)`` from a storage bucket's XML error body, if it has one."""
-    code = re.search(r"<Code>([^<]{1,100})</Code>", text)
-    message = re.search(r"<Message>([^<]{1,300})</Message>", text)
-    if code is None:
-        return ""
-    return f" ({code.group(1)}: {message.group(1)})" if message else f" ({code.group(1)})"
-
-
 def _not_connected(exc: requests.ConnectionError) -> bool:
     """True when the request certainly never reached the server (refused, DNS)."""
     # requests wraps urllib3's MaxRetryError, whose ``reason`` is the underlying error.
@@ -927,11 +508,9 @@ def _not_connected(exc: requests.ConnectionError) -> bool:
     return isinstance(reason, NewConnectionError)
 
 
-def _user_error(raw: Mapping[str, Any]) -> UserError:
-    field = raw.get("field")
-    code = raw.get("code")
-    return UserError(
-        message=str(raw.get("message") or ""),
-        field=tuple(str(f) for f in field) if isinstance(field, list) and field else None,
-        code=code if isinstance(code, str) else None,
-    )
+def _json(response: requests.Response) -> Any:
+    """The decoded body, or None when it is not JSON (responses decides what that means)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
