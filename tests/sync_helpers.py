@@ -188,6 +188,11 @@ class Store:
         )
         return str(next(n["id"] for n in data["blogs"]["nodes"] if n["handle"] == BLOG))
 
+    def blog_handles(self) -> list[str]:
+        """Every blog, duplicates included (Shopify names a second one ``handle-2``)."""
+        data = self._query("{ blogs(first: 250) { nodes { handle } } }")
+        return [n["handle"] for n in data["blogs"]["nodes"]]
+
     def ensure_blog(self) -> str:
         data = self._query("{ blogs(first: 250) { nodes { id handle } } }")
         for node in data["blogs"]["nodes"]:

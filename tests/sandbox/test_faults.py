@@ -105,6 +105,23 @@ def test_reset_closes_the_connection_without_a_response(sandbox: SandboxServer) 
     assert sandbox.requests[-2].status == 0
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="sandbox bug: a request whose connection a fault drops is logged with body=None and "
+    "operation_name=None, although the server had parsed both (server.wsgi_app records the "
+    "locals that _graphql never returned)",
+)
+def test_a_dropped_request_is_logged_with_its_operation_and_body(sandbox: SandboxServer) -> None:
+    blog_id = create_blog(sandbox)
+    sandbox.faults.add(FaultRule("reset", match="articleCreate"))
+    with pytest.raises(requests.ConnectionError):
+        _create(sandbox, blog_id, "reset-me")
+    (dropped,) = [r for r in sandbox.requests if r.status == 0]
+    assert dropped.operation_name == "SandboxArticleCreate"
+    assert dropped.body is not None
+    assert dropped.body["variables"]["article"]["handle"] == "reset-me"
+
+
 def test_timeout_holds_then_closes(sandbox: SandboxServer) -> None:
     sandbox.faults.add(FaultRule("timeout", hold_s=30))
     with pytest.raises(requests.Timeout):

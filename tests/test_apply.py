@@ -1,0 +1,205 @@
+"""``Applier``: creates after an ambiguous failure, against the sandbox over real HTTP.
+
+A create that failed without an answer may or may not have landed. The sandbox's faults
+make both cases on purpose: ``commit_then_fail`` applies the write, then answers 502;
+``http_502`` and ``reset`` answer (or drop the connection) before executing anything
+(``sandbox/server.py``: ``_fault_response`` returns early for them). shopsync must look
+before it sends again, and never leave a second copy behind. The client runs on a fake
+clock, so nothing really sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shopsync.admin.client import ShopifyClient
+from shopsync.apply import CREATE_ATTEMPTS, Applier, ApplyResult, ItemOutcome
+from shopsync.config import Settings
+from shopsync.sandbox import FaultRule, SandboxServer
+from shopsync.sync import build_plan, names_of
+
+from .client_support import FakeTime, make_client, sent
+from .sync_helpers import BLOG, Store, article, sandbox_settings, write_content
+
+# Faults that fail a request without executing it (the write did not land).
+NOT_EXECUTED = ["http_502", "reset"]
+
+
+@dataclass
+class Shop:
+    """The sandbox, a client for it on a fake clock, and the store seen from outside."""
+
+    sandbox: SandboxServer
+    settings: Settings
+    client: ShopifyClient
+    fake: FakeTime
+
+    @property
+    def store(self) -> Store:
+        return Store(self.client, self.settings)
+
+    def fail(self, kind: str, operation: str, times: int | None = 1) -> None:
+        self.sandbox.faults.add(FaultRule(kind=kind, match=operation, times=times))
+
+    def apply(self, root: Path) -> ApplyResult:
+        """Plan ``root`` against the store and apply it, on the fake clock."""
+        plan = build_plan(self.settings, self.client, [], root=root).plan
+        applier = Applier(
+            client=self.client,
+            names=names_of(self.settings),
+            sleep=self.fake.sleep,
+            clock=self.fake.clock,
+        )
+        return applier.apply(plan)
+
+    def in_sync(self, root: Path) -> bool:
+        return not build_plan(self.settings, self.client, [], root=root).plan.has_changes
+
+    def answered(self, operation: str) -> int:
+        return len(sent(self.sandbox, operation))
+
+    def received(self, operation: str) -> int:
+        """How many ``operation`` requests reached the sandbox, answered or not.
+
+        A request whose connection a fault dropped is logged without its name (see the
+        xfail in ``sandbox/test_faults.py``), so those are counted by the rules that fired.
+        """
+        dropped = [
+            rule
+            for rule in self.sandbox.faults.fired
+            if rule.kind in ("reset", "timeout") and rule.match == operation
+        ]
+        return self.answered(operation) + len(dropped)
+
+    def operations(self) -> list[str | None]:
+        return [r.operation_name for r in sent(self.sandbox)]
+
+
+@pytest.fixture
+def shop(sandbox: SandboxServer) -> Iterator[Shop]:
+    fake = FakeTime()
+    with make_client(sandbox, fake) as client:
+        yield Shop(sandbox, sandbox_settings(sandbox), client, fake)
+
+
+def outcomes(result: ApplyResult) -> dict[str, ItemOutcome]:
+    return {item.handle: item for item in result.items}
+
+
+# ----------------------------------------------------------------------- article creates
+
+
+@pytest.fixture
+def one_article(tmp_path: Path, shop: Shop) -> Path:
+    """A repository with one article, for a blog that already exists."""
+    shop.store.ensure_blog()
+    (tmp_path / "articles").mkdir()
+    text = article("Alpha", status="draft", disclaimer=False)
+    (tmp_path / "articles" / "alpha.md").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("kind", NOT_EXECUTED)
+def test_a_create_that_did_not_land_is_sent_again_once(
+    shop: Shop, one_article: Path, kind: str
+) -> None:
+    shop.fail(kind, "SyncArticleCreate")
+
+    result = shop.apply(one_article)
+
+    assert result.ok, result.to_dict()
+    alpha = outcomes(result)["alpha"]
+    assert (alpha.status, alpha.action) == ("ok", "create")
+    assert shop.store.article_handles() == ["alpha"]
+    assert alpha.id == shop.store.articles()["alpha"]["id"]
+    # Failed, looked up (nothing there), sent again, and nothing more.
+    assert shop.received("SyncArticleCreate") == 2
+    assert shop.answered("SyncArticlesByHandle") == 1
+    ops = shop.operations()
+    assert "SyncArticleCreate" in ops[ops.index("SyncArticlesByHandle") :]
+    assert shop.in_sync(one_article)
+
+
+def test_a_create_that_landed_is_finished_not_sent_again(shop: Shop, one_article: Path) -> None:
+    shop.fail("commit_then_fail", "SyncArticleCreate")
+
+    result = shop.apply(one_article)
+
+    assert result.ok, result.to_dict()
+    assert shop.store.article_handles() == ["alpha"]
+    assert outcomes(result)["alpha"].id == shop.store.articles()["alpha"]["id"]
+    assert shop.received("SyncArticleCreate") == 1  # found carrying our source: done
+    assert shop.answered("SyncArticlesByHandle") == 1
+    assert shop.in_sync(one_article)
+
+
+@pytest.mark.parametrize("kind", NOT_EXECUTED)
+def test_a_create_that_never_lands_fails_after_its_attempts(
+    shop: Shop, one_article: Path, kind: str
+) -> None:
+    shop.fail(kind, "SyncArticleCreate", times=None)
+
+    result = shop.apply(one_article)
+
+    assert not result.ok
+    (failed,) = result.failed
+    assert (failed.resource, failed.handle) == ("article", "alpha")
+    assert failed.messages == [f"create of article {BLOG}/alpha failed 3 times"]
+    assert shop.store.article_handles() == []
+    assert shop.received("SyncArticleCreate") == CREATE_ATTEMPTS == 3
+    assert shop.answered("SyncArticlesByHandle") == CREATE_ATTEMPTS
+
+
+# -------------------------------------------------------------------------- blog creates
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """Three articles and their disclaimer page, for a blog the store does not have yet."""
+    write_content(tmp_path)
+    return tmp_path
+
+
+def test_a_blog_create_that_landed_is_found_and_used(shop: Shop, repo: Path) -> None:
+    shop.fail("commit_then_fail", "SyncBlogCreate")
+
+    result = shop.apply(repo)
+
+    assert result.ok, result.to_dict()
+    store = shop.store
+    assert store.blog_handles() == [BLOG]  # not a second one named research-digest-2
+    blog = next(item for item in result.items if item.resource == "blog")
+    assert (blog.status, blog.id) == ("ok", store.blog_id())
+    assert sorted(store.articles()) == sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
+    assert shop.received("SyncBlogCreate") == 1
+    assert shop.in_sync(repo)
+
+
+@pytest.mark.parametrize("kind", NOT_EXECUTED)
+def test_a_blog_create_that_did_not_land_fails_the_blog_and_its_articles(
+    shop: Shop, repo: Path, kind: str
+) -> None:
+    shop.fail(kind, "SyncBlogCreate")
+
+    result = shop.apply(repo)
+
+    assert not result.ok
+    by_handle = outcomes(result)
+    blog = by_handle[BLOG]
+    assert blog.resource == "blog" and blog.status == "failed"
+    assert len(blog.messages) == 1 and blog.messages[0].startswith("SyncBlogCreate: ")
+    assert "look it up before re-sending" in blog.messages[0]
+    for handle in ("alpha", "beta", "gamma"):
+        assert by_handle[handle].status == "failed"
+        assert by_handle[handle].messages == [
+            f"blog {BLOG!r} does not exist and could not be created"
+        ]
+    assert by_handle["disclaimer"].status == "ok"  # the page needs no blog
+    assert shop.store.blog_handles() == [] and shop.store.article_handles() == []
+    assert shop.received("SyncBlogCreate") == 1
+    assert shop.received("SyncArticleCreate") == 0
+    assert shop.answered("SyncBlogs") == 2  # the plan's read, then the look after the failure
