@@ -47,7 +47,7 @@ class Shop:
 
     def apply(self, root: Path) -> ApplyResult:
         """Plan ``root`` against the store and apply it, on the fake clock."""
-        plan = build_plan(self.settings, self.client, [], root=root).plan
+        plan = build_plan(self.settings, self.client, root=root)
         applier = Applier(
             client=self.client,
             names=names_of(self.settings),
@@ -57,7 +57,7 @@ class Shop:
         return applier.apply(plan)
 
     def in_sync(self, root: Path) -> bool:
-        return not build_plan(self.settings, self.client, [], root=root).plan.has_changes
+        return not build_plan(self.settings, self.client, root=root).has_changes
 
     def answered(self, operation: str) -> int:
         return len(sent(self.sandbox, operation))

@@ -249,7 +249,7 @@ def front_and_body(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def plan_kinds(settings: Settings, client: ShopifyClient, root: Path) -> dict[str, str]:
-    plan = build_plan(settings, client, [], root=root).plan
+    plan = build_plan(settings, client, root=root)
     return {item.handle: item.kind for item in plan.items}
 
 
@@ -259,7 +259,7 @@ def test_pushed_citation_and_products_are_pulled_back_as_front_matter(
     settings = sandbox_settings(sandbox)
     pushed_from, pulled_into = tmp_path / "pushed", tmp_path / "pulled"
     write_repo(pushed_from)
-    assert push(settings, client, build_plan(settings, client, [], root=pushed_from).plan).ok
+    assert push(settings, client, build_plan(settings, client, root=pushed_from)).ok
     pulled_into.mkdir()
 
     result = pull(settings, client, root=pulled_into)
