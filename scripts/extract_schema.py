@@ -234,9 +234,13 @@ def used_fields(schema: GraphQLSchema, documents: Iterable[DocumentNode]) -> set
     return used
 
 
-def extract(full_sdl: str, documents: list[DocumentNode]) -> str:
+def load_full(full_sdl: str) -> tuple[DocumentNode, GraphQLSchema]:
+    """The full SDL parsed, and built (the slow part: build it once, pass it around)."""
     full_doc = parse(full_sdl, no_location=True)
-    schema = build_ast_schema(full_doc, assume_valid=True)
+    return full_doc, build_ast_schema(full_doc, assume_valid=True)
+
+
+def extract(full_doc: DocumentNode, schema: GraphQLSchema, documents: list[DocumentNode]) -> str:
     defs: dict[str, TypeDefinitionNode] = {
         d.name.value: d for d in full_doc.definitions if isinstance(d, TypeDefinitionNode)
     }
@@ -423,7 +427,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("sdl", nargs="?", type=Path, default=default_sdl_path())
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    text = extract(args.sdl.read_text(encoding="utf-8"), documents())
+    full_doc, schema = load_full(args.sdl.read_text(encoding="utf-8"))
+    text = extract(full_doc, schema, documents())
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output} ({text.count(chr(10))} lines) from {args.sdl}")
     return 0
