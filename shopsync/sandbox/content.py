@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from shopsync.sandbox.engine import (
-    RESOLVERS,
+from shopsync.sandbox.resolving import (
     Info,
     Resolver,
     connection,
@@ -22,13 +21,17 @@ from shopsync.sandbox.engine import (
     getter,
     listing,
     published_status,
-    resolver,
+    registrar,
     search,
     store_of,
     user_error,
 )
 from shopsync.sandbox.shop import delete_owned, metafield_errors, redirect, write_metafields
 from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
+
+#: This module's resolvers by ``(type, field)``; the server hands the table to the engine.
+RESOLVERS: dict[tuple[str, str], Resolver] = {}
+resolver = registrar(RESOLVERS)
 
 TITLE_MAX = 255
 
@@ -75,16 +78,16 @@ BLOG_SEARCH: dict[str, Callable[[Record], Any]] = {
 }
 
 
-RESOLVERS[("QueryRoot", "blog")] = getter("blog")
+resolver("QueryRoot", "blog")(getter("blog"))
 
 
-RESOLVERS[("QueryRoot", "article")] = getter("article")
+resolver("QueryRoot", "article")(getter("article"))
 
 
-RESOLVERS[("QueryRoot", "page")] = getter("page")
-RESOLVERS[("QueryRoot", "blogs")] = listing("blog", BLOG_SEARCH)
-RESOLVERS[("QueryRoot", "articles")] = listing("article", _article_search)
-RESOLVERS[("QueryRoot", "pages")] = listing("page", PAGE_SEARCH)
+resolver("QueryRoot", "page")(getter("page"))
+resolver("QueryRoot", "blogs")(listing("blog", BLOG_SEARCH))
+resolver("QueryRoot", "articles")(listing("article", _article_search))
+resolver("QueryRoot", "pages")(listing("page", PAGE_SEARCH))
 
 
 @resolver("QueryRoot", "blogsCount")
@@ -171,8 +174,8 @@ COMMENT_SEARCH: dict[str, Callable[[Record], Any]] = {
 }
 
 
-RESOLVERS[("QueryRoot", "comment")] = getter("comment")
-RESOLVERS[("QueryRoot", "comments")] = listing("comment", COMMENT_SEARCH)
+resolver("QueryRoot", "comment")(getter("comment"))
+resolver("QueryRoot", "comments")(listing("comment", COMMENT_SEARCH))
 
 
 def _moderate(status: str, published: bool) -> Resolver:
@@ -198,13 +201,13 @@ def _moderate(status: str, published: bool) -> Resolver:
     return moderate
 
 
-RESOLVERS[("Mutation", "commentApprove")] = _moderate("PUBLISHED", True)
+resolver("Mutation", "commentApprove")(_moderate("PUBLISHED", True))
 
 
-RESOLVERS[("Mutation", "commentSpam")] = _moderate("SPAM", False)
+resolver("Mutation", "commentSpam")(_moderate("SPAM", False))
 
 
-RESOLVERS[("Mutation", "commentNotSpam")] = _moderate("UNAPPROVED", False)
+resolver("Mutation", "commentNotSpam")(_moderate("UNAPPROVED", False))
 
 
 @resolver("Mutation", "commentDelete")

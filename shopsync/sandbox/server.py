@@ -52,7 +52,7 @@ from graphql.utilities import value_from_ast_untyped
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from shopsync.sandbox import files, shopify_errors, storefront
+from shopsync.sandbox import content, files, shop, shopify_errors, storefront
 from shopsync.sandbox.engine import Engine
 from shopsync.sandbox.faults import UPLOAD_OPERATION, FaultRule, FaultSet
 from shopsync.sandbox.store import Store
@@ -86,6 +86,8 @@ DEFAULT_SCOPES = (
     "write_files",
 )
 DEFAULT_API_VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04", "2026-07")
+#: Every resolver table a sandbox store answers with: one per resolver module.
+DEFAULT_RESOLVERS = (content.RESOLVERS, files.RESOLVERS, shop.RESOLVERS)
 _REDACTED_HEADERS = frozenset({TOKEN_HEADER.lower(), "authorization", "cookie"})
 _REDACTED_FIELDS = frozenset({"client_secret", "access_token"})
 
@@ -268,7 +270,7 @@ class SandboxServer:
         self.store = Store(clock=None, db_path=db_path, products=products)
         self.store.file_processing_s = self.config.file_processing_s
         self.schema = _load_schema()
-        self.engine = Engine(self.store, self.schema)
+        self.engine = Engine(self.store, self.schema, resolvers=DEFAULT_RESOLVERS)
         # Clients send the same few documents again and again: parse and validate each once.
         self._parse = functools.lru_cache(maxsize=512)(parse)
         self._validate = functools.lru_cache(maxsize=512)(self._validate_uncached)

@@ -8,18 +8,22 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from shopsync.sandbox import metafields as metafield_rules
-from shopsync.sandbox.engine import (
-    RESOLVERS,
+from shopsync.sandbox.resolving import (
     Info,
+    Resolver,
     connection,
     cursor,
     getter,
     listing,
-    resolver,
+    registrar,
     store_of,
     user_error,
 )
 from shopsync.sandbox.store import Record, Store, number_of
+
+#: This module's resolvers by ``(type, field)``; the server hands the table to the engine.
+RESOLVERS: dict[tuple[str, str], Resolver] = {}
+resolver = registrar(RESOLVERS)
 
 STALE_MESSAGE = (
     "The resource has been updated since it was loaded. "
@@ -48,12 +52,12 @@ REDIRECT_SEARCH: dict[str, Callable[[Record], Any]] = {
 }
 
 
-RESOLVERS[("QueryRoot", "product")] = getter("product")
+resolver("QueryRoot", "product")(getter("product"))
 
 
-RESOLVERS[("QueryRoot", "urlRedirect")] = getter("redirect")
-RESOLVERS[("QueryRoot", "products")] = listing("product", PRODUCT_SEARCH)
-RESOLVERS[("QueryRoot", "urlRedirects")] = listing("redirect", REDIRECT_SEARCH)
+resolver("QueryRoot", "urlRedirect")(getter("redirect"))
+resolver("QueryRoot", "products")(listing("product", PRODUCT_SEARCH))
+resolver("QueryRoot", "urlRedirects")(listing("redirect", REDIRECT_SEARCH))
 
 
 @resolver("QueryRoot", "productByIdentifier")
@@ -125,8 +129,8 @@ def _owner_metafields(
 
 
 for _type in ("Article", "Blog", "Page", "Product", "AppInstallation", "Image"):
-    RESOLVERS[(_type, "metafield")] = _owner_metafield
-    RESOLVERS[(_type, "metafields")] = _owner_metafields
+    resolver(_type, "metafield")(_owner_metafield)
+    resolver(_type, "metafields")(_owner_metafields)
 
 
 def _split_key(namespace: str | None, key: str) -> tuple[str, str]:
