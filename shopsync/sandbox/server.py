@@ -58,7 +58,6 @@ from shopsync.sandbox.faults import UPLOAD_OPERATION, FaultRule, FaultSet
 from shopsync.sandbox.store import Store
 from shopsync.sandbox.throttle import (
     MAX_QUERY_COST,
-    RATE_LIMIT_DOCS,
     CostBucket,
     ThrottleStatus,
     actual_cost,
@@ -69,10 +68,6 @@ log = logging.getLogger(__name__)
 _QUARTERLY = re.compile(r"20\d\d-(01|04|07|10)")
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
-INVALID_TOKEN = {
-    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
-}
-SCOPES_DOCS = "https://shopify.dev/api/usage/access-scopes"
 DEFAULT_ACCESS_TOKEN = "shpat_sandbox"
 DEFAULT_SCOPES = (
     "read_content",
@@ -372,7 +367,7 @@ class SandboxServer:
                 version = path[len("/admin/api/") : -len("/graphql.json")]
                 body, op_name, response = self._graphql(request, version)
             elif path.startswith("/admin"):
-                response = _json({"errors": "Not Found"}, 404)
+                response = _json(shopify_errors.http_error(404), 404)
             elif path.startswith(files.UPLOAD_PATH):
                 response = self._upload(request)
             else:
@@ -440,7 +435,7 @@ class SandboxServer:
 
     def _oauth(self, request: Request) -> tuple[dict[str, Any] | None, Response]:
         if request.method != "POST":
-            return None, _json({"errors": "Method Not Allowed"}, 405, {"Allow": "POST"})
+            return None, _json(shopify_errors.http_error(405), 405, {"Allow": "POST"})
         params: dict[str, Any]
         if request.is_json:
             loaded = request.get_json(silent=True)
@@ -448,26 +443,12 @@ class SandboxServer:
         else:
             params = dict(request.form.items())
         if params.get("grant_type") != "client_credentials":
-            return params, _json(
-                {
-                    "error": "unsupported_grant_type",
-                    "error_description": "The authorization grant type is not supported "
-                    "by the authorization server.",
-                },
-                400,
-            )
+            return params, _json(shopify_errors.unsupported_grant_type(), 400)
         client_id = str(params.get("client_id") or "")
         client_secret = str(params.get("client_secret") or "")
         expected = self.config.clients.get(client_id)
         if expected is None or not secrets.compare_digest(expected, client_secret):
-            return params, _json(
-                {
-                    "error": "invalid_client",
-                    "error_description": "Client authentication failed due to unknown client, "
-                    "no client authentication included, or unsupported authentication method.",
-                },
-                401,
-            )
+            return params, _json(shopify_errors.invalid_client(), 401)
         token = self.issue_token(ttl=self.config.token_ttl)
         return params, _json(
             {
@@ -484,19 +465,18 @@ class SandboxServer:
     ) -> tuple[dict[str, Any] | None, str | None, Response]:
         served = self._served_version(version)
         if served is None:
-            return None, None, _json({"errors": "Not Found"}, 404)
+            return None, None, _json(shopify_errors.http_error(404), 404)
         if request.method != "POST":
-            return None, None, _json({"errors": "Method Not Allowed"}, 405, {"Allow": "POST"})
+            return None, None, _json(shopify_errors.http_error(405), 405, {"Allow": "POST"})
         scopes = self._scopes_of(request.headers.get(TOKEN_HEADER))
         if scopes is None:
-            return None, None, _json(INVALID_TOKEN, 401)
+            return None, None, _json(shopify_errors.http_error(401), 401)
         if self.config.latency_ms > 0:
             self._pause(self.config.latency_ms / 1000)
 
         payload = self._payload(request)
         if payload is None:
-            missing = {"errors": {"query": "Required parameter missing or invalid"}}
-            return None, None, _json(missing, 400)
+            return None, None, _json(shopify_errors.missing_query(), 400)
         query: str = payload["query"]
         name_param = payload.get("operationName")
         op_name = name_param if isinstance(name_param, str) and name_param else None
@@ -505,8 +485,7 @@ class SandboxServer:
             with contextlib.suppress(ValueError):
                 raw_variables = json.loads(raw_variables or "{}")
         if raw_variables is not None and not isinstance(raw_variables, dict):
-            bad = {"errors": {"variables": "must be a JSON object"}}
-            return payload, op_name, _json(bad, 400)
+            return payload, op_name, _json(shopify_errors.variables_not_an_object(), 400)
         variables: dict[str, Any] = raw_variables or {}
 
         try:
@@ -527,7 +506,7 @@ class SandboxServer:
 
         response = self._execute(query, document, operation, op_name, variables, scopes)
         if fault is not None and fault.kind == "commit_then_fail":
-            response = _json({"errors": "Bad Gateway"}, 502)
+            response = _json(shopify_errors.http_error(502), 502)
         # The version that answered: an expired one falls forward, as on Shopify.
         response.headers["X-Shopify-API-Version"] = served
         response.headers["X-Request-Id"] = str(uuid.uuid4())
@@ -575,12 +554,7 @@ class SandboxServer:
     def _throttled(self, requested: int) -> Response:
         return _json(
             {
-                "errors": [
-                    {
-                        "message": "Throttled",
-                        "extensions": {"code": "THROTTLED", "documentation": RATE_LIMIT_DOCS},
-                    }
-                ],
+                "errors": [shopify_errors.throttled()],
                 "extensions": self._cost_extensions(requested, None, self.bucket.status()),
             }
         )
@@ -622,23 +596,7 @@ class SandboxServer:
         if requested > max_cost:
             return _json(
                 {
-                    "errors": [
-                        {
-                            "message": f"Query cost is {requested}, which exceeds the single "
-                            f"query max cost limit ({max_cost}).\n\n"
-                            "See https://shopify.dev/concepts/about-apis/rate-limits for more "
-                            "information on how the\ncost of a query is calculated.\n\n"
-                            "To query larger amounts of data with fewer limits, bulk operations "
-                            "should be used instead.\nSee https://shopify.dev/tutorials/"
-                            "perform-bulk-operations-with-admin-api for usage details.\n",
-                            "extensions": {
-                                "code": "MAX_COST_EXCEEDED",
-                                "cost": requested,
-                                "maxCost": max_cost,
-                                "documentation": RATE_LIMIT_DOCS,
-                            },
-                        }
-                    ],
+                    "errors": [shopify_errors.max_cost_exceeded(requested, max_cost)],
                     "extensions": self._cost_extensions(requested, None, self.bucket.status()),
                 }
             )
@@ -657,43 +615,17 @@ class SandboxServer:
                 log.exception("sandbox engine failed on operation %s", op_name)
                 request_id = str(uuid.uuid4())
                 self.bucket.refund(requested)
-                return _json(
-                    {
-                        "errors": [
-                            {
-                                "message": "Internal error. Looks like something went wrong on "
-                                f"our end.\nRequest ID: {request_id} (include this in support "
-                                "requests).",
-                                "extensions": {
-                                    "requestId": request_id,
-                                    "code": "INTERNAL_SERVER_ERROR",
-                                },
-                            }
-                        ],
-                        "data": None,
-                    }
-                )
+                return _json({"errors": [shopify_errors.internal_error(request_id)], "data": None})
             data = dict(result.data) if result.data is not None else None
             result_errors = [dict(e.formatted) for e in result.errors or ()]
         for node, required in denied:
             key = node.alias.value if node.alias else node.name.value
             if data is not None:
                 data[key] = None
-            requirement = f"`{required}` access scope."
-            result_errors.insert(
-                0,
-                {
-                    "message": f"Access denied for {node.name.value} field. "
-                    f"Required access: {requirement}",
-                    "locations": _locations(node),
-                    "extensions": {
-                        "code": "ACCESS_DENIED",
-                        "documentation": SCOPES_DOCS,
-                        "requiredAccess": requirement,
-                    },
-                    "path": [key],
-                },
+            denial = shopify_errors.access_denied(
+                node.name.value, required, _locations(node), [key]
             )
+            result_errors.insert(0, denial)
         if denied and data is not None:
             data = _in_selection_order(data, operation, document)
         actual = min(requested, actual_cost(self.schema, document, coerced, op_name, data))
@@ -777,24 +709,13 @@ class SandboxServer:
             return None
         if kind == "commit_then_fail":
             return None
-        if kind == "http_429":
-            retry_after = 2.0 if fault.retry_after is None else fault.retry_after
-            return _json(
-                {
-                    "errors": "Exceeded 2 calls per second for api client. Reduce request rates "
-                    "to resume uninterrupted service."
-                },
-                429,
-                {"Retry-After": str(float(retry_after))},  # Shopify sends "2.0"
-            )
-        if kind == "http_500":
-            return _json({"errors": "Internal Server Error"}, 500)
-        if kind == "http_502":
-            return _json({"errors": "Bad Gateway"}, 502)
-        if kind == "http_503":
-            return _json({"errors": "Unavailable Shop"}, 503)
-        if kind == "http_401":
-            return _json(INVALID_TOKEN, 401)
+        if kind.startswith("http_"):
+            status = int(kind.removeprefix("http_"))
+            headers: dict[str, str] = {}
+            if status == 429:
+                retry_after = 2.0 if fault.retry_after is None else fault.retry_after
+                headers["Retry-After"] = str(float(retry_after))  # Shopify sends "2.0"
+            return _json(shopify_errors.http_error(status), status, headers)
         if kind == "throttled":
             return self._throttled(requested_cost_or_zero(self.schema, document, operation))
         if kind == "malformed":
@@ -881,7 +802,7 @@ def _internal_user_error(
     full = {
         "__typename": error_type.name if error_type else "UserError",
         "field": None,
-        "message": "Internal error. Looks like something went wrong on our end.",
+        "message": shopify_errors.INTERNAL_ERROR,
         "code": code,
     }
     out: dict[str, Any] = {}
@@ -959,9 +880,9 @@ def _pick_operation(document: DocumentNode, op_name: str | None) -> OperationDef
         for operation in operations:
             if operation.name is not None and operation.name.value == op_name:
                 return operation
-        return f'No operation named "{op_name}"'
+        return shopify_errors.no_operation_named(op_name)
     if len(operations) == 1:
         return operations[0]
     if not operations:
-        return "Document must contain at least one operation"
-    return "An operation name is required"
+        return shopify_errors.NO_OPERATION
+    return shopify_errors.OPERATION_NAME_REQUIRED
