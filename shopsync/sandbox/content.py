@@ -21,7 +21,7 @@ from shopsync.sandbox.resolving import (
     getter,
     listing,
     published_status,
-    registrar,
+    resolver_table,
     search,
     store_of,
     user_error,
@@ -29,9 +29,8 @@ from shopsync.sandbox.resolving import (
 from shopsync.sandbox.shop import delete_owned, metafield_errors, redirect, write_metafields
 from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
 
-#: This module's resolvers by ``(type, field)``; the server hands the table to the engine.
-RESOLVERS: dict[tuple[str, str], Resolver] = {}
-resolver = registrar(RESOLVERS)
+#: This module's resolvers by ``(type, field)``, for the engine; ``@resolver`` fills it.
+RESOLVERS, resolver = resolver_table()
 
 TITLE_MAX = 255
 

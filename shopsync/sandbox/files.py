@@ -26,17 +26,15 @@ from urllib.parse import quote, unquote, urlsplit
 from shopsync.content.images import MAX_IMAGE_BYTES, sniff
 from shopsync.sandbox.resolving import (
     Info,
-    Resolver,
     listing,
-    registrar,
+    resolver_table,
     store_of,
     user_error,
 )
 from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
 
-#: This module's resolvers by ``(type, field)``; the server hands the table to the engine.
-RESOLVERS: dict[tuple[str, str], Resolver] = {}
-resolver = registrar(RESOLVERS)
+#: This module's resolvers by ``(type, field)``, for the engine; ``@resolver`` fills it.
+RESOLVERS, resolver = resolver_table()
 
 UPLOAD_PATH = "/sandbox/staged-uploads"
 MAX_ALT = 512

@@ -1,7 +1,7 @@
 """What the resolver modules share: tables, connections, cursors and the search syntax.
 
 Each resolver module (``content``, ``files``, ``shop``) fills a table of its own,
-``RESOLVERS: dict[(type, field), resolver]``, with the decorator ``registrar`` makes for it;
+``RESOLVERS: dict[(type, field), resolver]``, with the decorator ``resolver_table`` gives it;
 the server hands those tables to the ``Engine``. This module imports none of them, so the
 engine and the resolvers both depend on it and never on each other.
 """
@@ -25,6 +25,8 @@ MAX_PAGE = 250
 
 
 class Register(Protocol):
+    """``@resolver("Type", "field", ...)``: puts the function it decorates in one table."""
+
     def __call__(self, type_name: str, *fields: str) -> Callable[[Resolver], Resolver]: ...
 
 
@@ -37,8 +39,9 @@ def add_resolver(
     table[key] = func
 
 
-def registrar(table: dict[tuple[str, str], Resolver]) -> Register:
-    """The ``@resolver(type, *fields)`` decorator of one module, filling that module's table."""
+def resolver_table() -> tuple[dict[tuple[str, str], Resolver], Register]:
+    """A module's own table, and the ``@resolver(type, *fields)`` decorator that fills it."""
+    table: dict[tuple[str, str], Resolver] = {}
 
     def resolver(type_name: str, *fields: str) -> Callable[[Resolver], Resolver]:
         def register(func: Resolver) -> Resolver:
@@ -48,7 +51,7 @@ def registrar(table: dict[tuple[str, str], Resolver]) -> Register:
 
         return register
 
-    return resolver
+    return table, resolver
 
 
 def store_of(info: Info) -> Store:

@@ -10,20 +10,18 @@ from typing import Any
 from shopsync.sandbox import metafields as metafield_rules
 from shopsync.sandbox.resolving import (
     Info,
-    Resolver,
     connection,
     cursor,
     getter,
     listing,
-    registrar,
+    resolver_table,
     store_of,
     user_error,
 )
 from shopsync.sandbox.store import Record, Store, number_of
 
-#: This module's resolvers by ``(type, field)``; the server hands the table to the engine.
-RESOLVERS: dict[tuple[str, str], Resolver] = {}
-resolver = registrar(RESOLVERS)
+#: This module's resolvers by ``(type, field)``, for the engine; ``@resolver`` fills it.
+RESOLVERS, resolver = resolver_table()
 
 STALE_MESSAGE = (
     "The resource has been updated since it was loaded. "

@@ -16,7 +16,7 @@ from graphql import parse
 from shopsync.admin.schema import admin_schema
 from shopsync.sandbox import content, files, shop
 from shopsync.sandbox.engine import Engine
-from shopsync.sandbox.resolving import Info, Resolver, registrar
+from shopsync.sandbox.resolving import Info, Resolver, resolver_table
 from shopsync.sandbox.server import DEFAULT_RESOLVERS
 from shopsync.sandbox.store import Store
 
@@ -111,8 +111,7 @@ def test_a_field_in_two_tables_is_refused() -> None:
 
 
 def test_a_field_registered_twice_in_one_module_is_refused() -> None:
-    table: dict[tuple[str, str], Resolver] = {}
-    resolver = registrar(table)
+    table, resolver = resolver_table()
     resolver("QueryRoot", "blogsCount")(_seven)
     with pytest.raises(ValueError, match=r"two resolvers for QueryRoot\.blogsCount"):
         resolver("QueryRoot", "pagesCount", "blogsCount")(_seven)
