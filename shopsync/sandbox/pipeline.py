@@ -5,10 +5,10 @@ operation, or answers at once. The server then looks for a fault matching that o
 ``Pipeline.run`` does what a live store does next, in its order: validate, coerce the
 variables, reserve the requested cost in the bucket (``MAX_COST_EXCEEDED``, ``THROTTLED``),
 leave out the root fields the token's scopes do not reach (``ACCESS_DENIED``), execute,
-and refund what the actual cost did not use; every answer carries ``extensions.cost``. The
-answers a fault gives instead of running (``throttled``, ``user_error``, ``malformed``) are
-built here too, as they need the document, the schema and the bucket. Shopify's words
-come from ``shopify_errors``.
+and refund what the actual cost did not use; from the cost on, every answer carries
+``extensions.cost``. The answers a fault gives instead of running (``throttled``,
+``user_error``, ``malformed``) are built here too, as they need the document, the schema
+and the bucket. Shopify's words come from ``shopify_errors``.
 """
 
 from __future__ import annotations
