@@ -4,13 +4,20 @@
 live store has, on loopback, with state held by ``Store`` and queries executed by the
 engine against the bundled schema. Tests use it as the ``sandbox`` fixture; people run
 it with ``shopsync sandbox``.
+
+The names below load on first use, so that importing one submodule (``engine``,
+``resolving``) loads only what that submodule imports, not the server and every resolver.
 """
 
 from __future__ import annotations
 
-from shopsync.sandbox.faults import FaultRule, FaultSet
-from shopsync.sandbox.server import RecordedRequest, SandboxConfig, SandboxServer
-from shopsync.sandbox.store import Store
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shopsync.sandbox.faults import FaultRule, FaultSet
+    from shopsync.sandbox.server import RecordedRequest, SandboxConfig, SandboxServer
+    from shopsync.sandbox.store import Store
 
 __all__ = [
     "FaultRule",
@@ -20,3 +27,19 @@ __all__ = [
     "SandboxServer",
     "Store",
 ]
+
+_HOMES = {
+    "FaultRule": "faults",
+    "FaultSet": "faults",
+    "RecordedRequest": "server",
+    "SandboxConfig": "server",
+    "SandboxServer": "server",
+    "Store": "store",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

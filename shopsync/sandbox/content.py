@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from shopsync.sandbox.engine import (
-    RESOLVERS,
+from shopsync.sandbox.resolving import (
     Info,
     Resolver,
     connection,
@@ -22,13 +21,16 @@ from shopsync.sandbox.engine import (
     getter,
     listing,
     published_status,
-    resolver,
+    resolver_table,
     search,
     store_of,
     user_error,
 )
 from shopsync.sandbox.shop import delete_owned, metafield_errors, redirect, write_metafields
 from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
+
+#: This module's resolvers by ``(type, field)``, for the engine; ``@resolver`` fills it.
+RESOLVERS, resolver = resolver_table()
 
 TITLE_MAX = 255
 
@@ -75,16 +77,16 @@ BLOG_SEARCH: dict[str, Callable[[Record], Any]] = {
 }
 
 
-RESOLVERS[("QueryRoot", "blog")] = getter("blog")
+resolver("QueryRoot", "blog")(getter("blog"))
 
 
-RESOLVERS[("QueryRoot", "article")] = getter("article")
+resolver("QueryRoot", "article")(getter("article"))
 
 
-RESOLVERS[("QueryRoot", "page")] = getter("page")
-RESOLVERS[("QueryRoot", "blogs")] = listing("blog", BLOG_SEARCH)
-RESOLVERS[("QueryRoot", "articles")] = listing("article", _article_search)
-RESOLVERS[("QueryRoot", "pages")] = listing("page", PAGE_SEARCH)
+resolver("QueryRoot", "page")(getter("page"))
+resolver("QueryRoot", "blogs")(listing("blog", BLOG_SEARCH))
+resolver("QueryRoot", "articles")(listing("article", _article_search))
+resolver("QueryRoot", "pages")(listing("page", PAGE_SEARCH))
 
 
 @resolver("QueryRoot", "blogsCount")
@@ -171,8 +173,8 @@ COMMENT_SEARCH: dict[str, Callable[[Record], Any]] = {
 }
 
 
-RESOLVERS[("QueryRoot", "comment")] = getter("comment")
-RESOLVERS[("QueryRoot", "comments")] = listing("comment", COMMENT_SEARCH)
+resolver("QueryRoot", "comment")(getter("comment"))
+resolver("QueryRoot", "comments")(listing("comment", COMMENT_SEARCH))
 
 
 def _moderate(status: str, published: bool) -> Resolver:
@@ -198,13 +200,13 @@ def _moderate(status: str, published: bool) -> Resolver:
     return moderate
 
 
-RESOLVERS[("Mutation", "commentApprove")] = _moderate("PUBLISHED", True)
+resolver("Mutation", "commentApprove")(_moderate("PUBLISHED", True))
 
 
-RESOLVERS[("Mutation", "commentSpam")] = _moderate("SPAM", False)
+resolver("Mutation", "commentSpam")(_moderate("SPAM", False))
 
 
-RESOLVERS[("Mutation", "commentNotSpam")] = _moderate("UNAPPROVED", False)
+resolver("Mutation", "commentNotSpam")(_moderate("UNAPPROVED", False))
 
 
 @resolver("Mutation", "commentDelete")
@@ -400,51 +402,9 @@ def m_article_create(
 ) -> Any:
     store = store_of(info)
     with store.lock:
-        if article.get("blogId") and blog is not None:
-            return _article_errors(
-                [
-                    user_error(
-                        ["article"],
-                        "Can't create a blog from input if a blog ID is supplied.",
-                        "AMBIGUOUS_BLOG",
-                    )
-                ]
-            )
-        if not article.get("blogId") and blog is None:
-            return _article_errors(
-                [
-                    user_error(
-                        ["article"],
-                        "Must reference or create a blog when creating an article.",
-                        "BLOG_REFERENCE_REQUIRED",
-                    )
-                ]
-            )
-        author = article.get("author") or {}
-        if author.get("name") and author.get("userId"):
-            return _article_errors(
-                [
-                    user_error(
-                        ["article"],
-                        "Can't create an article if both author name and user ID are supplied.",
-                        "AMBIGUOUS_AUTHOR",
-                    )
-                ]
-            )
-        if not author.get("name") and not author.get("userId"):
-            return _article_errors(
-                [
-                    user_error(
-                        ["article"],
-                        "Can't create an article if both author name and user ID are blank.",
-                        "AUTHOR_FIELD_REQUIRED",
-                    )
-                ]
-            )
-        if article.get("blogId") and store.get("blog", article["blogId"]) is None:
-            return _article_errors(
-                [user_error(["article"], "Must reference an existing blog.", "NOT_FOUND")]
-            )
+        refusal = _blog_or_author_error(store, article, blog)
+        if refusal is not None:
+            return _article_errors([refusal])
         errors = _check_common("article", article, creating=True)
         errors += metafield_errors(
             store, article.get("metafields") or [], ["article", "metafields"]
@@ -459,20 +419,12 @@ def m_article_create(
         if blog_id is None:
             created = m_blog_create(None, info, {"title": blog["title"]})  # type: ignore[index]
             blog_id = created["blog"]["id"]
-
-        def in_blog(r: Record) -> bool:
-            return bool(r["blogId"] == blog_id)
-
-        if article.get("handle"):
-            handle = handleize(article["handle"])
-            if any(r["handle"] == handle for r in store.all("article") if in_blog(r)):
-                return _article_errors(
-                    [user_error(["article", "handle"], "Handle has already been taken", "TAKEN")]
-                )
-        else:
-            handle = _unique_handle(
-                store, "article", handleize(article["title"]) or "article", in_blog
+        handle = _new_article_handle(store, article, blog_id)
+        if handle is None:
+            return _article_errors(
+                [user_error(["article", "handle"], "Handle has already been taken", "TAKEN")]
             )
+        author = article.get("author") or {}
         now = store.now()
         record = store.insert(
             "article",
@@ -493,6 +445,56 @@ def m_article_create(
         )
         write_metafields(store, record["id"], article.get("metafields") or [])
         return {"article": record, "userErrors": []}
+
+
+def _blog_or_author_error(
+    store: Store, article: Mapping[str, Any], blog: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """The first blog or author rule an ``articleCreate`` breaks: then the only error said."""
+    author = article.get("author") or {}
+    if article.get("blogId") and blog is not None:
+        return user_error(
+            ["article"],
+            "Can't create a blog from input if a blog ID is supplied.",
+            "AMBIGUOUS_BLOG",
+        )
+    if not article.get("blogId") and blog is None:
+        return user_error(
+            ["article"],
+            "Must reference or create a blog when creating an article.",
+            "BLOG_REFERENCE_REQUIRED",
+        )
+    if author.get("name") and author.get("userId"):
+        return user_error(
+            ["article"],
+            "Can't create an article if both author name and user ID are supplied.",
+            "AMBIGUOUS_AUTHOR",
+        )
+    if not author.get("name") and not author.get("userId"):
+        return user_error(
+            ["article"],
+            "Can't create an article if both author name and user ID are blank.",
+            "AUTHOR_FIELD_REQUIRED",
+        )
+    if article.get("blogId") and store.get("blog", article["blogId"]) is None:
+        return user_error(["article"], "Must reference an existing blog.", "NOT_FOUND")
+    return None
+
+
+def _new_article_handle(store: Store, article: Mapping[str, Any], blog_id: str) -> str | None:
+    """The handle asked for (None when the blog has it already), else one from the title.
+
+    Only a generated handle is silently made unique; an explicit one is TAKEN.
+    """
+
+    def in_blog(r: Record) -> bool:
+        return bool(r["blogId"] == blog_id)
+
+    if article.get("handle"):
+        handle = handleize(article["handle"])
+        taken = any(r["handle"] == handle for r in store.all("article") if in_blog(r))
+        return None if taken else handle
+    return _unique_handle(store, "article", handleize(article["title"]) or "article", in_blog)
 
 
 def _article_errors(errors: list[dict[str, Any]]) -> dict[str, Any]:

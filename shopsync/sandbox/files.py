@@ -24,8 +24,17 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from shopsync.content.images import MAX_IMAGE_BYTES, sniff
-from shopsync.sandbox.engine import Info, listing, resolver, store_of, user_error
+from shopsync.sandbox.resolving import (
+    Info,
+    listing,
+    resolver_table,
+    store_of,
+    user_error,
+)
 from shopsync.sandbox.store import CDN_ROOT, Record, Store, number_of
+
+#: This module's resolvers by ``(type, field)``, for the engine; ``@resolver`` fills it.
+RESOLVERS, resolver = resolver_table()
 
 UPLOAD_PATH = "/sandbox/staged-uploads"
 MAX_ALT = 512
@@ -352,8 +361,7 @@ def _file_search(store: Store) -> Mapping[str, Any]:
     }
 
 
-listing_files = listing("file", _file_search)
-resolver("QueryRoot", "files")(listing_files)
+resolver("QueryRoot", "files")(listing("file", _file_search))
 
 
 @resolver("Mutation", "fileDelete")

@@ -1,22 +1,19 @@
 """The sandbox's HTTP layer: Shopify's Admin GraphQL endpoint on loopback.
 
 A threaded werkzeug server answers ``POST /admin/api/{version}/graphql.json`` the way a
-live store does: token and version checked first, then the document parsed and validated
-against the bundled schema, variables coerced, cost reserved in the leaky bucket, access
-scopes enforced per root field, and only then executed by the engine over the store's
-state. Every response carries ``extensions.cost``. Injected faults (``faults.py``) hook
-in after the request is understood, so a test can fail exactly the call it means to.
-The same server serves ``/admin/oauth/access_token`` (client-credentials grant) and a
+live store does: version, method and token checked first, then the JSON body handed to
+the ``Pipeline`` (parse, validate, cost, scopes, execution; ``pipeline.py``), whose answer
+it sends. Injected faults (``faults.py``) hook in once the pipeline has read the request,
+so a test can fail exactly the call it means to. The same server serves
+``/admin/oauth/access_token`` (client-credentials grant), the staged-upload bucket and a
 plain storefront view of what was synced.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import ipaddress
 import json
-import logging
 import re
 import secrets
 import socket
@@ -29,50 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    GraphQLObjectType,
-    GraphQLSchema,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
-    get_named_type,
-    parse,
-    validate,
-)
-from graphql.execution.values import get_variable_values
-from graphql.language import get_location, print_ast
-from graphql.utilities import value_from_ast_untyped
+from graphql import GraphQLSchema
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from shopsync.sandbox import files, shopify_errors, storefront
+from shopsync.sandbox import content, files, shop, shopify_errors, storefront
 from shopsync.sandbox.engine import Engine
 from shopsync.sandbox.faults import UPLOAD_OPERATION, FaultRule, FaultSet
+from shopsync.sandbox.pipeline import Answer, Operation, Pipeline, requested_name
 from shopsync.sandbox.store import Store
-from shopsync.sandbox.throttle import (
-    MAX_QUERY_COST,
-    RATE_LIMIT_DOCS,
-    CostBucket,
-    ThrottleStatus,
-    actual_cost,
-    requested_cost,
-)
+from shopsync.sandbox.throttle import CostBucket
 
-log = logging.getLogger(__name__)
 _QUARTERLY = re.compile(r"20\d\d-(01|04|07|10)")
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
-INVALID_TOKEN = {
-    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
-}
-SCOPES_DOCS = "https://shopify.dev/api/usage/access-scopes"
 DEFAULT_ACCESS_TOKEN = "shpat_sandbox"
 DEFAULT_SCOPES = (
     "read_content",
@@ -86,83 +53,10 @@ DEFAULT_SCOPES = (
     "write_files",
 )
 DEFAULT_API_VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04", "2026-07")
+#: Every resolver table a sandbox store answers with: one per resolver module.
+DEFAULT_RESOLVERS = (content.RESOLVERS, files.RESOLVERS, shop.RESOLVERS)
 _REDACTED_HEADERS = frozenset({TOKEN_HEADER.lower(), "authorization", "cookie"})
 _REDACTED_FIELDS = frozenset({"client_secret", "access_token"})
-
-_READ_CONTENT = (
-    "read_content",
-    "write_content",
-    "read_online_store_pages",
-    "write_online_store_pages",
-)
-_WRITE_CONTENT = ("write_content", "write_online_store_pages")
-_READ_PRODUCTS = ("read_products", "write_products")
-_READ_NAVIGATION = ("read_online_store_navigation", "write_online_store_navigation")
-_WRITE_NAVIGATION = ("write_online_store_navigation",)
-_READ_FILES = ("read_files", "write_files")
-_WRITE_FILES = ("write_files",)
-_WRITE_METAFIELDS = ("write_content", "write_online_store_pages", "write_products")
-
-#: Root field -> scopes of which the token needs at least one (the first is the one named).
-ROOT_FIELD_SCOPES: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(
-        (
-            "blogs",
-            "blog",
-            "blogsCount",
-            "articles",
-            "article",
-            "articlesCount",
-            "articleAuthors",
-            "articleTags",
-            "pages",
-            "page",
-            "pagesCount",
-            "comments",
-            "comment",
-        ),
-        _READ_CONTENT,
-    ),
-    **dict.fromkeys(
-        (
-            "blogCreate",
-            "blogUpdate",
-            "blogDelete",
-            "articleCreate",
-            "articleUpdate",
-            "articleDelete",
-            "pageCreate",
-            "pageUpdate",
-            "pageDelete",
-            "commentApprove",
-            "commentDelete",
-            "commentNotSpam",
-            "commentSpam",
-        ),
-        _WRITE_CONTENT,
-    ),
-    **dict.fromkeys(
-        ("products", "product", "productByIdentifier", "productByHandle", "productsCount"),
-        _READ_PRODUCTS,
-    ),
-    **dict.fromkeys(("urlRedirects", "urlRedirect", "urlRedirectsCount"), _READ_NAVIGATION),
-    **dict.fromkeys(
-        ("urlRedirectCreate", "urlRedirectUpdate", "urlRedirectDelete"), _WRITE_NAVIGATION
-    ),
-    **dict.fromkeys(("metafieldsSet", "metafieldsDelete"), _WRITE_METAFIELDS),
-    "files": _READ_FILES,
-    **dict.fromkeys(("fileCreate", "fileDelete"), _WRITE_FILES),
-    "stagedUploadsCreate": ("write_files", "write_products"),
-}
-
-
-#: ``node``/``nodes`` answer for whatever the ids name: the scopes follow the id's type.
-GID_TYPE_SCOPES: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("Blog", "Article", "Page", "Comment"), _READ_CONTENT),
-    **dict.fromkeys(("Product", "ProductVariant", "ProductImage"), _READ_PRODUCTS),
-    "UrlRedirect": _READ_NAVIGATION,
-    "MediaImage": _READ_FILES,
-}
 
 
 @dataclass
@@ -229,6 +123,15 @@ def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None
     return response
 
 
+def _refusal(status: int, headers: Mapping[str, str] | None = None) -> Response:
+    """An HTTP-level refusal in Shopify's words (its ``errors`` is a bare string)."""
+    return _json(shopify_errors.http_error(status), status, headers)
+
+
+def _answer(answer: Answer) -> Response:
+    return _json(answer.body, answer.status)
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -268,11 +171,9 @@ class SandboxServer:
         self.store = Store(clock=None, db_path=db_path, products=products)
         self.store.file_processing_s = self.config.file_processing_s
         self.schema = _load_schema()
-        self.engine = Engine(self.store, self.schema)
-        # Clients send the same few documents again and again: parse and validate each once.
-        self._parse = functools.lru_cache(maxsize=512)(parse)
-        self._validate = functools.lru_cache(maxsize=512)(self._validate_uncached)
+        self.engine = Engine(self.store, self.schema, resolvers=DEFAULT_RESOLVERS)
         self.bucket = CostBucket(self.config.bucket, self.config.restore_rate, self.config.clock)
+        self.pipeline = Pipeline(self.schema, self.engine, self.bucket)
         self.faults = FaultSet()
         self.requests: list[RecordedRequest] = []
         self.max_recorded = max_recorded
@@ -370,7 +271,7 @@ class SandboxServer:
                 version = path[len("/admin/api/") : -len("/graphql.json")]
                 body, op_name, response = self._graphql(request, version)
             elif path.startswith("/admin"):
-                response = _json({"errors": "Not Found"}, 404)
+                response = _refusal(404)
             elif path.startswith(files.UPLOAD_PATH):
                 response = self._upload(request)
             else:
@@ -438,7 +339,7 @@ class SandboxServer:
 
     def _oauth(self, request: Request) -> tuple[dict[str, Any] | None, Response]:
         if request.method != "POST":
-            return None, _json({"errors": "Method Not Allowed"}, 405, {"Allow": "POST"})
+            return None, _refusal(405, {"Allow": "POST"})
         params: dict[str, Any]
         if request.is_json:
             loaded = request.get_json(silent=True)
@@ -446,26 +347,12 @@ class SandboxServer:
         else:
             params = dict(request.form.items())
         if params.get("grant_type") != "client_credentials":
-            return params, _json(
-                {
-                    "error": "unsupported_grant_type",
-                    "error_description": "The authorization grant type is not supported "
-                    "by the authorization server.",
-                },
-                400,
-            )
+            return params, _json(shopify_errors.unsupported_grant_type(), 400)
         client_id = str(params.get("client_id") or "")
         client_secret = str(params.get("client_secret") or "")
         expected = self.config.clients.get(client_id)
         if expected is None or not secrets.compare_digest(expected, client_secret):
-            return params, _json(
-                {
-                    "error": "invalid_client",
-                    "error_description": "Client authentication failed due to unknown client, "
-                    "no client authentication included, or unsupported authentication method.",
-                },
-                401,
-            )
+            return params, _json(shopify_errors.invalid_client(), 401)
         token = self.issue_token(ttl=self.config.token_ttl)
         return params, _json(
             {
@@ -482,54 +369,40 @@ class SandboxServer:
     ) -> tuple[dict[str, Any] | None, str | None, Response]:
         served = self._served_version(version)
         if served is None:
-            return None, None, _json({"errors": "Not Found"}, 404)
+            return None, None, _refusal(404)
         if request.method != "POST":
-            return None, None, _json({"errors": "Method Not Allowed"}, 405, {"Allow": "POST"})
+            return None, None, _refusal(405, {"Allow": "POST"})
         scopes = self._scopes_of(request.headers.get(TOKEN_HEADER))
         if scopes is None:
-            return None, None, _json(INVALID_TOKEN, 401)
+            return None, None, _refusal(401)
         if self.config.latency_ms > 0:
             self._pause(self.config.latency_ms / 1000)
 
         payload = self._payload(request)
         if payload is None:
-            missing = {"errors": {"query": "Required parameter missing or invalid"}}
-            return None, None, _json(missing, 400)
-        query: str = payload["query"]
-        name_param = payload.get("operationName")
-        op_name = name_param if isinstance(name_param, str) and name_param else None
-        raw_variables = payload.get("variables")
-        if isinstance(raw_variables, str):
-            with contextlib.suppress(ValueError):
-                raw_variables = json.loads(raw_variables or "{}")
-        if raw_variables is not None and not isinstance(raw_variables, dict):
-            bad = {"errors": {"variables": "must be a JSON object"}}
-            return payload, op_name, _json(bad, 400)
-        variables: dict[str, Any] = raw_variables or {}
+            return None, None, _json(shopify_errors.missing_query(), 400)
+        operation = self.pipeline.read(payload)
+        if isinstance(operation, Answer):
+            return payload, requested_name(payload), _answer(operation)
+        return payload, operation.name, self._operation_response(operation, scopes, served)
 
-        try:
-            document = self._parse(query)
-        except GraphQLError as error:
-            return payload, op_name, _json({"errors": [shopify_errors.syntax_error(error)]})
-        operation = _pick_operation(document, op_name)
-        if isinstance(operation, str):
-            return payload, op_name, _json({"errors": [{"message": operation}]})
-        if op_name is None and operation.name is not None:
-            op_name = operation.name.value
-
-        fault = self.faults.take(op_name, query)
+    def _operation_response(
+        self, operation: Operation, scopes: tuple[str, ...], served: str
+    ) -> Response:
+        """The operation's answer, unless a fault matching it answers instead."""
+        fault = self.faults.take(operation.name, operation.query)
         if fault is not None:
-            early = self._fault_response(fault, document, operation)
+            early = self._fault_response(fault, operation)
             if early is not None:
-                return payload, op_name, early
-
-        response = self._execute(query, document, operation, op_name, variables, scopes)
+                return early
+        context = {"api_versions": list(self.config.api_versions), "base_url": self.url}
+        response = _answer(self.pipeline.run(operation, scopes, context))
         if fault is not None and fault.kind == "commit_then_fail":
-            response = _json({"errors": "Bad Gateway"}, 502)
+            response = _refusal(502)
         # The version that answered: an expired one falls forward, as on Shopify.
         response.headers["X-Shopify-API-Version"] = served
         response.headers["X-Request-Id"] = str(uuid.uuid4())
-        return payload, op_name, response
+        return response
 
     def _served_version(self, asked: str) -> str | None:
         """``asked`` if supported; the oldest supported for an expired quarterly release."""
@@ -555,219 +428,9 @@ class SandboxServer:
             return None
         return loaded
 
-    def _validate_uncached(self, query: str) -> tuple[GraphQLError, ...]:
-        # Keyed by the text: the errors point at nodes of the (cached) parse of that text.
-        return tuple(validate(self.schema, self._parse(query)))
-
-    def _cost_extensions(
-        self, requested: int, actual: int | None, status: ThrottleStatus
-    ) -> dict[str, Any]:
-        return {
-            "cost": {
-                "requestedQueryCost": requested,
-                "actualQueryCost": actual,
-                "throttleStatus": status.to_dict(),
-            }
-        }
-
-    def _throttled(self, requested: int) -> Response:
-        return _json(
-            {
-                "errors": [
-                    {
-                        "message": "Throttled",
-                        "extensions": {"code": "THROTTLED", "documentation": RATE_LIMIT_DOCS},
-                    }
-                ],
-                "extensions": self._cost_extensions(requested, None, self.bucket.status()),
-            }
-        )
-
-    def _execute(
-        self,
-        query: str,
-        document: DocumentNode,
-        operation: OperationDefinitionNode,
-        op_name: str | None,
-        variables: dict[str, Any],
-        scopes: tuple[str, ...],
-    ) -> Response:
-        errors = self._validate(query)
-        if errors:
-            return _json(
-                {
-                    "errors": [
-                        shopify_errors.validation_error(e, self.schema, document) for e in errors
-                    ]
-                }
-            )
-
-        outcome = get_variable_values(self.schema, operation.variable_definitions or (), variables)
-        if isinstance(outcome, list):
-            types = {
-                d.variable.name.value: print_ast(d.type)
-                for d in operation.variable_definitions or ()
-            }
-            shaped = shopify_errors.variable_errors(outcome, types, variables)
-            return _json({"errors": shaped})
-        # graphql-core 3.3 wraps the values (``.coerced``); 3.2 returns the dict itself.
-        values: Any = getattr(outcome, "coerced", outcome)
-        coerced: dict[str, Any] = dict(values)
-
-        requested = requested_cost(self.schema, document, coerced, op_name)
-        # A query larger than a (test-sized) bucket could never run: refuse it the same way.
-        max_cost = int(min(MAX_QUERY_COST, self.bucket.capacity))
-        if requested > max_cost:
-            return _json(
-                {
-                    "errors": [
-                        {
-                            "message": f"Query cost is {requested}, which exceeds the single "
-                            f"query max cost limit ({max_cost}).\n\n"
-                            "See https://shopify.dev/concepts/about-apis/rate-limits for more "
-                            "information on how the\ncost of a query is calculated.\n\n"
-                            "To query larger amounts of data with fewer limits, bulk operations "
-                            "should be used instead.\nSee https://shopify.dev/tutorials/"
-                            "perform-bulk-operations-with-admin-api for usage details.\n",
-                            "extensions": {
-                                "code": "MAX_COST_EXCEEDED",
-                                "cost": requested,
-                                "maxCost": max_cost,
-                                "documentation": RATE_LIMIT_DOCS,
-                            },
-                        }
-                    ],
-                    "extensions": self._cost_extensions(requested, None, self.bucket.status()),
-                }
-            )
-        if self.bucket.reserve(requested) is None:
-            return self._throttled(requested)
-
-        denied, allowed_doc = self._enforce_scopes(document, operation, scopes, coerced)
-        data: dict[str, Any] | None
-        result_errors: list[dict[str, Any]] = []
-        if allowed_doc is None:
-            data = {}
-        else:
-            try:
-                result = self._run(allowed_doc, variables, op_name, scopes)
-            except Exception:
-                log.exception("sandbox engine failed on operation %s", op_name)
-                request_id = str(uuid.uuid4())
-                self.bucket.refund(requested)
-                return _json(
-                    {
-                        "errors": [
-                            {
-                                "message": "Internal error. Looks like something went wrong on "
-                                f"our end.\nRequest ID: {request_id} (include this in support "
-                                "requests).",
-                                "extensions": {
-                                    "requestId": request_id,
-                                    "code": "INTERNAL_SERVER_ERROR",
-                                },
-                            }
-                        ],
-                        "data": None,
-                    }
-                )
-            data = dict(result.data) if result.data is not None else None
-            result_errors = [dict(e.formatted) for e in result.errors or ()]
-        for node, required in denied:
-            key = node.alias.value if node.alias else node.name.value
-            if data is not None:
-                data[key] = None
-            requirement = f"`{required}` access scope."
-            result_errors.insert(
-                0,
-                {
-                    "message": f"Access denied for {node.name.value} field. "
-                    f"Required access: {requirement}",
-                    "locations": _locations(node),
-                    "extensions": {
-                        "code": "ACCESS_DENIED",
-                        "documentation": SCOPES_DOCS,
-                        "requiredAccess": requirement,
-                    },
-                    "path": [key],
-                },
-            )
-        if denied and data is not None:
-            data = _in_selection_order(data, operation, document)
-        actual = min(requested, actual_cost(self.schema, document, coerced, op_name, data))
-        status = self.bucket.refund(requested - actual)
-        body: dict[str, Any] = {}
-        if result_errors:
-            body["errors"] = result_errors
-        body["data"] = data
-        body["extensions"] = self._cost_extensions(requested, actual, status)
-        return _json(body)
-
-    def _run(
-        self,
-        document: DocumentNode,
-        variables: dict[str, Any],
-        op_name: str | None,
-        scopes: tuple[str, ...],
-    ) -> ExecutionResult:
-        result: ExecutionResult = self.engine.execute(
-            document,
-            variables,
-            op_name,
-            context={
-                "scopes": list(scopes),
-                "api_versions": list(self.config.api_versions),
-                "base_url": self.url,
-            },
-        )
-        return result
-
-    def _enforce_scopes(
-        self,
-        document: DocumentNode,
-        operation: OperationDefinitionNode,
-        scopes: tuple[str, ...],
-        variables: Mapping[str, Any],
-    ) -> tuple[list[tuple[FieldNode, str]], DocumentNode | None]:
-        """Root fields the token may not touch, and the document without them (None: all)."""
-        granted = set(scopes)
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        fields = _root_fields(operation.selection_set, fragments)
-        denied: list[tuple[FieldNode, str]] = []
-        kept: list[FieldNode] = []
-        for node in fields:
-            needs = [ROOT_FIELD_SCOPES.get(node.name.value, ())]
-            if node.name.value in ("node", "nodes"):
-                needs = [GID_TYPE_SCOPES.get(t, ()) for t in _gid_types(node, variables)]
-            missing = next((n for n in needs if n and not granted.intersection(n)), None)
-            if missing:
-                denied.append((node, missing[0]))
-            else:
-                kept.append(node)
-        if not denied:
-            return [], document
-        if not kept:
-            return denied, None
-        trimmed = OperationDefinitionNode(
-            operation=operation.operation,
-            name=operation.name,
-            variable_definitions=operation.variable_definitions,
-            directives=operation.directives,
-            selection_set=SelectionSetNode(selections=tuple(kept)),
-        )
-        definitions = tuple(trimmed if d is operation else d for d in document.definitions)
-        return denied, DocumentNode(definitions=definitions)
-
     # faults --------------------------------------------------------------------------
 
-    def _fault_response(
-        self,
-        fault: FaultRule,
-        document: DocumentNode,
-        operation: OperationDefinitionNode,
-    ) -> Response | None:
+    def _fault_response(self, fault: FaultRule, operation: Operation) -> Response | None:
         """The response a fault answers with, or None to go on (latency, commit_then_fail)."""
         kind = fault.kind
         if kind == "latency":
@@ -775,31 +438,20 @@ class SandboxServer:
             return None
         if kind == "commit_then_fail":
             return None
-        if kind == "http_429":
-            retry_after = 2.0 if fault.retry_after is None else fault.retry_after
-            return _json(
-                {
-                    "errors": "Exceeded 2 calls per second for api client. Reduce request rates "
-                    "to resume uninterrupted service."
-                },
-                429,
-                {"Retry-After": str(float(retry_after))},  # Shopify sends "2.0"
-            )
-        if kind == "http_500":
-            return _json({"errors": "Internal Server Error"}, 500)
-        if kind == "http_502":
-            return _json({"errors": "Bad Gateway"}, 502)
-        if kind == "http_503":
-            return _json({"errors": "Unavailable Shop"}, 503)
-        if kind == "http_401":
-            return _json(INVALID_TOKEN, 401)
+        if kind.startswith("http_"):
+            status = int(kind.removeprefix("http_"))
+            headers: dict[str, str] = {}
+            if status == 429:
+                retry_after = 2.0 if fault.retry_after is None else fault.retry_after
+                headers["Retry-After"] = str(float(retry_after))  # Shopify sends "2.0"
+            return _refusal(status, headers)
         if kind == "throttled":
-            return self._throttled(requested_cost_or_zero(self.schema, document, operation))
+            return _answer(self.pipeline.throttled(operation))
         if kind == "malformed":
-            whole = json.dumps({"data": {_first_key(operation): {"id": "gid://shopify/"}}})
-            return Response(whole[: len(whole) // 2], status=200, mimetype="application/json")
+            half = self.pipeline.malformed(operation)
+            return Response(half, status=200, mimetype="application/json")
         if kind == "user_error":
-            return _json({"data": self._user_error_data(document, operation)})
+            return _answer(self.pipeline.user_error(operation))
         if kind == "timeout":
             self._stopping.wait(fault.hold_s)
         raise _DropConnection("sandbox fault: connection dropped")
@@ -819,147 +471,3 @@ class SandboxServer:
             # Without this the handler would wait for a next request on the kept-alive socket.
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-
-    def _user_error_data(
-        self, document: DocumentNode, operation: OperationDefinitionNode
-    ) -> dict[str, Any]:
-        """Each root payload with its resource null and one INTERNAL_ERROR userError."""
-        root = (
-            self.schema.mutation_type
-            if operation.operation == OperationType.MUTATION
-            else self.schema.query_type
-        )
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        data: dict[str, Any] = {}
-        for node in _root_fields(operation.selection_set, fragments):
-            key = node.alias.value if node.alias else node.name.value
-            definition = root.fields.get(node.name.value) if root else None
-            payload_type = get_named_type(definition.type) if definition else None
-            if not isinstance(payload_type, GraphQLObjectType) or node.selection_set is None:
-                data[key] = None
-                continue
-            payload: dict[str, Any] = {}
-            for sub in _root_fields(node.selection_set, fragments):
-                sub_key = sub.alias.value if sub.alias else sub.name.value
-                if sub.name.value == "__typename":
-                    payload[sub_key] = payload_type.name
-                elif sub.name.value == "userErrors":
-                    payload[sub_key] = [_internal_user_error(payload_type, sub, fragments)]
-                else:
-                    payload[sub_key] = None
-            data[key] = payload
-        return data
-
-
-def requested_cost_or_zero(
-    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
-) -> int:
-    name = operation.name.value if operation.name else None
-    try:
-        return requested_cost(schema, document, None, name)
-    except Exception:  # an invalid document has no meaningful cost
-        return 0
-
-
-def _internal_user_error(
-    payload_type: GraphQLObjectType,
-    node: FieldNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-) -> dict[str, Any]:
-    error_field = payload_type.fields.get("userErrors")
-    error_type = get_named_type(error_field.type) if error_field else None
-    code: str | None = None
-    if isinstance(error_type, GraphQLObjectType) and "code" in error_type.fields:
-        code_type = get_named_type(error_type.fields["code"].type)
-        values = getattr(code_type, "values", {})
-        if "INTERNAL_ERROR" in values:
-            code = "INTERNAL_ERROR"
-    full = {
-        "__typename": error_type.name if error_type else "UserError",
-        "field": None,
-        "message": "Internal error. Looks like something went wrong on our end.",
-        "code": code,
-    }
-    out: dict[str, Any] = {}
-    if node.selection_set is not None:
-        for sub in _root_fields(node.selection_set, fragments):
-            key = sub.alias.value if sub.alias else sub.name.value
-            out[key] = full.get(sub.name.value)
-    return out
-
-
-def _gid_types(node: FieldNode, variables: Mapping[str, Any]) -> list[str]:
-    """The resource types named by a ``node(id:)``/``nodes(ids:)`` field's ids."""
-    values: list[Any] = []
-    for argument in node.arguments or ():
-        if argument.name.value in ("id", "ids"):
-            values.append(value_from_ast_untyped(argument.value, dict(variables)))
-    types: list[str] = []
-    for value in values:
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and item.startswith("gid://shopify/"):
-                types.append(item.split("/")[3])
-    return types
-
-
-def _root_fields(
-    selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
-) -> list[FieldNode]:
-    """Fields of a selection with fragments flattened (type conditions not checked)."""
-    out: list[FieldNode] = []
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            out.append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            out.extend(_root_fields(selection.selection_set, fragments))
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                out.extend(_root_fields(fragment.selection_set, fragments))
-    return out
-
-
-def _in_selection_order(
-    data: dict[str, Any], operation: OperationDefinitionNode, document: DocumentNode
-) -> dict[str, Any]:
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    keys = [
-        f.alias.value if f.alias else f.name.value
-        for f in _root_fields(operation.selection_set, fragments)
-    ]
-    ordered = {k: data[k] for k in keys if k in data}
-    ordered.update({k: v for k, v in data.items() if k not in ordered})
-    return ordered
-
-
-def _locations(node: FieldNode) -> list[dict[str, int]]:
-    if node.loc is None:
-        return []
-    where = get_location(node.loc.source, node.loc.start)
-    return [{"line": where.line, "column": where.column}]
-
-
-def _first_key(operation: OperationDefinitionNode) -> str:
-    for selection in operation.selection_set.selections:
-        if isinstance(selection, FieldNode):
-            return selection.alias.value if selection.alias else selection.name.value
-    return "node"
-
-
-def _pick_operation(document: DocumentNode, op_name: str | None) -> OperationDefinitionNode | str:
-    """The operation to run, or graphql-ruby's message when there is no single one."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if op_name is not None:
-        for operation in operations:
-            if operation.name is not None and operation.name.value == op_name:
-                return operation
-        return f'No operation named "{op_name}"'
-    if len(operations) == 1:
-        return operations[0]
-    if not operations:
-        return "Document must contain at least one operation"
-    return "An operation name is required"

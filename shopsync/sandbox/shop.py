@@ -8,18 +8,20 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from shopsync.sandbox import metafields as metafield_rules
-from shopsync.sandbox.engine import (
-    RESOLVERS,
+from shopsync.sandbox.resolving import (
     Info,
     connection,
     cursor,
     getter,
     listing,
-    resolver,
+    resolver_table,
     store_of,
     user_error,
 )
 from shopsync.sandbox.store import Record, Store, number_of
+
+#: This module's resolvers by ``(type, field)``, for the engine; ``@resolver`` fills it.
+RESOLVERS, resolver = resolver_table()
 
 STALE_MESSAGE = (
     "The resource has been updated since it was loaded. "
@@ -48,12 +50,12 @@ REDIRECT_SEARCH: dict[str, Callable[[Record], Any]] = {
 }
 
 
-RESOLVERS[("QueryRoot", "product")] = getter("product")
+resolver("QueryRoot", "product")(getter("product"))
 
 
-RESOLVERS[("QueryRoot", "urlRedirect")] = getter("redirect")
-RESOLVERS[("QueryRoot", "products")] = listing("product", PRODUCT_SEARCH)
-RESOLVERS[("QueryRoot", "urlRedirects")] = listing("redirect", REDIRECT_SEARCH)
+resolver("QueryRoot", "urlRedirect")(getter("redirect"))
+resolver("QueryRoot", "products")(listing("product", PRODUCT_SEARCH))
+resolver("QueryRoot", "urlRedirects")(listing("redirect", REDIRECT_SEARCH))
 
 
 @resolver("QueryRoot", "productByIdentifier")
@@ -98,10 +100,15 @@ def q_versions(_: Any, info: Info) -> Any:
 
 def _owner_metafield(owner: Record, info: Info, key: str, namespace: str | None = None) -> Any:
     namespace, key = _split_key(namespace, key)
+    return _metafield_of(store_of(info), owner["id"], namespace, key)
+
+
+def _metafield_of(store: Store, owner_id: str, namespace: str, key: str) -> Record | None:
+    """The owner's metafield ``namespace.key``, if it has one."""
     return next(
         (
             m
-            for m in store_of(info).metafields_of(owner["id"])
+            for m in store.metafields_of(owner_id)
             if (m["namespace"], m["key"]) == (namespace, key)
         ),
         None,
@@ -125,8 +132,8 @@ def _owner_metafields(
 
 
 for _type in ("Article", "Blog", "Page", "Product", "AppInstallation", "Image"):
-    RESOLVERS[(_type, "metafield")] = _owner_metafield
-    RESOLVERS[(_type, "metafields")] = _owner_metafields
+    resolver(_type, "metafield")(_owner_metafield)
+    resolver(_type, "metafields")(_owner_metafields)
 
 
 def _split_key(namespace: str | None, key: str) -> tuple[str, str]:
@@ -311,65 +318,55 @@ def m_metafields_set(_: Any, info: Info, metafields: list[Mapping[str, Any]]) ->
                     }
                 ],
             }
-        errors = []
-        for index, item in enumerate(metafields):
-            owner_kind = store.kind_of(item["ownerId"])
-            if owner_kind is None or store.get(owner_kind, item["ownerId"]) is None:
-                errors.append(
-                    {
-                        "field": ["metafields", str(index), "ownerId"],
-                        "message": "Owner does not exist.",
-                        "code": "INVALID",
-                        "elementIndex": index,
-                    }
-                )
-                continue
-            namespace, key = _split_key(item.get("namespace"), item["key"])
-            existing = next(
-                (
-                    m
-                    for m in store.metafields_of(item["ownerId"])
-                    if (m["namespace"], m["key"]) == (namespace, key)
-                ),
-                None,
-            )
-            typed = {**item, "type": item.get("type") or (existing or {}).get("type")}
-            problem = metafield_rules.check(typed, _exists(store))
-            if problem is not None:
-                errors.append(
-                    {
-                        "field": ["metafields", str(index), problem.field],
-                        "message": problem.message,
-                        "code": problem.code,
-                        "elementIndex": problem.element_index,
-                    }
-                )
-            digest = item.get("compareDigest")
-            if digest is not None and (existing is None or _digest(existing) != digest):
-                errors.append(
-                    {
-                        "field": ["metafields", str(index)],
-                        "message": STALE_MESSAGE,
-                        "code": "STALE_OBJECT",
-                        "elementIndex": index,
-                    }
-                )
+        errors = [e for i, item in enumerate(metafields) for e in _set_errors(store, i, item)]
         if errors:
             return {"metafields": [], "userErrors": errors}
         written = []
         for item in metafields:
-            existing_type = next(
-                (
-                    m["type"]
-                    for m in store.metafields_of(item["ownerId"])
-                    if (m["namespace"], m["key"]) == _split_key(item.get("namespace"), item["key"])
-                ),
-                None,
-            )
-            written += write_metafields(
-                store, item["ownerId"], [{**item, "type": item.get("type") or existing_type}]
-            )
+            namespace, key = _split_key(item.get("namespace"), item["key"])
+            existing = _metafield_of(store, item["ownerId"], namespace, key)
+            typed = {**item, "type": item.get("type") or (existing or {}).get("type")}
+            written += write_metafields(store, item["ownerId"], [typed])
         return {"metafields": written, "userErrors": []}
+
+
+def _set_errors(store: Store, index: int, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What is wrong with one ``metafieldsSet`` input: owner, value, stale digest."""
+    if not _exists(store)(item["ownerId"]):
+        return [
+            {
+                "field": ["metafields", str(index), "ownerId"],
+                "message": "Owner does not exist.",
+                "code": "INVALID",
+                "elementIndex": index,
+            }
+        ]
+    errors = []
+    namespace, key = _split_key(item.get("namespace"), item["key"])
+    existing = _metafield_of(store, item["ownerId"], namespace, key)
+    # The type may be left out to keep the stored one.
+    typed = {**item, "type": item.get("type") or (existing or {}).get("type")}
+    problem = metafield_rules.check(typed, _exists(store))
+    if problem is not None:
+        errors.append(
+            {
+                "field": ["metafields", str(index), problem.field],
+                "message": problem.message,
+                "code": problem.code,
+                "elementIndex": problem.element_index,
+            }
+        )
+    digest = item.get("compareDigest")
+    if digest is not None and (existing is None or _digest(existing) != digest):
+        errors.append(
+            {
+                "field": ["metafields", str(index)],
+                "message": STALE_MESSAGE,
+                "code": "STALE_OBJECT",
+                "elementIndex": index,
+            }
+        )
+    return errors
 
 
 @resolver("Mutation", "metafieldsDelete")

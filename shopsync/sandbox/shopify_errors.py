@@ -1,16 +1,20 @@
-"""graphql-core's validation and variable errors, reshaped the way Shopify words them.
+"""Every error the sandbox answers with, in Shopify's words and shapes.
 
 Shopify runs graphql-ruby; its static errors carry a camelCase ``extensions.code``
 (``undefinedField``, ``argumentNotAccepted``, ...) plus the names involved. graphql-core
 finds the same problems; these patterns translate its messages. Anything unrecognised
 keeps graphql-core's message with a generic code.
+
+The bodies the endpoint itself builds (a bad token, a missing query, a query over the cost
+limit, a throttled or denied request...) are here too, word for word as a live store
+sends them, so the server and the pipeline hold no Shopify text of their own.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from graphql import (
     ArgumentNode,
@@ -362,3 +366,114 @@ def variable_errors(
         }
         out.append(entry)
     return out
+
+
+# ----------------------------------------------------------------------- the endpoint's own
+
+SCOPES_DOCS: Final = "https://shopify.dev/api/usage/access-scopes"
+RATE_LIMIT_DOCS: Final = "https://shopify.dev/api/usage/rate-limits"
+INTERNAL_ERROR: Final = "Internal error. Looks like something went wrong on our end."
+NO_OPERATION: Final = "Document must contain at least one operation"
+OPERATION_NAME_REQUIRED: Final = "An operation name is required"
+
+#: The ``errors`` text of each HTTP-level refusal, by status (401 for any bad token).
+HTTP_ERRORS: Final = {
+    401: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Exceeded 2 calls per second for api client. Reduce request rates to resume "
+    "uninterrupted service.",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Unavailable Shop",
+}
+
+
+def http_error(status: int) -> dict[str, Any]:
+    """An HTTP-level refusal: Shopify's ``errors`` is then a bare string, not a list."""
+    return {"errors": HTTP_ERRORS[status]}
+
+
+def missing_query() -> dict[str, Any]:
+    """400: the body is not JSON, or has no non-empty ``query`` string."""
+    return {"errors": {"query": "Required parameter missing or invalid"}}
+
+
+def variables_not_an_object() -> dict[str, Any]:
+    """400: ``variables`` is neither an object nor a JSON text of one."""
+    return {"errors": {"variables": "must be a JSON object"}}
+
+
+def unsupported_grant_type() -> dict[str, Any]:
+    """400 from the token endpoint for any grant but ``client_credentials``."""
+    return {
+        "error": "unsupported_grant_type",
+        "error_description": "The authorization grant type is not supported "
+        "by the authorization server.",
+    }
+
+
+def invalid_client() -> dict[str, Any]:
+    """401 from the token endpoint: unknown client id or wrong secret, not said which."""
+    return {
+        "error": "invalid_client",
+        "error_description": "Client authentication failed due to unknown client, "
+        "no client authentication included, or unsupported authentication method.",
+    }
+
+
+def no_operation_named(name: str) -> str:
+    return f'No operation named "{name}"'
+
+
+def max_cost_exceeded(cost: int, max_cost: int) -> dict[str, Any]:
+    """A query that could never run, however long the client waited."""
+    return {
+        "message": f"Query cost is {cost}, which exceeds the single "
+        f"query max cost limit ({max_cost}).\n\n"
+        "See https://shopify.dev/concepts/about-apis/rate-limits for more "
+        "information on how the\ncost of a query is calculated.\n\n"
+        "To query larger amounts of data with fewer limits, bulk operations "
+        "should be used instead.\nSee https://shopify.dev/tutorials/"
+        "perform-bulk-operations-with-admin-api for usage details.\n",
+        "extensions": {
+            "code": "MAX_COST_EXCEEDED",
+            "cost": cost,
+            "maxCost": max_cost,
+            "documentation": RATE_LIMIT_DOCS,
+        },
+    }
+
+
+def throttled() -> dict[str, Any]:
+    """The bucket cannot afford the query yet; ``extensions.cost`` says when it will."""
+    return {
+        "message": "Throttled",
+        "extensions": {"code": "THROTTLED", "documentation": RATE_LIMIT_DOCS},
+    }
+
+
+def internal_error(request_id: str) -> dict[str, Any]:
+    """Execution failed on the store's side; the request id is the only detail given."""
+    return {
+        "message": f"{INTERNAL_ERROR}\nRequest ID: {request_id} (include this in support "
+        "requests).",
+        "extensions": {"requestId": request_id, "code": "INTERNAL_SERVER_ERROR"},
+    }
+
+
+def access_denied(
+    field: str, scope: str, locations: list[dict[str, int]], path: list[str]
+) -> dict[str, Any]:
+    """A root field the token has no scope for: ``scope`` is the one Shopify names."""
+    requirement = f"`{scope}` access scope."
+    return {
+        "message": f"Access denied for {field} field. Required access: {requirement}",
+        "locations": locations,
+        "extensions": {
+            "code": "ACCESS_DENIED",
+            "documentation": SCOPES_DOCS,
+            "requiredAccess": requirement,
+        },
+        "path": path,
+    }

@@ -53,7 +53,6 @@ MAX_QUERY_COST = 1000
 MUTATION_COST = 10
 COUNT_COST = 10
 CONNECTION_BASE_COST = 2
-RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
 
 
 @dataclass(frozen=True)

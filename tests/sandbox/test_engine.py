@@ -21,6 +21,8 @@ BLOG = """mutation($b: BlogCreateInput!) { blogCreate(blog: $b) {
 ARTICLE = """mutation($a: ArticleCreateInput!) { articleCreate(article: $a) {
   article { id handle tags body title isPublished publishedAt }
   userErrors { field message code } } }"""
+ARTICLE_IN_BLOG = """mutation($a: ArticleCreateInput!, $b: ArticleBlogInput) {
+  articleCreate(article: $a, blog: $b) { article { id } userErrors { field message code } } }"""
 UPDATE = """mutation($id: ID!, $a: ArticleUpdateInput!) { articleUpdate(id: $id, article: $a) {
   article { id handle tags body title } userErrors { field message code } } }"""
 SET = """mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) {
@@ -72,6 +74,31 @@ def test_a_taken_blog_handle_is_changed_silently(sandbox: SandboxServer) -> None
     make_blog(sandbox, "news")
     again = data(sandbox, BLOG, {"b": {"title": "News", "handle": "news"}})["blogCreate"]
     assert again["userErrors"] == [] and again["blog"]["handle"] == "news-1"
+
+
+@pytest.mark.parametrize(
+    ("fields", "blog", "code"),
+    [
+        (
+            {"author": {"name": "Staff", "userId": "gid://shopify/StaffMember/1"}},
+            None,
+            "AMBIGUOUS_AUTHOR",
+        ),
+        ({"author": {}}, None, "AUTHOR_FIELD_REQUIRED"),
+        ({}, {"title": "Another"}, "AMBIGUOUS_BLOG"),
+        ({"blogId": None}, None, "BLOG_REFERENCE_REQUIRED"),
+        ({"blogId": "gid://shopify/Blog/999"}, None, "NOT_FOUND"),
+    ],
+)
+def test_an_article_needs_exactly_one_blog_and_one_author(
+    sandbox: SandboxServer, fields: dict[str, Any], blog: dict[str, Any] | None, code: str
+) -> None:
+    article = {"blogId": make_blog(sandbox), "title": "Hello", "author": {"name": "Staff"}}
+    payload = data(sandbox, ARTICLE_IN_BLOG, {"a": {**article, **fields}, "b": blog})
+    (error,) = payload["articleCreate"]["userErrors"]
+    assert (error["field"], error["code"]) == (["article"], code)
+    assert payload["articleCreate"]["article"] is None
+    assert sandbox.store.all("article") == []
 
 
 # ------------------------------------------------------------------- content and updates
@@ -221,6 +248,32 @@ def test_compare_digest_refuses_a_stale_write(sandbox: SandboxServer) -> None:
         sandbox, SET, {"m": [{**field, "value": "v3", "compareDigest": first["compareDigest"]}]}
     )
     assert stale["metafieldsSet"]["userErrors"][0]["code"] == "STALE_OBJECT"
+
+
+def test_a_metafield_for_a_missing_owner_is_refused(sandbox: SandboxServer) -> None:
+    field = {"namespace": "custom", "key": "note", "type": "single_line_text_field", "value": "v"}
+    missing = {**field, "ownerId": "gid://shopify/Article/999"}
+    result = data(sandbox, SET, {"m": [{**field, "ownerId": owner(sandbox)}, missing]})
+    assert result["metafieldsSet"]["userErrors"] == [
+        {
+            "field": ["metafields", "1", "ownerId"],
+            "message": "Owner does not exist.",
+            "code": "INVALID",
+            "elementIndex": 1,
+        }
+    ]
+    assert sandbox.store.all("metafield") == []  # nothing is written when one input fails
+
+
+def test_a_metafield_keeps_its_type_when_the_input_leaves_it_out(sandbox: SandboxServer) -> None:
+    field = {"ownerId": owner(sandbox), "namespace": "custom", "key": "count"}
+    data(sandbox, SET, {"m": [{**field, "type": "number_integer", "value": "1"}]})
+    again = data(sandbox, SET, {"m": [{**field, "value": "nope"}]})["metafieldsSet"]
+    assert again["userErrors"][0]["code"] == "INVALID_VALUE"
+    updated = data(sandbox, SET, {"m": [{**field, "value": "2"}]})["metafieldsSet"]
+    assert updated["userErrors"] == []
+    (stored,) = sandbox.store.all("metafield")
+    assert (stored["type"], stored["value"]) == ("number_integer", "2")
 
 
 def test_more_than_25_metafields_at_once_are_refused(sandbox: SandboxServer) -> None:

@@ -8,6 +8,7 @@ the sandbox does not serve is skipped only for a reason listed here, never silen
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from shopsync.admin.schema import admin_schema
 from shopsync.sandbox import SandboxServer
 
-from ..shared import shared_dir
+from ..shared import REPO, shared_dir
 from .captures import Replay, out_of_scope, preexisting_products, steps
 
 pytestmark = pytest.mark.shared
@@ -51,7 +52,10 @@ NOT_REPRODUCIBLE = {
 
 
 def captures() -> list[Path]:
-    folder = Path(__file__).resolve().parents[2].parent / "shared" / "shopify" / "captures"
+    """Listed at collection, so it looks where ``shared_dir`` looks but never skips."""
+    configured = os.environ.get("SHOPSYNC_SHARED_DIR")
+    root = Path(configured) if configured else REPO.parent / "shared"
+    folder = root / "shopify" / "captures"
     found = sorted(folder.glob("*.json")) if folder.is_dir() else []
     return [c for c in found if any(word in c.name for word in RELEVANT)]
 

@@ -91,6 +91,30 @@ def test_bad_request_body_is_400(sandbox: SandboxServer, data: bytes) -> None:
     assert response.json() == {"errors": {"query": "Required parameter missing or invalid"}}
 
 
+def _with_variables(sandbox: SandboxServer, query: str, variables: Any) -> requests.Response:
+    """A body whose ``variables`` may be anything, not only an object."""
+    return requests.post(
+        sandbox.graphql_url(),
+        json={"query": query, "variables": variables},
+        headers={"X-Shopify-Access-Token": sandbox.config.access_token},
+        timeout=TIMEOUT,
+    )
+
+
+@pytest.mark.parametrize("variables", [[1], "[1]", "{not json", 3])
+def test_variables_that_are_not_an_object_are_400(sandbox: SandboxServer, variables: Any) -> None:
+    response = _with_variables(sandbox, SCOPES_QUERY, variables)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"variables": "must be a JSON object"}}
+
+
+def test_variables_may_come_as_json_text(sandbox: SandboxServer) -> None:
+    query = "query($n: Int!) { articles(first: $n) { nodes { id } } }"
+    as_text = _with_variables(sandbox, query, '{"n": 1}')
+    assert as_text.json()["data"] == {"articles": {"nodes": []}}
+    assert "data" in _with_variables(sandbox, SCOPES_QUERY, "").json()
+
+
 def test_application_graphql_body_is_accepted(sandbox: SandboxServer) -> None:
     response = requests.post(
         sandbox.graphql_url(),
@@ -191,6 +215,11 @@ def test_several_operations_need_an_operation_name(sandbox: SandboxServer) -> No
     assert chosen["data"]["currentAppInstallation"]["accessScopes"]
     unknown = gql(sandbox, document, operation_name="C")
     assert unknown["errors"] == [{"message": 'No operation named "C"'}]
+
+
+def test_a_document_without_an_operation_is_refused(sandbox: SandboxServer) -> None:
+    body = gql(sandbox, "fragment F on Shop { id }")
+    assert body == {"errors": [{"message": "Document must contain at least one operation"}]}
 
 
 def test_root_fields_without_scope_are_denied_the_rest_answered(
