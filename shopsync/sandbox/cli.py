@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from shopsync.errors import ConfigError
-from shopsync.sandbox.server import DEFAULT_ACCESS_TOKEN, SandboxConfig, SandboxServer, is_loopback
+from shopsync.loopback import is_loopback
+from shopsync.sandbox.server import DEFAULT_ACCESS_TOKEN, SandboxConfig, SandboxServer
 
 SANDBOX_EPILOG = """\b
 Examples:

@@ -12,7 +12,6 @@ plain storefront view of what was synced.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import re
 import secrets
@@ -27,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLSchema
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
+from shopsync.loopback import is_loopback, serve_on
 from shopsync.sandbox import content, files, shop, shopify_errors, storefront
 from shopsync.sandbox.engine import Engine
 from shopsync.sandbox.faults import UPLOAD_OPERATION, FaultRule, FaultSet
@@ -103,6 +103,14 @@ class _Token:
     expires_at: float | None
 
 
+@dataclass
+class _Seen:
+    """What a request said, for the log: filled in by the handler as it understands it."""
+
+    body: dict[str, Any] | None = None
+    operation: str | None = None
+
+
 class _DropConnection(ConnectionAbortedError):
     """Raised inside the app to end a connection without any response."""
 
@@ -130,15 +138,6 @@ def _refusal(status: int, headers: Mapping[str, str] | None = None) -> Response:
 
 def _answer(answer: Answer) -> Response:
     return _json(answer.body, answer.status)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _load_schema() -> GraphQLSchema:
@@ -196,11 +195,10 @@ class SandboxServer:
         if self._server is not None:
             return self
         self._stopping.clear()
-        server = make_server(
-            self.host, self.port, self.wsgi_app, threaded=True, request_handler=_QuietHandler
-        )
+        # OSError (not werkzeug's sys.exit) when the port is taken: the CLI reports it.
+        server = serve_on(self.host, self.port, self.wsgi_app, request_handler=_QuietHandler)
         self._server = server
-        self.port = server.server_port
+        self.port = server.port
         self.url = f"http://{self.host}:{self.port}"
         # A short poll interval: stop() (every test's teardown) waits up to one interval.
         self._thread = threading.Thread(
@@ -259,17 +257,16 @@ class SandboxServer:
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
-        body: dict[str, Any] | None = None
-        op_name: str | None = None
+        seen = _Seen()
         status = 0
         recorded = False
         try:
             path = request.path
             if path == "/admin/oauth/access_token":
-                body, response = self._oauth(request)
+                seen.body, response = self._oauth(request)
             elif path.startswith("/admin/api/") and path.endswith("/graphql.json"):
                 version = path[len("/admin/api/") : -len("/graphql.json")]
-                body, op_name, response = self._graphql(request, version)
+                response = self._graphql(request, version, seen)
             elif path.startswith("/admin"):
                 response = _refusal(404)
             elif path.startswith(files.UPLOAD_PATH):
@@ -280,13 +277,14 @@ class SandboxServer:
             return response(environ, start_response)
         except _DropConnection:
             # Record before the socket closes, so the log's order is the order the client saw.
-            self._record(request, body, 0, op_name)
+            self._record(request, seen.body, 0, seen.operation)
             recorded = True
             self._drop(environ)
             raise
         finally:
+            request.close()  # the uploaded files werkzeug spooled for a form
             if not recorded:
-                self._record(request, body, status, op_name)
+                self._record(request, seen.body, status, seen.operation)
 
     def _record(
         self, request: Request, body: dict[str, Any] | None, status: int, op: str | None
@@ -364,27 +362,30 @@ class SandboxServer:
 
     # GraphQL -------------------------------------------------------------------------
 
-    def _graphql(
-        self, request: Request, version: str
-    ) -> tuple[dict[str, Any] | None, str | None, Response]:
+    def _graphql(self, request: Request, version: str, seen: _Seen) -> Response:
+        """The endpoint; what it understood of the request goes into ``seen`` as soon as known,
+        so a request whose connection a fault drops is still logged with its operation."""
         served = self._served_version(version)
         if served is None:
-            return None, None, _refusal(404)
+            return _refusal(404)
         if request.method != "POST":
-            return None, None, _refusal(405, {"Allow": "POST"})
+            return _refusal(405, {"Allow": "POST"})
         scopes = self._scopes_of(request.headers.get(TOKEN_HEADER))
         if scopes is None:
-            return None, None, _refusal(401)
+            return _refusal(401)
         if self.config.latency_ms > 0:
             self._pause(self.config.latency_ms / 1000)
 
         payload = self._payload(request)
         if payload is None:
-            return None, None, _json(shopify_errors.missing_query(), 400)
+            return _json(shopify_errors.missing_query(), 400)
+        seen.body = payload
         operation = self.pipeline.read(payload)
         if isinstance(operation, Answer):
-            return payload, requested_name(payload), _answer(operation)
-        return payload, operation.name, self._operation_response(operation, scopes, served)
+            seen.operation = requested_name(payload)
+            return _answer(operation)
+        seen.operation = operation.name
+        return self._operation_response(operation, scopes, served)
 
     def _operation_response(
         self, operation: Operation, scopes: tuple[str, ...], served: str

@@ -105,12 +105,6 @@ def test_reset_closes_the_connection_without_a_response(sandbox: SandboxServer) 
     assert sandbox.requests[-2].status == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox bug: a request whose connection a fault drops is logged with body=None and "
-    "operation_name=None, although the server had parsed both (server.wsgi_app records the "
-    "locals that _graphql never returned)",
-)
 def test_a_dropped_request_is_logged_with_its_operation_and_body(sandbox: SandboxServer) -> None:
     blog_id = create_blog(sandbox)
     sandbox.faults.add(FaultRule("reset", match="articleCreate"))

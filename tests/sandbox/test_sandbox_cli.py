@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,56 +46,80 @@ def test_non_loopback_host_is_refused() -> None:
     assert "loopback" in result.output
 
 
-def _read_until(proc: subprocess.Popen[str], pattern: str, timeout: float = 30.0) -> str:
-    """The child's stdout up to a line matching ``pattern`` (never blocks past ``timeout``)."""
-    assert proc.stdout is not None
-    stdout = proc.stdout
-    lines: queue.Queue[str] = queue.Queue()
+@dataclass
+class Child:
+    """``shopsync sandbox`` in a subprocess; its stdout is read by a thread of its own."""
 
-    def pump() -> None:
-        for line in stdout:
-            lines.put(line)
+    proc: subprocess.Popen[str]
+    lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    pump: threading.Thread | None = None
 
-    threading.Thread(target=pump, daemon=True).start()
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-            continue
-        seen += line
-        if re.search(pattern, line):
-            return seen
-    raise AssertionError(f"no {pattern!r} in the sandbox's output: {seen!r}")
+    def __post_init__(self) -> None:
+        stdout = self.proc.stdout
+        assert stdout is not None
+
+        def pump() -> None:
+            for line in stdout:
+                self.lines.put(line)
+
+        self.pump = threading.Thread(target=pump, daemon=True)
+        self.pump.start()
+
+    def read_until(self, pattern: str, timeout: float = 30.0) -> str:
+        """Its stdout up to a line matching ``pattern`` (never blocks past ``timeout``)."""
+        seen = ""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            seen += line
+            if re.search(pattern, line):
+                return seen
+        raise AssertionError(f"no {pattern!r} in the sandbox's output: {seen!r}")
+
+    def stop(self) -> str:
+        """Ctrl-C, then its stderr; it must have stopped cleanly."""
+        self.proc.send_signal(signal.SIGINT)
+        stderr = self.proc.stderr.read() if self.proc.stderr else ""
+        self.proc.wait(timeout=30)
+        self.close()
+        assert self.proc.returncode == 0, stderr
+        assert "Sandbox stopped." in stderr
+        assert "Traceback" not in stderr
+        return stderr
+
+    def close(self) -> None:
+        """Kill it if it still runs, and close its pipes once the reader is done."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        if self.pump is not None:
+            self.pump.join(timeout=10)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
-def _start(args: list[str], token: str) -> tuple[subprocess.Popen[str], str]:
+def _start(args: list[str], token: str) -> tuple[Child, str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "SHOPSYNC_SANDBOX_TOKEN": token}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "shopsync.sandbox.cli", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+    child = Child(
+        subprocess.Popen(
+            [sys.executable, "-m", "shopsync.sandbox.cli", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
     )
-    output = _read_until(proc, r"SHOPSYNC_ACCESS_TOKEN=")
+    output = child.read_until(r"SHOPSYNC_ACCESS_TOKEN=")
     match = re.search(r"SHOPSYNC_SHOP=(http://127\.0\.0\.1:\d+)", output)
     assert match, output
     assert token not in output  # a custom token is not echoed
-    return proc, match.group(1)
-
-
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
-    stderr = proc.stderr.read() if proc.stderr else ""
-    proc.wait(timeout=30)
-    assert proc.returncode == 0, stderr
-    assert "Sandbox stopped." in stderr
-    assert "Traceback" not in stderr
-    return stderr
+    return child, match.group(1)
 
 
 def _graphql(url: str, token: str, query: str, variables: dict[str, object] | None = None) -> Any:
@@ -120,7 +145,7 @@ def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> 
         encoding="utf-8",
     )
     args = ["--db", str(db), "--products", str(products), "--bucket", "500", "--restore-rate", "25"]
-    proc, url = _start(args, token)
+    child, url = _start(args, token)
     try:
         scopes = _graphql(url, token, "{ currentAppInstallation { accessScopes { handle } } }")
         assert scopes["data"]["currentAppInstallation"]["accessScopes"]
@@ -130,21 +155,17 @@ def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> 
         assert created["data"]["blogCreate"]["blog"]["handle"] == "kept"
         widget = requests.get(url + "/products/cli-widget", timeout=10)
         assert widget.status_code == 200 and "CLI Widget" in widget.text
-        _stop(proc)
+        child.stop()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
+        child.close()
 
-    proc, url = _start(["--db", str(db)], token)
+    child, url = _start(["--db", str(db)], token)
     try:
         home = requests.get(url + "/", timeout=10)
         assert 'href="/blogs/kept"' in home.text  # the blog survived the restart
-        _stop(proc)
+        child.stop()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
+        child.close()
 
 
 def test_a_bad_products_file_is_a_usage_error(tmp_path: Path) -> None:
