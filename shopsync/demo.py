@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -53,10 +54,14 @@ def run_demo(
     *,
     root: Path,
     on_progress: Progress | None = None,
+    **client_options: Any,
 ) -> DemoRun:
-    """Plan, push and plan again against a running sandbox; raises on invalid content."""
+    """Plan, push and plan again against a running sandbox; raises on invalid content.
+
+    ``client_options`` go to the client (tests pass a fake ``sleep`` and ``clock``).
+    """
     settings = sandbox_settings(server, settings)
-    with connect(settings) as client:
+    with connect(settings, **client_options) as client:
         first = build_plan(settings, client, root=root, write=True)
         result = push(settings, client, first, on_progress=on_progress)
         second = build_plan(settings, client, root=root)

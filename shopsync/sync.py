@@ -12,11 +12,11 @@ loaded files (their problems and warnings) through ``on_loaded``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from shopsync.admin.client import ShopifyClient
 from shopsync.admin.inputs import MetafieldNames
@@ -54,12 +54,13 @@ def parse_prune(value: str | None) -> PruneMode | None:
     raise ValueError(f"--prune takes unpublish or delete, not {value!r}")
 
 
-def connect(settings: Settings) -> ShopifyClient:
+def connect(settings: Settings, **client_options: Any) -> ShopifyClient:
     """A client for the configured store, whose API version the store still serves.
 
-    Use it as a context manager so its connections are closed.
+    Use it as a context manager so its connections are closed. ``client_options`` are
+    ``ShopifyClient`` keywords (tests pass a fake ``sleep`` and ``clock``).
     """
-    client = ShopifyClient.from_settings(settings)
+    client = ShopifyClient.from_settings(settings, **client_options)
     try:
         client.check_api_version()
     except BaseException:
@@ -154,13 +155,11 @@ def push(
     plan: Plan,
     *,
     on_progress: Progress | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
 ) -> ApplyResult:
     """Apply ``plan``; failures are per item in the result (see ``ApplyResult.ok``).
 
-    ``sleep`` and ``clock`` pace the waits of the image stage (files Shopify is still
-    processing); tests pass a fake pair.
+    Every wait (for files Shopify is still processing, as for the store's rate limit) uses
+    the client's ``sleep`` and ``clock``: a client built with a fake pair never sleeps.
     """
     return apply_plan(
         plan,
@@ -168,6 +167,6 @@ def push(
         names=names_of(settings),
         max_workers=settings.max_in_flight,
         on_progress=on_progress,
-        sleep=sleep,
-        clock=clock,
+        sleep=client.sleep,
+        clock=client.clock,
     )

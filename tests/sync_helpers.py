@@ -7,6 +7,7 @@ through shopsync's own documents), so these helpers check shopsync from the outs
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +245,32 @@ def admin_update_article(
         {"id": article_id, "a": fields},
     )
     assert data["articleUpdate"]["userErrors"] == [], json.dumps(data)
+
+
+class StoreTime:
+    """One fake time for a sandbox store and the client that talks to it.
+
+    The store's wall clock (how long a file is PROCESSING, publish times) runs ahead of the
+    real one by whatever the client slept, and the client's sleeps take no real time: a push
+    that waits for Shopify to process an image, or for the rate limit, returns at once. The
+    command line in the same test (real sleeps) still sees the store's time go by.
+    """
+
+    def __init__(self, sandbox: SandboxServer) -> None:
+        self.now = 1000.0
+        self.slept = 0.0
+        sandbox.store.clock = self.store_now
+
+    def store_now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.slept)
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.now += seconds
+        self.slept += seconds
+
+    def client(self, settings: Settings) -> ShopifyClient:
+        return ShopifyClient.from_settings(settings, sleep=self.sleep, clock=self.clock)

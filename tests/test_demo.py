@@ -12,10 +12,11 @@ import pytest
 import requests
 
 from shopsync.config import Settings
-from shopsync.demo import run_demo
+from shopsync.demo import DemoRun, run_demo
 from shopsync.sandbox import SandboxServer
 
 from .cli_support import Cli
+from .sync_helpers import StoreTime
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,10 +56,16 @@ def test_demo_ignores_a_real_store_in_the_environment(checkout: Path, cli: Cli) 
     assert "shpat_real_never_sent" not in result.output
 
 
+def demo_on_fake_time(server: SandboxServer, settings: Settings, root: Path) -> DemoRun:
+    """The demo's code path, its waits for image processing on the store's fake time."""
+    time = StoreTime(server)
+    return run_demo(server, settings, root=root, sleep=time.sleep, clock=time.clock)
+
+
 def test_the_synced_article_reads_right_on_the_sandbox_storefront(checkout: Path) -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     with SandboxServer() as server:
-        run = run_demo(server, settings, root=checkout)
+        run = demo_on_fake_time(server, settings, checkout)
         assert run.ok and run.featured_url is not None
         page = requests.get(run.featured_url, timeout=10)
     assert page.status_code == 200
@@ -73,7 +80,7 @@ def test_the_sample_articles_local_image_is_uploaded_and_linked(checkout: Path) 
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     data = (checkout / "articles" / "images" / "multifidus-recovery.png").read_bytes()
     with SandboxServer() as server:
-        run = run_demo(server, settings, root=checkout)
+        run = demo_on_fake_time(server, settings, checkout)
         (file,) = server.store.all("file")
         article = next(
             a
@@ -94,7 +101,7 @@ def test_the_sandbox_storefront_shows_the_uploaded_image(checkout: Path) -> None
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     data = (checkout / "articles" / "images" / "multifidus-recovery.png").read_bytes()
     with SandboxServer() as server:
-        assert run_demo(server, settings, root=checkout).ok
+        assert demo_on_fake_time(server, settings, checkout).ok
         page = requests.get(
             f"{server.url}/blogs/research-digest/multifidus-recovery-after-back-pain", timeout=10
         ).text

@@ -30,6 +30,7 @@ from .sync_helpers import (
     BLOG,
     KIT,
     Store,
+    StoreTime,
     admin_create_article,
     admin_update_article,
     mutations,
@@ -48,14 +49,15 @@ def settings(sandbox: Any) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[ShopifyClient]:
-    client = ShopifyClient.from_settings(settings)
-    try:
+def store_time(sandbox: Any) -> StoreTime:
+    return StoreTime(sandbox)
+
+
+@pytest.fixture
+def client(settings: Settings, store_time: StoreTime) -> Iterator[ShopifyClient]:
+    """A client on the store's fake time: waits for processing and retries take none."""
+    with store_time.client(settings) as client:
         yield client
-    finally:
-        close = getattr(client, "close", None)
-        if callable(close):
-            close()
 
 
 @pytest.fixture
@@ -473,12 +475,14 @@ def test_the_push_waits_while_shopify_processes_the_image(
     sandbox_factory: Any, tmp_path: Path
 ) -> None:
     slow = sandbox_factory(file_processing_s=1.0)
+    time = StoreTime(slow)
     settings = sandbox_settings(slow)
     write_content(tmp_path)
     use_local_image(tmp_path, png(2, 2), "alpha")
-    with ShopifyClient.from_settings(settings) as client:
+    with time.client(settings) as client:
         result = sync(settings, client, tmp_path)
     assert result.ok, result.to_dict()
+    assert time.slept >= 1.0  # it waited, on the store's clock, until the file was READY
     polls = [r for r in slow.requests if r.operation_name == "SyncFilesStatus"]
     assert len(polls) >= 2  # PROCESSING at first, READY later
     (file,) = store_files(slow)

@@ -123,6 +123,9 @@ class ShopifyClient:
         self._own_session = session is None
         self._session = session or self._new_session(max_in_flight)
         self._timeout = (connect_timeout, timeout)
+        #: The time source every wait of a sync uses (pacing, retries, and apply's polls).
+        self.sleep = sleep
+        self.clock = clock
         self._clock = clock
         self._wall_clock = wall_clock
         self._retry = RetryPolicy(max(1, max_attempts), max_retry_seconds, clock, sleep, jitter)
