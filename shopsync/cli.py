@@ -41,8 +41,9 @@ from shopsync.errors import (
 )
 
 if TYPE_CHECKING:
+    from shopsync.admin.client import ShopifyClient
     from shopsync.apply import ApplyResult, ItemOutcome
-    from shopsync.plan import Plan, PlanOptions
+    from shopsync.plan import Plan
 
 log = logging.getLogger("shopsync")
 
@@ -430,11 +431,30 @@ def _prune_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _plan_options(*, force: bool, adopt: bool, prune: str | None) -> PlanOptions:
+@contextlib.contextmanager
+def _planned(
+    ctx: click.Context,
+    paths: Sequence[Path],
+    *,
+    blog: str | None,
+    force: bool,
+    adopt: bool,
+    prune: str | None,
+    write: bool,
+) -> Iterator[tuple[Settings, ShopifyClient, Plan]]:
+    """Validate (problems printed), connect, plan; the client is closed on leaving."""
     from shopsync.plan import PlanOptions
-    from shopsync.sync import parse_prune
+    from shopsync.sync import build_plan, connect, parse_prune
 
-    return PlanOptions(force=force, adopt=adopt, prune=parse_prune(prune))
+    state = get_state(ctx)
+    settings = load_settings_from_ctx(ctx, blog=blog)
+    options = PlanOptions(force=force, adopt=adopt, prune=parse_prune(prune))
+    reporter = content_reporter(state.output)
+    with connect(settings) as client:
+        plan = build_plan(
+            settings, client, paths, options, root=state.root, write=write, on_loaded=reporter
+        )
+        yield settings, client, plan
 
 
 def _print_plan(output: Output, plan: Plan) -> None:
@@ -482,22 +502,16 @@ def plan_command(
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
     """
     from shopsync.report import plan_json, plan_markdown
-    from shopsync.sync import build_plan, connect
 
-    state = get_state(ctx)
-    output = state.output
-    settings = load_settings_from_ctx(ctx, blog=blog)
-    options = _plan_options(force=force, adopt=adopt, prune=prune)
-    with connect(settings) as client:
-        plan = build_plan(
-            settings, client, paths, options, root=state.root, on_loaded=content_reporter(output)
-        )
-    if output.json:
-        output.emit_json(plan_json(plan))
-    elif markdown:
-        click.echo(plan_markdown(plan), nl=False)
-    else:
-        _print_plan(output, plan)
+    output = get_output(ctx)
+    planning = _planned(ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=False)
+    with planning as (_settings, _client, plan):
+        if output.json:
+            output.emit_json(plan_json(plan))
+        elif markdown:
+            click.echo(plan_markdown(plan), nl=False)
+        else:
+            _print_plan(output, plan)
     if plan.has_errors:
         ctx.exit(EXIT_FAILURE)
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)
@@ -536,22 +550,13 @@ def push_command(
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
     """
     from shopsync.report import plan_json, result_json
-    from shopsync.sync import build_plan, connect, push
+    from shopsync.sync import push
 
-    state = get_state(ctx)
-    output = state.output
-    settings = load_settings_from_ctx(ctx, blog=blog)
-    options = _plan_options(force=force, adopt=adopt, prune=prune)
-    with connect(settings) as client:
-        plan = build_plan(
-            settings,
-            client,
-            paths,
-            options,
-            root=state.root,
-            write=not dry_run,
-            on_loaded=content_reporter(output),
-        )
+    output = get_output(ctx)
+    planning = _planned(
+        ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=not dry_run
+    )
+    with planning as (settings, client, plan):
         if dry_run:
             if output.json:
                 output.emit_json({"dry_run": True, "plan": plan_json(plan)})
