@@ -74,15 +74,6 @@ class Settings(BaseSettings):
     def product_metafield_key(self) -> str:
         return self.product_metafield.partition(".")[2]
 
-    def endpoint(self) -> str:
-        """The GraphQL URL, refusing any host a token must not be sent to."""
-        if not self.shop:
-            raise ConfigError(
-                "no shop configured",
-                hint="set SHOPSYNC_SHOP (e.g. my-store or my-store.myshopify.com) in .env",
-            )
-        return graphql_url(shop_base_url(self.shop), self.api_version)
-
 
 def shop_base_url(shop: str) -> str:
     """``https://name.myshopify.com`` for a real shop; a loopback URL only for the sandbox."""

@@ -134,8 +134,8 @@ def _check_keys(values: Mapping[str, Any], where: str) -> None:
             )
 
 
-def _env_file_values(env_file: Path | None) -> dict[str, str]:
-    path = env_file if env_file is not None else Path(".env")
+def _env_file_values(env_file: Path | None, root: Path) -> dict[str, str]:
+    path = env_file if env_file is not None else root / ".env"
     if not path.is_file():
         return {}
     from dotenv import dotenv_values
@@ -167,7 +167,7 @@ def environment_overrides(
     values: dict[str, Any] = dict(environment.settings)
     sources: list[Mapping[str, str]] = [
         os.environ if environ is None else environ,
-        _env_file_values(env_file),
+        _env_file_values(env_file, root),
     ]
     for key in SECRET_KEYS:
         variable = environment.secret_prefix + key.upper()
