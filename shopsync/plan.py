@@ -341,33 +341,48 @@ def _plan_one(
             **base,
         )
     if clash is not None:
-        if clash.managed:
-            why = (
-                f"handle {item.handle!r} is used by the {item.resource} shopsync manages "
-                f"from {clash.source}"
-            )
-            hint = "give one of the files another handle"
-        else:
-            why = (
-                f"a {item.resource} with handle {item.handle!r} exists that shopsync "
-                "does not manage"
-            )
-            hint = "pass --adopt to take it over, or choose another handle"
-        return PlanItem(
-            kind="conflict",
-            id=clash.id,
-            diff=field_diff(clash.fields, item.fields, order),
-            messages=(why,),
-            hints=(hint,),
-            remote=clash,
-            **base,
-        )
+        return _clash(item, clash, order, base)
     if match is None:
         return PlanItem(
             kind="create",
             diff=tuple(FieldChange(k, None, item.fields.get(k)) for k in order),
             **base,
         )
+    return _against(item, match, order, options, base)
+
+
+def _clash(
+    item: DesiredItem, clash: RemoteItem, order: Sequence[str], base: dict[str, Any]
+) -> PlanItem:
+    """The file's handle is held by an item it may not write: a conflict that says whose."""
+    if clash.managed:
+        why = (
+            f"handle {item.handle!r} is used by the {item.resource} shopsync manages "
+            f"from {clash.source}"
+        )
+        hint = "give one of the files another handle"
+    else:
+        why = f"a {item.resource} with handle {item.handle!r} exists that shopsync does not manage"
+        hint = "pass --adopt to take it over, or choose another handle"
+    return PlanItem(
+        kind="conflict",
+        id=clash.id,
+        diff=field_diff(clash.fields, item.fields, order),
+        messages=(why,),
+        hints=(hint,),
+        remote=clash,
+        **base,
+    )
+
+
+def _against(
+    item: DesiredItem,
+    match: RemoteItem,
+    order: Sequence[str],
+    options: PlanOptions,
+    base: dict[str, Any],
+) -> PlanItem:
+    """The file against the store's copy of it: unchanged, an update, or an admin edit."""
     diff = field_diff(match.fields, item.fields, order)
     messages: list[str] = []
     if not match.managed:
@@ -390,19 +405,7 @@ def _plan_one(
                 **base,
             )
         messages.append("overwrites edits made in the Shopify admin (--force)")
-    if not diff and drifted:
-        # The admin edit made the store equal the files: only the digest is stale.
-        diff = (FieldChange(FINGERPRINT_FIELD, match.recorded_fingerprint, "(recomputed)"),)
-    elif not diff and not match.managed:
-        diff = (FieldChange(SOURCE_FIELD, None, item.source),)
-    elif (
-        diff
-        and not drifted
-        and match.managed
-        and match.recorded_digest == content_digest(item.fields)
-    ):
-        # The store normalised what we sent; the files did not change since.
-        diff = tuple(c for c in diff if c.field == SOURCE_FIELD)
+    diff = _what_to_write(item, match, diff, drifted)
     if not diff:
         return PlanItem(kind="unchanged", id=match.id, remote=match, **base)
     return PlanItem(
@@ -414,6 +417,26 @@ def _plan_one(
         redirect=match.handle != item.handle,
         **base,
     )
+
+
+def _what_to_write(
+    item: DesiredItem, match: RemoteItem, diff: tuple[FieldChange, ...], drifted: bool
+) -> tuple[FieldChange, ...]:
+    """The diff, less what is no change at all, plus the marks a write would refresh."""
+    if not diff and drifted:
+        # The admin edit made the store equal the files: only the fingerprint is stale.
+        return (FieldChange(FINGERPRINT_FIELD, match.recorded_fingerprint, "(recomputed)"),)
+    if not diff and not match.managed:
+        return (FieldChange(SOURCE_FIELD, None, item.source),)
+    if (
+        diff
+        and not drifted
+        and match.managed
+        and match.recorded_digest == content_digest(item.fields)
+    ):
+        # The store normalised what we sent; the files did not change since.
+        return tuple(c for c in diff if c.field == SOURCE_FIELD)
+    return diff
 
 
 def _orphan(remote: RemoteItem, options: PlanOptions) -> PlanItem:
