@@ -65,6 +65,12 @@ class Store:
         self.lock = threading.RLock()
         self._records: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
         self._next: dict[str, int] = {kind: 1 for kind in KINDS}
+        # Records are kept in id order (new ids only grow), so listing needs no sort; one put
+        # out of order marks the kind to be sorted once. Metafields are also kept by owner:
+        # every article read looks up several, and a scan of all would be quadratic.
+        self._last: dict[str, int] = {kind: 0 for kind in KINDS}
+        self._unordered: set[str] = set()
+        self._by_owner: dict[str, dict[str, Record]] = {}
         self._db: sqlite3.Connection | None = None
         # Staged uploads (files.py): like a real bucket's, they do not outlive the process.
         self.staged_uploads: dict[str, Any] = {}  # key -> files.StagedUpload
@@ -143,7 +149,15 @@ class Store:
 
     def put(self, kind: str, record: Record) -> Record:
         with self.lock:
-            self._records[kind][record["id"]] = record
+            records = self._records[kind]
+            if record["id"] not in records:
+                number = number_of(record["id"]) or 0
+                if number < self._last[kind]:
+                    self._unordered.add(kind)
+                self._last[kind] = max(self._last[kind], number)
+            records[record["id"]] = record
+            if kind == "metafield":
+                self._by_owner.setdefault(record["ownerId"], {})[record["id"]] = record
             if self._db is not None:
                 self._db.execute(
                     "INSERT OR REPLACE INTO records (id, kind, doc) VALUES (?, ?, ?)",
@@ -155,6 +169,8 @@ class Store:
     def delete(self, kind: str, record_id: str) -> Record | None:
         with self.lock:
             record = self._records[kind].pop(record_id, None)
+            if record is not None and kind == "metafield":
+                self._by_owner.get(record["ownerId"], {}).pop(record_id, None)
             if record is not None and self._db is not None:
                 self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
                 self._db.commit()
@@ -167,7 +183,13 @@ class Store:
     def all(self, kind: str) -> list[Record]:
         """In creation order (ids grow), which is Shopify's default ``ID`` sort."""
         with self.lock:
-            return sorted(self._records[kind].values(), key=lambda r: number_of(r["id"]) or 0)
+            if kind in self._unordered:
+                ordered = sorted(
+                    self._records[kind].values(), key=lambda r: number_of(r["id"]) or 0
+                )
+                self._records[kind] = {r["id"]: r for r in ordered}
+                self._unordered.discard(kind)
+            return list(self._records[kind].values())
 
     def kind_of(self, record_id: str) -> str | None:
         type_name = record_id.removeprefix("gid://shopify/").split("/", 1)[0]
@@ -229,16 +251,26 @@ class Store:
         )
 
     def metafields_of(self, owner_id: str) -> list[Record]:
-        return [m for m in self.all("metafield") if m["ownerId"] == owner_id]
+        with self.lock:
+            found = list(self._by_owner.get(owner_id, {}).values())
+        return sorted(found, key=lambda m: number_of(m["id"]) or 0)
 
     # -- persistence
 
     def _load(self) -> None:
         assert self._db is not None
-        for record_id, kind, doc in self._db.execute("SELECT id, kind, doc FROM records"):
-            self._records[kind][record_id] = json.loads(doc)
+        rows = sorted(
+            self._db.execute("SELECT id, kind, doc FROM records"),
+            key=lambda row: number_of(row[0]) or 0,
+        )
+        for record_id, kind, doc in rows:
+            record = json.loads(doc)
+            self._records[kind][record_id] = record
+            if kind == "metafield":
+                self._by_owner.setdefault(record["ownerId"], {})[record_id] = record
             number = number_of(record_id) or 0
             self._next[kind] = max(self._next[kind], number + 1)
+            self._last[kind] = max(self._last[kind], number)
 
     def close(self) -> None:
         with self.lock:
