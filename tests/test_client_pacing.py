@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from shopsync.admin.pacing import DEFAULT_MUTATION_COST, DEFAULT_QUERY_COST, Pacer, parse_cost
+from shopsync.admin.pacing import (
+    DEFAULT_MUTATION_COST,
+    DEFAULT_QUERY_COST,
+    SAME_TIME,
+    Pacer,
+    parse_cost,
+)
 
 from .client_support import FakeTime, make_client, sent
 from .conftest import SandboxFactory
@@ -33,11 +39,12 @@ def _cost(
 def test_pacer_waits_for_the_requested_cost_to_be_restored() -> None:
     time = FakeTime()
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
-    reserved, waited = pacer.acquire("Op", mutation=True)
-    assert (reserved, waited) == (DEFAULT_MUTATION_COST, 0.0)  # nothing known yet: no wait
-    pacer.release("Op", reserved, parse_cost(_cost(20, 5), time.clock()))
-    reserved, waited = pacer.acquire("Op", mutation=True)
-    assert reserved == 20
+    ticket, waited = pacer.acquire("Op", mutation=True)
+    assert (ticket.points, waited) == (DEFAULT_MUTATION_COST, 0.0)  # nothing known yet: no wait
+    pacer.departed(ticket)
+    pacer.release("Op", ticket, parse_cost(_cost(20, 5), time.clock()))
+    ticket, waited = pacer.acquire("Op", mutation=True)
+    assert ticket.points == 20
     assert waited == pytest.approx(1.5)  # (20 - 5) / 10
     assert time.sleeps == [pytest.approx(1.5)]
 
@@ -46,6 +53,7 @@ def test_pacer_counts_requests_in_flight() -> None:
     time = FakeTime()
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
     first, _ = pacer.acquire("Q", mutation=False)
+    pacer.departed(first)
     pacer.release("Q", first, parse_cost(_cost(10, 30), time.clock()))
     a, _ = pacer.acquire("Q", mutation=False)
     b, _ = pacer.acquire("Q", mutation=False)
@@ -54,15 +62,56 @@ def test_pacer_counts_requests_in_flight() -> None:
     assert waited == 0.0  # exactly 10 left
     _, waited = pacer.acquire("Q", mutation=False)
     assert waited == pytest.approx(1.0)  # 40 reserved of 30 + restore: one second's worth
-    for reserved in (a, b, c):
-        pacer.release("Q", reserved, None)
+    for ticket in (a, b, c):
+        pacer.release("Q", ticket, None)
+
+
+def test_a_report_counts_what_was_sent_before_it_not_what_was_sent_after() -> None:
+    time = FakeTime()
+    pacer = Pacer(clock=time.clock, sleep=time.sleep)
+    seed, _ = pacer.acquire("W", mutation=True)
+    pacer.departed(seed)
+    pacer.release("W", seed, parse_cost(_cost(10, 100, maximum=100), time.clock()))
+    early = [pacer.acquire("W", mutation=True)[0] for _ in range(5)]  # 50 of 100 in flight
+    for ticket in early[:-1]:
+        pacer.departed(ticket)
+    time.advance(SAME_TIME * 2)  # the fifth leaves well after the first four
+    pacer.departed(early[-1])
+    late = [pacer.acquire("W", mutation=True)[0] for _ in range(3)]  # 80 reserved, 30 unsent
+    # The store answers the fifth: 50 left (it had all five). The three not sent yet are not
+    # in that report, the four sent well before it are: 50 - 30 = 20 fit two more, not one.
+    pacer.release("W", early[-1], parse_cost(_cost(10, 50, maximum=100), time.clock()))
+    assert [pacer.acquire("W", mutation=True)[1] for _ in range(2)] == [0.0, 0.0]
+    _, waited = pacer.acquire("W", mutation=True)
+    assert waited == pytest.approx(1.0)  # the next needs a second of restore (10 a second)
+    for ticket in early[:-1] + late:
+        pacer.release("W", ticket, None)
+
+
+def test_requests_that_left_about_together_are_not_taken_as_counted() -> None:
+    time = FakeTime()
+    pacer = Pacer(clock=time.clock, sleep=time.sleep)
+    seed, _ = pacer.acquire("W", mutation=True)
+    pacer.departed(seed)
+    pacer.release("W", seed, parse_cost(_cost(10, 40, maximum=100), time.clock()))
+    a, _ = pacer.acquire("W", mutation=True)
+    b, _ = pacer.acquire("W", mutation=True)
+    pacer.departed(a)
+    pacer.departed(b)  # the same instant: the store may serve b before a, or after
+    pacer.release("W", b, parse_cost(_cost(10, 30, maximum=100), time.clock()))
+    # 30 left per b's answer, but a may not be in it: 20 are sure, two more fit, not three.
+    assert [pacer.acquire("W", mutation=True)[1] for _ in range(2)] == [0.0, 0.0]
+    _, waited = pacer.acquire("W", mutation=True)
+    assert waited == pytest.approx(1.0)
 
 
 def test_pacer_defaults_and_oversized_requests() -> None:
     time = FakeTime()
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
-    assert pacer.acquire("Q", mutation=False) == (DEFAULT_QUERY_COST, 0.0)
-    pacer.release("Q", DEFAULT_QUERY_COST, parse_cost(_cost(500, 0), time.clock()))
+    ticket, waited = pacer.acquire("Q", mutation=False)
+    assert (ticket.points, waited) == (DEFAULT_QUERY_COST, 0.0)
+    pacer.departed(ticket)
+    pacer.release("Q", ticket, parse_cost(_cost(500, 0), time.clock()))
     # More than the whole bucket: waits for a full bucket, not forever.
     _, waited = pacer.acquire("Q", mutation=False)
     assert waited == pytest.approx(10.0)

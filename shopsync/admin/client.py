@@ -255,15 +255,23 @@ class ShopifyClient:
             url = graphql_url(self.base_url, SCHEMA_VERSION)
             data = self._send(load_document("ApiVersions"), None, idempotent=True, url=url)
         versions = data.get("publicApiVersions") or []
-        supported = [
-            str(v["handle"]) for v in versions if isinstance(v, Mapping) and v.get("supported")
-        ]
+        self.check_supported(
+            [str(v["handle"]) for v in versions if isinstance(v, Mapping) and v.get("supported")]
+        )
+
+    def check_supported(self, supported: Sequence[str]) -> None:
+        """ConfigError unless this client's version is among ``supported`` (as the store lists)."""
         if self.api_version not in supported:
             raise ConfigError(
                 f"API version {self.api_version} is not supported by this store "
                 f"(supported: {', '.join(supported) or 'none listed'})",
                 hint="set SHOPSYNC_API_VERSION to one of the supported versions",
             )
+
+    def note_scopes(self, scopes: frozenset[str]) -> None:
+        """The token's scopes, learnt from a request that asked for them among other things."""
+        with self._scopes_lock:
+            self._scopes = frozenset(scopes)
 
     def check_access(self, required: Sequence[str]) -> None:
         """ScopeError naming every scope in ``required`` the token lacks."""
@@ -372,13 +380,16 @@ class ShopifyClient:
     ) -> dict[str, Any]:
         """One request; ``refresh``: a 401 may be answered with a new token."""
         name = document.name
-        reserved, waited = self._pacer.acquire(name, mutation=document.mutation)
+        ticket, waited = self._pacer.acquire(
+            name, mutation=document.mutation, roots=len(document.root_keys)
+        )
         cost: Cost | None = None
         try:
             if waited:
                 log.debug("%s: paced %.2fs for the bucket to refill", name, waited)
             token = self._token()
             with self._in_flight:
+                self._pacer.departed(ticket)
                 response = self._post(call, body, url, token)
             status = response.status_code
             try:
@@ -401,7 +412,7 @@ class ShopifyClient:
             self._record(name, attempt, status, waited, cost, throttled=False)
             return reply.data
         finally:
-            self._pacer.release(name, reserved, cost)
+            self._pacer.release(name, ticket, cost)
 
     def _token(self) -> str:
         try:

@@ -20,6 +20,8 @@ from typing import Any
 #: What a request is assumed to cost before the store has told us (mutations cost 10).
 DEFAULT_MUTATION_COST = 10.0
 DEFAULT_QUERY_COST = 50.0
+#: Requests that left this close together may reach the store in either order.
+SAME_TIME = 0.05
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,25 @@ class _Known:
     actual: float | None = None
 
 
+@dataclass(frozen=True)
+class Ticket:
+    """A request's place in the pacer: its send order and the points it was allowed."""
+
+    seq: int
+    points: float
+
+
 class Pacer:
-    """Thread-safe estimate of the store's bucket; ``acquire`` waits until a request fits."""
+    """Thread-safe estimate of the store's bucket; ``acquire`` waits until a request fits.
+
+    The last report says how full the bucket was when the store answered that request. A
+    request that left well before it (``SAME_TIME`` earlier or more) was counted in it
+    already: it reached the store first. One that left after it, about when it did (the
+    store serves requests concurrently, so their order there is anyone's guess), or has not
+    left yet, was not: only those are taken off what the report says is available. Taking
+    every request in flight off would count many twice and leave the bucket idle exactly
+    when several writes are in flight; taking none off would overdraw it.
+    """
 
     def __init__(
         self,
@@ -91,52 +110,73 @@ class Pacer:
         self._lock = threading.Lock()
         self._status: BucketStatus | None = None
         self._known: dict[str, _Known] = {}
-        # Points reserved by requests in flight that the last report may not include yet.
-        self._pending = 0.0
+        self._seq = 0
+        self._in_flight: dict[int, float] = {}  # ticket -> points
+        self._departed: dict[int, float] = {}  # ticket -> when it left
+        self._status_departed = float("-inf")
 
     @property
     def status(self) -> BucketStatus | None:
         with self._lock:
             return self._status
 
-    def _need(self, operation: str, mutation: bool) -> float:
+    def _need(self, operation: str, mutation: bool, roots: int) -> float:
         known = self._known.get(operation)
         if known is not None and known.requested is not None:
             return known.requested
-        return DEFAULT_MUTATION_COST if mutation else DEFAULT_QUERY_COST
+        return DEFAULT_MUTATION_COST * max(1, roots) if mutation else DEFAULT_QUERY_COST
 
     def _available(self, now: float) -> float | None:
         status = self._status
         if status is None:
             return None
         refilled = status.available + max(0.0, now - status.at) * status.restore_rate
-        return min(status.maximum, refilled) - self._pending
+        counted_before = self._status_departed - SAME_TIME
+        unseen = sum(
+            points
+            for seq, points in self._in_flight.items()
+            if self._departed.get(seq, float("inf")) > counted_before
+        )
+        return min(status.maximum, refilled) - unseen
 
-    def acquire(self, operation: str, *, mutation: bool) -> tuple[float, float]:
-        """Wait until the request fits; returns (points reserved, seconds waited)."""
+    def _take(self, need: float) -> Ticket:
+        self._seq += 1
+        self._in_flight[self._seq] = need
+        return Ticket(self._seq, need)
+
+    def acquire(self, operation: str, *, mutation: bool, roots: int = 1) -> tuple[Ticket, float]:
+        """Wait until the request fits; returns (its ticket, seconds waited).
+
+        Before the store has priced ``operation``, a mutation is taken to cost 10 for each of
+        its ``roots`` (a batch of ten writes: 100), a query 50.
+        """
         waited = 0.0
         while True:
             with self._lock:
-                need = self._need(operation, mutation)
+                need = self._need(operation, mutation, roots)
                 status = self._status
                 available = self._available(self._clock())
                 if status is None or available is None:
-                    self._pending += need
-                    return need, waited
+                    return self._take(need), waited
                 # A request bigger than the whole bucket can only wait for a full one.
                 need = min(need, status.maximum)
                 deficit = need - available
                 if deficit <= 0 or status.restore_rate <= 0:
-                    self._pending += need
-                    return need, waited
+                    return self._take(need), waited
                 delay = deficit / status.restore_rate
             self._sleep(delay)
             waited += delay
 
-    def release(self, operation: str, reserved: float, cost: Cost | None) -> None:
+    def departed(self, ticket: Ticket) -> None:
+        """The request is on its way to the store (sent now, in this order)."""
+        with self._lock:
+            self._departed[ticket.seq] = self._clock()
+
+    def release(self, operation: str, ticket: Ticket, cost: Cost | None) -> None:
         """A request ended: drop its reservation and learn from the store's report."""
         with self._lock:
-            self._pending = max(0.0, self._pending - reserved)
+            self._in_flight.pop(ticket.seq, None)
+            left = self._departed.pop(ticket.seq, None)
             if cost is None:
                 return
             known = self._known.setdefault(operation, _Known())
@@ -144,5 +184,6 @@ class Pacer:
                 known.requested = cost.requested
             if cost.actual is not None:
                 known.actual = cost.actual
-            if cost.status is not None:
+            if cost.status is not None and left is not None:
                 self._status = cost.status
+                self._status_departed = left
