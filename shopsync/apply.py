@@ -1,31 +1,52 @@
-"""Execute a Plan through the client: images, blogs, pages, then articles.
+"""Execute a Plan through the client: images, blogs, pages, then articles, then the index.
 
-Writes of one stage run concurrently (bounded by ``max_workers``; the client paces
-against the store's cost bucket). Every item succeeds or fails on its own, so a partial
-failure leaves the rest written and a re-run finishes the job. Creates are never sent
-twice blindly: after an ambiguous failure (the store may have committed) or a ``TAKEN``
-handle, the handle is looked up first, and an article carrying our ``shopsync.source``
-is taken as created. Progress goes to an injected callback; nothing here prints.
+Creates and updates go ten to a request (``admin.batch``), several requests in flight
+(bounded by ``max_workers``; the client paces against the store's cost bucket). Every item
+succeeds or fails on its own, so a partial failure leaves the rest written and a re-run
+finishes the job. Creates are never sent twice blindly: after an ambiguous failure (the store
+may have committed) or a ``TAKEN`` handle, the handle is looked up first, and an article
+carrying our ``shopsync.source`` is taken as created. After the articles, what was written is
+read back once (a second later: ``updatedAt`` has whole seconds) and the blog's index records
+it (``admin.index``). Progress goes to an injected callback; nothing here prints.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
+from shopsync.admin import batch
+from shopsync.admin.index import (
+    INDEX_NAMESPACE,
+    MAX_SHARDS,
+    IndexEntry,
+    encode,
+    shard_keys,
+    short_digest,
+)
 from shopsync.admin.inputs import MetafieldNames, article_input, metafield, page_input
 from shopsync.admin.marks import FINGERPRINT_KEY, OWNER_NAMESPACE, TEXT
-from shopsync.admin.remote import RemoteItem, article_from_node, page_from_node
+from shopsync.admin.remote import (
+    READ_BATCH,
+    RemoteItem,
+    article_from_node,
+    fields_meta,
+    index_values_digest,
+    page_from_node,
+    read_articles,
+)
 from shopsync.admin.uploads import PROCESSING_TIMEOUT, Upload, Uploader
 from shopsync.content.images import PENDING, is_pending
-from shopsync.errors import ShopsyncError, UserErrors
+from shopsync.errors import QueryError, ShopsyncError, UserErrors
 from shopsync.plan import Plan, PlanItem
-from shopsync.vocabulary import Fields, fingerprint
+from shopsync.vocabulary import Fields, content_digest, fingerprint
 
 if TYPE_CHECKING:
     from shopsync.admin.client import ShopifyClient
@@ -34,6 +55,11 @@ Status = Literal["ok", "failed", "skipped"]
 Progress = Callable[["ItemOutcome"], None]
 
 CREATE_ATTEMPTS = 3
+#: ``updatedAt`` has whole seconds: an article is read back (to be recorded in the index) only
+#: once its write is this old, so an admin edit in the same second as the write is seen there,
+#: never recorded as shopsync's. Articles written in the push's last second are not recorded
+#: (the next plan reads them in full): the push never waits for them.
+SETTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -72,6 +98,9 @@ class ItemOutcome:
 @dataclass
 class ApplyResult:
     items: list[ItemOutcome] = field(default_factory=list)
+    #: What went wrong beside the items (the blog's index could not be stored): nothing lost,
+    #: the next plan only reads more.
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {"ok": 0, "failed": 0, "skipped": 0}
@@ -95,6 +124,7 @@ class ApplyResult:
             "ok": self.ok,
             "summary": self.counts(),
             "items": [item.to_dict() for item in self.items],
+            "warnings": list(self.warnings),
         }
 
 
@@ -109,9 +139,20 @@ class _Failed(Exception):
         self.messages = list(messages)
 
 
+@dataclass(frozen=True)
+class _Sent:
+    """An article written by this push: what was sent, what the store answered, and when."""
+
+    item: PlanItem
+    id: str
+    updated_at: str | None
+    fields: Fields
+    at: float
+
+
 @dataclass
 class Applier:
-    """Applies one plan; holds what the stages learn (ids of blogs created)."""
+    """Applies one plan; holds what the stages learn (blog ids, image URLs, what was written)."""
 
     client: ShopifyClient
     names: MetafieldNames = field(default_factory=MetafieldNames)
@@ -121,15 +162,21 @@ class Applier:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     processing_timeout: float = PROCESSING_TIMEOUT
+    batch_size: int = batch.BATCH_SIZE
     image_urls: dict[str, str] = field(default_factory=dict)  # pending marker -> CDN URL
     _filled: dict[int, Fields] = field(default_factory=dict)  # item -> fields with those URLs
+    _sent: list[_Sent] = field(default_factory=list)  # written, not yet read back
+    _verified: list[tuple[PlanItem, IndexEntry]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def apply(self, plan: Plan) -> ApplyResult:
         self.blog_ids.update(plan.blog_ids)
         result = ApplyResult()
         result.items += self._upload_images([i for i in plan.items if i.resource == "image"])
-        for stage in ("blog", "page", "article"):
-            result.items += self._run_stage([i for i in plan.items if i.resource == stage])
+        result.items += self._run_stage([i for i in plan.items if i.resource == "blog"])
+        for stage in ("page", "article"):
+            result.items += self._run_writes([i for i in plan.items if i.resource == stage])
+        result.warnings += self._store_indexes(plan)
         return result
 
     def _report(self, outcome: ItemOutcome) -> ItemOutcome:
@@ -138,6 +185,7 @@ class Applier:
         return outcome
 
     def _run_stage(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
+        """Items one request each (blogs, prunes), concurrently."""
         outcomes: dict[int, ItemOutcome] = {}
         writes: list[tuple[int, PlanItem]] = []
         for index, item in enumerate(items):
@@ -145,46 +193,74 @@ class Applier:
                 writes.append((index, item))
             else:
                 outcomes[index] = self._report(_not_written(item))
-        if len(writes) <= 1 or self.max_workers <= 1:
-            for index, item in writes:
-                outcomes[index] = self._report(self._apply_item(item))
-        else:
-            with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
-                futures = {pool.submit(self._apply_item, item): index for index, item in writes}
-                for future in as_completed(futures):
-                    outcomes[futures[future]] = self._report(future.result())
+        calls = [partial(self._apply_items, [item]) for _index, item in writes]
+        self._in_pool(calls, [[index] for index, _item in writes], outcomes)
         return [outcomes[index] for index in sorted(outcomes)]
 
+    def _run_writes(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
+        """Creates and updates in batches; prunes one by one; the rest reported as they are."""
+        outcomes: dict[int, ItemOutcome] = {}
+        single: list[tuple[int, PlanItem]] = []
+        ready: list[tuple[int, PlanItem, batch.Write, Fields]] = []
+        for index, item in enumerate(items):
+            if not item.writes:
+                outcomes[index] = self._report(_not_written(item))
+            elif item.kind in ("unpublish", "delete"):
+                single.append((index, item))
+            else:
+                try:
+                    prepared = self._prepare(item)
+                except (_Failed, ShopsyncError) as exc:
+                    outcomes[index] = self._report(_failed(item, exc))
+                    continue
+                if prepared is None:  # already as wanted
+                    outcomes[index] = self._report(_done(item, item.id))
+                else:
+                    ready.append((index, item, *prepared))
+        batches = [ready[n : n + self.batch_size] for n in range(0, len(ready), self.batch_size)]
+        calls = [partial(self._send_batch, [(i, w, f) for _n, i, w, f in c]) for c in batches]
+        calls += [partial(self._apply_items, [item]) for _index, item in single]
+        slots = [[n for n, *_rest in chunk] for chunk in batches]
+        slots += [[index] for index, _item in single]
+        self._in_pool(calls, slots, outcomes)
+        return [outcomes[index] for index in sorted(outcomes)]
+
+    def _in_pool(
+        self,
+        calls: Sequence[Callable[[], list[ItemOutcome]]],
+        slots: Sequence[Sequence[int]],
+        outcomes: dict[int, ItemOutcome],
+    ) -> None:
+        """Run ``calls`` (each giving the outcomes of its ``slots``), reporting as each ends."""
+        if len(calls) <= 1 or self.max_workers <= 1:
+            for call, indexes in zip(calls, slots, strict=True):
+                for index, outcome in zip(indexes, call(), strict=True):
+                    outcomes[index] = self._report(outcome)
+            return
+        with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
+            futures = {
+                pool.submit(call): indexes for call, indexes in zip(calls, slots, strict=True)
+            }
+            for future in as_completed(futures):
+                for index, outcome in zip(futures[future], future.result(), strict=True):
+                    outcomes[index] = self._report(outcome)
+
+    def _apply_items(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
+        return [self._apply_item(item) for item in items]
+
     def _apply_item(self, item: PlanItem) -> ItemOutcome:
-        action = _action(item)
-        outcome = ItemOutcome(
-            kind=item.kind,
-            resource=item.resource,
-            handle=item.handle,
-            status="ok",
-            action=action,
-            blog=item.blog,
-            source=item.source,
-            id=item.id,
-        )
+        """One item on its own (blogs, prunes, and writes whose batch could not be trusted)."""
         try:
             if item.resource == "blog":
-                outcome.id = self._create_blog(item)
-            elif item.kind in ("unpublish", "delete"):
+                return _done(item, self._create_blog(item))
+            if item.kind in ("unpublish", "delete"):
                 self._prune(item)
-            elif item.kind == "create":
-                outcome.id = self._create(item)
-            else:
-                outcome.id = self._update(item)
-        except _Failed as exc:
-            outcome.status = "failed"
-            outcome.messages = exc.messages
-        except ShopsyncError as exc:
-            outcome.status = "failed"
-            outcome.messages = exc.item_messages()
-        if outcome.status == "ok":
-            outcome.messages = list(item.messages)
-        return outcome
+                return _done(item, item.id)
+            if item.kind == "create":
+                return _done(item, self._create(item))
+            return _done(item, self._update(item))
+        except (_Failed, ShopsyncError) as exc:
+            return _failed(item, exc)
 
     # -- blogs
 
@@ -297,94 +373,154 @@ class Applier:
             raise _Failed(f"blog {item.blog!r} does not exist and could not be created")
         return blog_id
 
-    def _write(
-        self, item: PlanItem, previous: RemoteItem | None
-    ) -> tuple[RemoteItem, list[tuple[str, str]]]:
+    def _input(self, item: PlanItem, previous: RemoteItem | None) -> tuple[batch.Write, Fields]:
+        """The write that makes the store hold the item's fields (over ``previous``, if any)."""
         assert item.desired is not None
         fields = self._fields(item)
+        source = item.desired.source
         if item.resource == "article":
             data, remove = article_input(
                 fields,
-                source=item.desired.source,
+                source=source,
                 blog_id=self._blog_id(item),
                 names=self.names,
                 previous=previous,
             )
-            if previous is None:
-                variables: dict[str, Any] = {"article": data, **self.names.variables}
-                payload = self.client.mutate("SyncArticleCreate", variables)
-            else:
-                variables = {"id": previous.id, "article": data, **self.names.variables}
-                payload = self.client.mutate("SyncArticleUpdate", variables, idempotent=True)
-            return article_from_node(payload["article"]), remove
-        data, remove = page_input(fields, source=item.desired.source, previous=previous)
-        if previous is None:
-            payload = self.client.mutate("SyncPageCreate", {"page": data})
         else:
-            payload = self.client.mutate(
-                "SyncPageUpdate", {"id": previous.id, "page": data}, idempotent=True
-            )
-        return page_from_node(payload["page"]), remove
+            data, remove = page_input(fields, source=source, previous=previous)
+        write = batch.Write(
+            resource="article" if item.resource == "article" else "page",
+            data=data,
+            id=previous.id if previous is not None else None,
+            remove=tuple(remove) if previous is not None else (),
+        )
+        return write, fields
 
-    def _create(self, item: PlanItem) -> str:
+    def _prepare(self, item: PlanItem) -> tuple[batch.Write, Fields] | None:
+        """The item's write for a batch, or None when the store already holds it."""
+        previous = item.remote if item.kind != "create" else None
         assert item.desired is not None
-        for _attempt in range(CREATE_ATTEMPTS):
+        if (
+            previous is not None
+            and previous.source == item.desired.source
+            and _same(previous, self._fields(item))
+        ):
+            return None
+        return self._input(item, previous)
+
+    def _send_batch(
+        self, writes: Sequence[tuple[PlanItem, batch.Write, Fields]]
+    ) -> list[ItemOutcome]:
+        """One request for several writes; what it cannot settle goes item by item."""
+        text, name, variables = batch.document([w for _i, w, _f in writes])
+        idempotent = all(w.id is not None for _i, w, _f in writes)
+        try:
+            data = self.client.execute(text, variables, operation_name=name, idempotent=idempotent)
+        except ShopsyncError as exc:
+            if exc.maybe_applied or isinstance(exc, QueryError):
+                # Landed or not, per item (a create is looked up first); a refused document
+                # has one bad input, which the items alone will name.
+                suspect = exc if exc.maybe_applied else None
+                return [self._recover(item, suspect) for item, _w, _f in writes]
+            return [_failed(item, exc) for item, _w, _f in writes]
+        outcomes: list[ItemOutcome] = []
+        answers = batch.answers([w for _i, w, _f in writes], data)
+        for (item, write, fields), answer in zip(writes, answers, strict=True):
+            if answer is None:
+                outcomes.append(self._recover(item, _NO_PAYLOAD))
+            elif answer.errors:
+                refused = UserErrors(
+                    f"{item.resource}{'Create' if write.id is None else 'Update'}",
+                    list(answer.errors),
+                )
+                if write.id is None and "TAKEN" in refused.codes:
+                    outcomes.append(self._recover(item, refused))
+                else:
+                    outcomes.append(_failed(item, refused))
+            else:
+                assert answer.id is not None
+                self._record(item, answer.id, answer.updated_at, fields)
+                outcomes.append(_done(item, answer.id))
+        self._read_back(final=False)  # while other batches wait for the bucket
+        return outcomes
+
+    def _recover(self, item: PlanItem, suspect: ShopsyncError | None) -> ItemOutcome:
+        """A write its batch could not settle, alone; ``suspect``: the create may have landed."""
+        try:
+            if item.kind == "create":
+                sent = 1 if suspect is not None else 0
+                return _done(item, self._create(item, suspect=suspect, sent=sent))
+            return _done(item, self._update(item))
+        except (_Failed, ShopsyncError) as exc:
+            return _failed(item, exc)
+
+    def _record(
+        self, item: PlanItem, stored_id: str, updated_at: str | None, fields: Fields
+    ) -> None:
+        if item.resource == "article":
+            with self._lock:
+                self._sent.append(_Sent(item, stored_id, updated_at, fields, self.clock()))
+
+    def _write_one(self, item: PlanItem, previous: RemoteItem | None) -> str:
+        """One write in a request of its own (recovering a create, finishing an update)."""
+        write, fields = self._input(item, previous)
+        (answer,) = batch.answers([write], self._send_one(write))
+        operation = f"{item.resource}{'Create' if previous is None else 'Update'}"
+        if answer is None:
+            error = ShopsyncError(f"{operation}: the store answered without a payload")
+            error.maybe_applied = True
+            raise error
+        if answer.errors:
+            raise UserErrors(operation, list(answer.errors))
+        assert answer.id is not None
+        self._record(item, answer.id, answer.updated_at, fields)
+        return answer.id
+
+    def _send_one(self, write: batch.Write) -> dict[str, Any]:
+        text, name, variables = batch.document([write])
+        return self.client.execute(
+            text, variables, operation_name=name, idempotent=write.id is not None
+        )
+
+    def _create(
+        self, item: PlanItem, *, suspect: ShopsyncError | None = None, sent: int = 0
+    ) -> str:
+        """Create ``item``: after a failure that may have landed (``suspect``), look first.
+
+        ``sent`` creates were sent already (the batch's); at most CREATE_ATTEMPTS in all.
+        """
+        assert item.desired is not None
+        while True:
+            if suspect is not None:
+                found = self._lookup(item)
+                if found is not None:
+                    if found.source != item.desired.source:
+                        raise _Failed(
+                            f"handle {item.handle!r} was taken meanwhile by a {item.resource} "
+                            "shopsync does not manage",
+                            *suspect.item_messages(),
+                        )
+                    # Our earlier attempt committed: finish it as an update, never re-create.
+                    return self._update(item, previous=found)
+                if isinstance(suspect, UserErrors):
+                    raise suspect  # TAKEN, yet nothing holds the handle: say what the store said
+            if sent >= CREATE_ATTEMPTS:
+                raise _Failed(f"create of {item.label} failed {CREATE_ATTEMPTS} times")
             try:
-                stored, _remove = self._write(item, None)
+                return self._write_one(item, None)
             except ShopsyncError as exc:
                 taken = isinstance(exc, UserErrors) and "TAKEN" in exc.codes
                 if not (taken or exc.maybe_applied):
                     raise
-                found = self._lookup(item)
-                if found is None:
-                    if taken:
-                        raise
-                    continue  # the create did not land: sending it again is safe
-                if found.source != item.desired.source:
-                    raise _Failed(
-                        f"handle {item.handle!r} was taken meanwhile by a {item.resource} "
-                        "shopsync does not manage",
-                        *exc.item_messages(),
-                    ) from None
-                # Our earlier attempt committed: finish it as an update, never re-create.
-                return self._update(item, previous=found)
-            self._settle(item, stored)
-            return stored.id
-        raise _Failed(f"create of {item.label} failed {CREATE_ATTEMPTS} times")
+                sent += 1
+                suspect = exc  # landed or not: the next turn looks before sending again
 
     def _update(self, item: PlanItem, previous: RemoteItem | None = None) -> str:
         previous = previous or item.remote
         assert item.desired is not None and previous is not None
         if previous.source == item.desired.source and _same(previous, self._fields(item)):
             return previous.id  # already as wanted (e.g. a create that committed)
-        stored, remove = self._write(item, previous)
-        if remove:
-            self.client.mutate(
-                "SyncMetafieldsDelete",
-                {
-                    "metafields": [
-                        {"ownerId": stored.id, "namespace": ns, "key": key} for ns, key in remove
-                    ]
-                },
-                idempotent=True,
-            )
-        self._settle(item, stored)
-        return stored.id
-
-    def _settle(self, item: PlanItem, stored: RemoteItem) -> None:
-        """If the store normalised what we sent, record the digest of what it kept."""
-        assert item.desired is not None
-        sent = fingerprint(self._fields(item))
-        kept = fingerprint(stored.fields)
-        if kept != sent and stored.recorded_fingerprint == sent:
-            metafield = {
-                "ownerId": stored.id,
-                "namespace": OWNER_NAMESPACE,
-                "key": FINGERPRINT_KEY,
-                "value": kept,
-                "type": TEXT,
-            }
-            self.client.mutate("SyncMetafieldsSet", {"metafields": [metafield]}, idempotent=True)
+        return self._write_one(item, previous)
 
     def _lookup(self, item: PlanItem) -> RemoteItem | None:
         """The store's item with this handle (and blog), if any."""
@@ -399,6 +535,90 @@ class Applier:
             found = [page_from_node(n) for n in data["pages"]["nodes"]]
             found = [f for f in found if f.handle == item.handle]
         return found[0] if found else None
+
+    # -- the blogs' indexes
+
+    def _store_indexes(self, plan: Plan) -> list[str]:
+        """Record per blog what the plan vouched for and what was written (verified)."""
+        blogs = {item.blog for item in plan.items if item.resource == "article" and item.blog}
+        blogs |= set(plan.index)
+        if not blogs:
+            return []
+        self._read_back(final=True)
+        verified = list(self._verified)
+        warnings: list[str] = []
+        for blog in sorted(blogs):
+            entries = {entry.id: entry for entry in plan.index.get(blog, ())}
+            entries.update({e.id: e for item, e in verified if item.blog == blog})
+            try:
+                self._store_index(plan, blog, list(entries.values()))
+            except ShopsyncError as exc:
+                warnings.append(
+                    f"the index of blog {blog!r} was not stored ({exc.message}); "
+                    "nothing is lost, the next plan reads more"
+                )
+        return warnings
+
+    def _read_back(self, *, final: bool) -> None:
+        """Read back what was written at least SETTLE_SECONDS ago: a full page of it during the
+        writes, all of it at the end; an article still holding what was sent gets an entry."""
+        with self._lock:
+            ripe = [s for s in self._sent if self.clock() - s.at >= SETTLE_SECONDS]
+            if not ripe or (not final and len(ripe) < READ_BATCH):
+                return
+            taken = ripe if final else ripe[:READ_BATCH]
+            ids = {s.id for s in taken}
+            self._sent = [s for s in self._sent if s.id not in ids]
+        try:
+            stored = read_articles(
+                self.client,
+                [s.id for s in taken],
+                product_namespace=self.names.product_namespace,
+                product_key=self.names.product_key,
+            )
+        except ShopsyncError:
+            return  # not recorded: the next plan reads them in full
+        by_id = {item.id: item for item in stored}
+        entries: list[tuple[PlanItem, IndexEntry]] = []
+        for sent in taken:
+            now = by_id.get(sent.id)
+            if now is None or now.updated_at is None or sent.item.desired is None:
+                continue
+            if fingerprint(now.fields) != fingerprint(sent.fields):
+                continue  # edited since (or stored otherwise): not ours to vouch for
+            digest = short_digest(content_digest(sent.fields))
+            entry = IndexEntry(
+                sent.id, now.updated_at, digest, fields_meta(now.fields), sent.item.desired.source
+            )
+            entries.append((sent.item, entry))
+        with self._lock:
+            self._verified += entries
+
+    def _store_index(self, plan: Plan, blog: str, entries: list[IndexEntry]) -> None:
+        blog_id = self.blog_ids.get(blog)
+        if blog_id is None:
+            return
+        values = encode(entries)[:MAX_SHARDS]
+        stored = plan.stored_indexes.get(blog)
+        if stored is not None and index_values_digest(values) == stored.digest:
+            return
+        keys = shard_keys(len(values))
+        if values:
+            metafields = [
+                {
+                    "ownerId": blog_id,
+                    "namespace": INDEX_NAMESPACE,
+                    "key": key,
+                    "type": "json",
+                    "value": value,
+                }
+                for key, value in zip(keys, values, strict=True)
+            ]
+            self.client.mutate("SyncMetafieldsSet", {"metafields": metafields}, idempotent=True)
+        stale = [key for key in (stored.keys if stored else ()) if key not in keys]
+        if stale:
+            removed = [{"ownerId": blog_id, "namespace": INDEX_NAMESPACE, "key": k} for k in stale]
+            self.client.mutate("SyncMetafieldsDelete", {"metafields": removed}, idempotent=True)
 
     # -- orphans
 
@@ -438,19 +658,44 @@ def _action(item: PlanItem) -> str:
     return item.kind
 
 
-def _not_written(item: PlanItem) -> ItemOutcome:
-    status: Status = "ok" if item.kind == "unchanged" else "skipped"
+#: A batch answer without this write's payload: it may or may not have landed.
+_NO_PAYLOAD = ShopsyncError("the store answered without this write's payload")
+_NO_PAYLOAD.maybe_applied = True
+
+
+def _outcome(item: PlanItem, status: Status, action: str, messages: list[str]) -> ItemOutcome:
     return ItemOutcome(
         kind=item.kind,
         resource=item.resource,
         handle=item.handle,
         status=status,
-        action="none",
+        action=action,
         blog=item.blog,
         source=item.source,
         id=item.id,
-        messages=[*item.messages, *(f"hint: {h}" for h in item.hints)],
+        messages=messages,
     )
+
+
+def _done(item: PlanItem, stored_id: str | None) -> ItemOutcome:
+    outcome = _outcome(item, "ok", _action(item), list(item.messages))
+    outcome.id = stored_id
+    return outcome
+
+
+def _failed(item: PlanItem, exc: Exception) -> ItemOutcome:
+    if isinstance(exc, _Failed):
+        messages = exc.messages
+    elif isinstance(exc, ShopsyncError):
+        messages = exc.item_messages()
+    else:
+        messages = [str(exc)]
+    return _outcome(item, "failed", _action(item), messages)
+
+
+def _not_written(item: PlanItem) -> ItemOutcome:
+    status: Status = "ok" if item.kind == "unchanged" else "skipped"
+    return _outcome(item, status, "none", [*item.messages, *(f"hint: {h}" for h in item.hints)])
 
 
 def apply_plan(

@@ -853,6 +853,7 @@ def pull_command(
     output = state.output
     settings = load_settings_from_ctx(ctx)
     with connect(settings) as client:
+        client.check_api_version()
         client.check_access(list(READ_SCOPES))
         result = pull(
             settings, client, root=state.root, force=force, blogs=blogs or None, dry_run=dry_run

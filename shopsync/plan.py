@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from shopsync.admin.index import IndexEntry
 from shopsync.admin.marks import FINGERPRINT_FIELD, SOURCE_FIELD
-from shopsync.admin.remote import RemoteItem, RemoteState
+from shopsync.admin.remote import RemoteItem, RemoteState, StoredIndex
 from shopsync.content.images import ImageUpload
 from shopsync.desired import DesiredItem, DesiredState
 from shopsync.errors import SavedPlanError
@@ -180,11 +181,18 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a push would do, item by item: a value that can be saved and applied later."""
+    """What a push would do, item by item: a value that can be saved and applied later.
+
+    ``index`` holds, per blog, the index entries the plan can vouch for (articles it will not
+    write whose stored state it verified or took from the index); the push adds what it
+    writes and stores the result if it differs from ``stored_indexes`` (see ``admin.index``).
+    """
 
     items: tuple[PlanItem, ...] = ()
     options: PlanOptions = field(default_factory=PlanOptions)
     blog_ids: Mapping[str, str] = field(default_factory=dict)
+    index: Mapping[str, tuple[IndexEntry, ...]] = field(default_factory=dict)
+    stored_indexes: Mapping[str, StoredIndex] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         return stable_hash(self.to_dict())
@@ -216,6 +224,13 @@ class Plan:
             "options": self.options.to_dict(),
             "blog_ids": dict(sorted(self.blog_ids.items())),
             "items": [item.to_dict() for item in self.items],
+            "index": {
+                blog: [entry.to_dict() for entry in entries]
+                for blog, entries in sorted(self.index.items())
+            },
+            "stored_indexes": {
+                blog: stored.to_dict() for blog, stored in sorted(self.stored_indexes.items())
+            },
         }
 
     @classmethod
@@ -231,6 +246,14 @@ class Plan:
             items=tuple(PlanItem.from_dict(item, root=root) for item in data["items"]),
             options=PlanOptions.from_dict(data.get("options") or {}),
             blog_ids=dict(data.get("blog_ids") or {}),
+            index={
+                blog: tuple(IndexEntry.from_dict(e) for e in entries)
+                for blog, entries in (data.get("index") or {}).items()
+            },
+            stored_indexes={
+                blog: StoredIndex.from_dict(stored)
+                for blog, stored in (data.get("stored_indexes") or {}).items()
+            },
         )
 
 
@@ -543,4 +566,9 @@ def make_plan(
         desired.articles, remote.articles, tuple(article_fields or ARTICLE_FIELDS), options
     )
     items.sort(key=lambda item: item.sort_key)
-    return Plan(items=tuple(items), options=options, blog_ids=dict(remote.blogs))
+    return Plan(
+        items=tuple(items),
+        options=options,
+        blog_ids=dict(remote.blogs),
+        stored_indexes=dict(remote.indexes),
+    )

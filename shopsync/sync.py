@@ -1,13 +1,15 @@
 """The sync in three calls, so the CLI (and ``demo``) stay thin.
 
-    with connect(settings) as client:                                   # checks the version
+    with connect(settings) as client:
         plan = build_plan(settings, client, paths, options, root=root)  # reads only
         result = push(settings, client, plan, on_progress=...)          # writes
 
-``build_plan`` validates the files first (a ``ContentError`` before anything is sent),
-checks the token's scopes, then resolves featured products and images, renders the
-desired state, reads the store once and plans. Nothing here prints: the caller sees the
-loaded files (their problems and warnings) through ``on_loaded``.
+``build_plan`` validates the files first (a ``ContentError`` before anything is sent), then
+reads the store: one snapshot request (the API version and the token's scopes are checked
+from it, then the featured products and images it resolved give the desired state), a cheap
+scan of each blog, and the full articles only where the blog's index cannot vouch for them
+(``admin.index``). Nothing here prints: the caller sees the loaded files (their problems and
+warnings) through ``on_loaded``.
 """
 
 from __future__ import annotations
@@ -19,14 +21,29 @@ from pathlib import Path
 from typing import Any
 
 from shopsync.admin.client import ShopifyClient
+from shopsync.admin.index import IndexEntry, decide, short_digest
 from shopsync.admin.inputs import MetafieldNames
-from shopsync.admin.remote import fetch_files, fetch_products, fetch_state
+from shopsync.admin.remote import (
+    RemoteItem,
+    RemoteState,
+    Snapshot,
+    read_articles,
+    read_snapshot,
+    scan_blog,
+)
 from shopsync.apply import ApplyResult, Progress, apply_plan
 from shopsync.config import Settings
 from shopsync.content.loader import Content, display_path, load_content
-from shopsync.desired import build_desired, product_handles, resolve_images
-from shopsync.errors import ContentError
+from shopsync.desired import (
+    DesiredItem,
+    DesiredState,
+    build_desired,
+    product_handles,
+    resolve_images,
+)
+from shopsync.errors import ConfigError, ContentError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan
+from shopsync.vocabulary import content_digest, fingerprint
 
 READ_SCOPES: tuple[str, ...] = ("read_content", "read_products")
 WRITE_SCOPES: tuple[str, ...] = ("read_content", "write_content", "read_products")
@@ -55,18 +72,12 @@ def parse_prune(value: str | None) -> PruneMode | None:
 
 
 def connect(settings: Settings, **client_options: Any) -> ShopifyClient:
-    """A client for the configured store, whose API version the store still serves.
+    """A client for the configured store (``build_plan`` checks its API version first thing).
 
     Use it as a context manager so its connections are closed. ``client_options`` are
     ``ShopifyClient`` keywords (tests pass a fake ``sleep`` and ``clock``).
     """
-    client = ShopifyClient.from_settings(settings, **client_options)
-    try:
-        client.check_api_version()
-    except BaseException:
-        client.close()
-        raise
-    return client
+    return ShopifyClient.from_settings(settings, **client_options)
 
 
 def scope_of(paths: Sequence[Path], settings: Settings, *, root: Path) -> tuple[str, ...]:
@@ -105,26 +116,130 @@ def names_of(settings: Settings) -> MetafieldNames:
 
 
 def plan_content(
-    settings: Settings, client: ShopifyClient, content: Content, options: PlanOptions
+    settings: Settings,
+    client: ShopifyClient,
+    content: Content,
+    options: PlanOptions,
+    *,
+    write: bool = False,
 ) -> Plan:
-    """Resolve products and images, render, read the store, plan: read-only."""
-    products = fetch_products(client, product_handles(content.articles))
-    files = fetch_files(client, [image.filename for image in content.images.values()])
+    """Read the store (snapshot, scans, what the indexes cannot vouch for) and plan: read-only."""
+    snapshot = _snapshot(client, content)
+    client.check_supported(snapshot.versions)
+    client.note_scopes(snapshot.scopes)
+    client.check_access(required_scopes(content, write=write))
     desired = build_desired(
         content.articles,
         content.pages,
-        products=products,
+        products=snapshot.products,
         default_blog=settings.blog,
         blog_title=settings.blog_title,
-        images=resolve_images(content.images, files),
+        images=resolve_images(content.images, snapshot.files),
     )
-    remote = fetch_state(
-        client,
-        blogs=desired.blogs,
-        product_namespace=settings.product_metafield_namespace,
-        product_key=settings.product_metafield_key,
+    articles, vouched = _articles(client, settings, snapshot, desired, options)
+    remote = RemoteState(
+        blogs=snapshot.blog_ids,
+        articles=tuple(articles),
+        pages=snapshot.pages,
+        indexes=snapshot.indexes,
     )
-    return make_plan(desired, remote, options)
+    plan = make_plan(desired, remote, options)
+    return replace(plan, index=_vouched_index(plan, remote, vouched))
+
+
+def _snapshot(client: ShopifyClient, content: Content) -> Snapshot:
+    handles = product_handles(content.articles)
+    filenames = [image.filename for image in content.images.values()]
+    try:
+        return read_snapshot(client, product_handles=handles, filenames=filenames)
+    except ConfigError:
+        client.check_api_version()  # a version the store does not serve at all: say which it does
+        raise
+
+
+def _articles(
+    client: ShopifyClient,
+    settings: Settings,
+    snapshot: Snapshot,
+    desired: DesiredState,
+    options: PlanOptions,
+) -> tuple[list[RemoteItem], dict[str, list[IndexEntry]]]:
+    """Each desired blog's articles: read in full, or vouched for by its index (no body)."""
+    names = {
+        "product_namespace": settings.product_metafield_namespace,
+        "product_key": settings.product_metafield_key,
+    }
+    articles: list[RemoteItem] = []
+    vouched: dict[str, list[IndexEntry]] = {}
+    for blog in desired.blogs:
+        blog_id = snapshot.blog_ids.get(blog)
+        if blog_id is None:
+            continue
+        wanted = {d.source: d for d in desired.articles if d.blog == blog and d.ok}
+        reads = decide(
+            scan_blog(client, blog_id, **names),
+            snapshot.indexes[blog].entries,
+            wanted={source: short_digest(content_digest(d.fields)) for source, d in wanted.items()},
+            wanted_handles=frozenset(d.handle for d in wanted.values()),
+            adopt=options.adopt,
+            in_scope=options.in_scope,
+        )
+        articles += read_articles(client, reads.to_read, **names)
+        articles += [_vouched_item(blog, s, e, wanted) for s, e in reads.vouched]
+        vouched[blog] = [entry for _signal, entry in reads.vouched]
+    return articles, vouched
+
+
+def _vouched_item(
+    blog: str, signal: Any, entry: IndexEntry, wanted: dict[str, DesiredItem]
+) -> RemoteItem:
+    """An untouched article as the index vouches for it: what its file wants (no download)."""
+    want = wanted.get(entry.source or "")
+    fields = dict(want.fields) if want is not None and entry.source is not None else {}
+    return RemoteItem(
+        resource="article",
+        id=signal.id,
+        handle=signal.handle,
+        fields=fields,
+        blog=blog,
+        source=entry.source,
+        recorded_fingerprint=fingerprint(fields) if fields else None,
+        recorded_digest=content_digest(fields) if fields else None,
+        updated_at=signal.updated_at,
+        meta=signal.meta,
+    )
+
+
+def _vouched_index(
+    plan: Plan, remote: RemoteState, vouched: dict[str, list[IndexEntry]]
+) -> dict[str, tuple[IndexEntry, ...]]:
+    """Per blog, the entries the plan vouches for: the index's, and what it read and found
+    untouched since shopsync wrote it (never an admin-edited article: it stays a conflict)."""
+    kept = {e.id for entries in vouched.values() for e in entries}
+    planned = {item.remote.id: item for item in plan.items if item.remote is not None}
+    index: dict[str, list[IndexEntry]] = {blog: list(e) for blog, e in vouched.items()}
+    for article in remote.articles:
+        if article.id in kept or article.updated_at is None or article.meta is None:
+            continue
+        entry = _entry_for(article, planned.get(article.id))
+        if entry is not None and article.blog is not None:
+            index.setdefault(article.blog, []).append(entry)
+    return {blog: tuple(entries) for blog, entries in index.items()}
+
+
+def _entry_for(article: RemoteItem, item: Any) -> IndexEntry | None:
+    assert article.updated_at is not None and article.meta is not None
+    if item is None:  # not the plan's business: another app's, or outside the plan's paths
+        if not article.managed:
+            return IndexEntry(article.id, article.updated_at, "", article.meta, None)
+        if article.drifted or article.recorded_digest is None:
+            return None
+        digest = short_digest(article.recorded_digest)
+        return IndexEntry(article.id, article.updated_at, digest, article.meta, article.source)
+    if item.kind != "unchanged" or item.desired is None or article.drifted:
+        return None  # written by the push (it records its own), or not to be trusted
+    digest = short_digest(content_digest(item.desired.fields))
+    return IndexEntry(article.id, article.updated_at, digest, article.meta, item.desired.source)
 
 
 def build_plan(
@@ -144,9 +259,8 @@ def build_plan(
     Orphans are looked for only among items whose source lies under ``paths``.
     """
     content = load_valid_content(settings, paths, root=root, now=now, on_loaded=on_loaded)
-    client.check_access(required_scopes(content, write=write))
     scoped = replace(options or PlanOptions(), scope=scope_of(paths, settings, root=root))
-    return plan_content(settings, client, content, scoped)
+    return plan_content(settings, client, content, scoped, write=write)
 
 
 def push(

@@ -26,7 +26,9 @@ def test_run_and_mutate_return_data_and_payload(sandbox_factory: SandboxFactory)
         data = client.run("SyncBlogs", {"first": 10})
 
     assert payload["userErrors"] == []
-    assert payload["article"]["handle"] == "first-post"
+    stored = sandbox.store.get("article", payload["article"]["id"])
+    assert stored is not None and stored["handle"] == "first-post"
+    assert payload["article"]["updatedAt"] == stored["updatedAt"]
     assert [b["handle"] for b in data["blogs"]["nodes"]] == ["news"]
     assert [r.operation_name for r in sent(sandbox)] == [
         "SyncBlogCreate",

@@ -137,7 +137,8 @@ def test_an_idempotent_write_is_retried_after_commit_then_fail(
         }
         del variables["article"]["blogId"]
         payload = client.mutate("SyncArticleUpdate", variables, idempotent=True)
-    assert payload["article"]["title"] == "New title"
+    stored = sandbox.store.get("article", payload["article"]["id"])
+    assert stored is not None and stored["title"] == "New title"
     assert [r.status for r in sent(sandbox, "SyncArticleUpdate")] == [502, 200]
 
 

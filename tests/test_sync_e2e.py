@@ -205,7 +205,13 @@ def test_editing_one_file_updates_only_that_article(
     before = len(sandbox.requests)
     pushed = store_cli("push")
     assert pushed.exit_code == 0, pushed.output
-    assert mutations(sandbox.requests[before:]) == ["articleUpdate"]
+    # The one update, then the blog's index recording beta's new state (nothing else).
+    sent = sandbox.requests[before:]
+    assert mutations(sent) == ["articleUpdate", "metafieldsSet"]
+    (index_write,) = [r for r in sent if "metafieldsSet(" in str((r.body or {}).get("query"))]
+    assert index_write.body is not None
+    (shard,) = index_write.body["variables"]["metafields"]
+    assert (shard["ownerId"], shard["key"], shard["type"]) == (store.blog_id(), "index_0", "json")
     after = store.articles()
     assert after["beta"]["title"] == "Beta, revised"
     assert {h: n["id"] for h, n in after.items()} == ids
@@ -383,19 +389,43 @@ def test_commit_then_fail_on_create_leaves_exactly_one_article(
     assert not plan(settings, client, repo).has_changes
 
 
-def test_partial_failure_lists_shopify_message_and_rerun_finishes(
+def test_a_refused_request_fails_its_writes_and_rerun_finishes(
     sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
 ) -> None:
     from .sync_helpers import add_fault
 
+    # The articles go in one request: the userErrors it answers fail each of its writes.
     add_fault(sandbox, kind="user_error", match="articleCreate", times=1)
     first = sync(settings, client, repo)
     assert not first.ok
-    (failed,) = first.failed
-    assert failed.messages and failed.resource == "article"
-    assert len(store.article_handles()) == 2  # the others went through
+    assert sorted(i.handle for i in first.failed) == ["alpha", "beta", "gamma"]
+    assert all("Internal error" in " ".join(i.messages) for i in first.failed)
+    assert [i.status for i in first.items if i.resource == "page"] == ["ok"]
+    assert store.article_handles() == []
     assert sync(settings, client, repo).ok
     assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
+
+
+def test_one_refused_write_of_a_batch_fails_alone(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    blog_id = store.ensure_blog()
+    planned = plan(settings, client, repo)  # three creates, sent in one request
+    # Someone takes beta's handle between plan and push: only beta's write is refused.
+    admin_create_article(client, settings, blog_id, "beta", published=False)
+    result = push(settings, client, planned)
+    failed = {i.handle: i.messages for i in result.failed}
+    assert list(failed) == ["beta"]
+    assert "was taken meanwhile by a article shopsync does not manage" in failed["beta"][0]
+    assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
+    assert store.articles()["beta"]["title"] == "Written by hand"
+    batches = [
+        r
+        for r in sandbox.requests
+        if (r.operation_name or "").startswith("SyncWrite")
+        and "articleCreate(" in str((r.body or {}).get("query"))
+    ]
+    assert len(batches) == 1  # the batch; beta was looked up, not sent again
 
 
 # ------------------------------------------------------------------------- local images
