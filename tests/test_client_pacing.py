@@ -11,7 +11,7 @@ import pytest
 from shopsync.admin.pacing import (
     DEFAULT_MUTATION_COST,
     DEFAULT_QUERY_COST,
-    SAME_TIME,
+    REPORT_WINDOW,
     Pacer,
     parse_cost,
 )
@@ -41,7 +41,6 @@ def test_pacer_waits_for_the_requested_cost_to_be_restored() -> None:
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
     ticket, waited = pacer.acquire("Op", mutation=True)
     assert (ticket.points, waited) == (DEFAULT_MUTATION_COST, 0.0)  # nothing known yet: no wait
-    pacer.departed(ticket)
     pacer.release("Op", ticket, parse_cost(_cost(20, 5), time.clock()))
     ticket, waited = pacer.acquire("Op", mutation=True)
     assert ticket.points == 20
@@ -53,7 +52,6 @@ def test_pacer_counts_requests_in_flight() -> None:
     time = FakeTime()
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
     first, _ = pacer.acquire("Q", mutation=False)
-    pacer.departed(first)
     pacer.release("Q", first, parse_cost(_cost(10, 30), time.clock()))
     a, _ = pacer.acquire("Q", mutation=False)
     b, _ = pacer.acquire("Q", mutation=False)
@@ -66,43 +64,49 @@ def test_pacer_counts_requests_in_flight() -> None:
         pacer.release("Q", ticket, None)
 
 
-def test_a_report_counts_what_was_sent_before_it_not_what_was_sent_after() -> None:
+def test_a_late_answer_describing_an_earlier_bucket_does_not_raise_the_estimate() -> None:
     time = FakeTime()
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
-    seed, _ = pacer.acquire("W", mutation=True)
-    pacer.departed(seed)
-    pacer.release("W", seed, parse_cost(_cost(10, 100, maximum=100), time.clock()))
-    early = [pacer.acquire("W", mutation=True)[0] for _ in range(5)]  # 50 of 100 in flight
-    for ticket in early[:-1]:
-        pacer.departed(ticket)
-    time.advance(SAME_TIME * 2)  # the fifth leaves well after the first four
-    pacer.departed(early[-1])
-    late = [pacer.acquire("W", mutation=True)[0] for _ in range(3)]  # 80 reserved, 30 unsent
-    # The store answers the fifth: 50 left (it had all five). The three not sent yet are not
-    # in that report, the four sent well before it are: 50 - 30 = 20 fit two more, not one.
-    pacer.release("W", early[-1], parse_cost(_cost(10, 50, maximum=100), time.clock()))
-    assert [pacer.acquire("W", mutation=True)[1] for _ in range(2)] == [0.0, 0.0]
-    _, waited = pacer.acquire("W", mutation=True)
-    assert waited == pytest.approx(1.0)  # the next needs a second of restore (10 a second)
-    for ticket in early[:-1] + late:
-        pacer.release("W", ticket, None)
-
-
-def test_requests_that_left_about_together_are_not_taken_as_counted() -> None:
-    time = FakeTime()
-    pacer = Pacer(clock=time.clock, sleep=time.sleep)
-    seed, _ = pacer.acquire("W", mutation=True)
-    pacer.departed(seed)
-    pacer.release("W", seed, parse_cost(_cost(10, 40, maximum=100), time.clock()))
     a, _ = pacer.acquire("W", mutation=True)
     b, _ = pacer.acquire("W", mutation=True)
-    pacer.departed(a)
-    pacer.departed(b)  # the same instant: the store may serve b before a, or after
-    pacer.release("W", b, parse_cost(_cost(10, 30, maximum=100), time.clock()))
-    # 30 left per b's answer, but a may not be in it: 20 are sure, two more fit, not three.
+    # The store charged a, then b; b's answer (30 left) arrives first, a's (40 left) after it.
+    pacer.release("W", b, parse_cost(_cost(10, 30), time.clock()))
+    pacer.release("W", a, parse_cost(_cost(10, 40), time.clock()))
+    assert pacer.status is not None and pacer.status.available == 40  # the latest report...
+    # ...but the estimate is the lower one: three writes of 10 fit, a fourth waits a second.
+    assert [pacer.acquire("W", mutation=True)[1] for _ in range(3)] == [0.0, 0.0, 0.0]
+    _, waited = pacer.acquire("W", mutation=True)
+    assert waited == pytest.approx(1.0)
+
+
+def test_a_low_report_is_forgotten_once_newer_ones_outlive_it() -> None:
+    time = FakeTime()
+    pacer = Pacer(clock=time.clock, sleep=time.sleep)
+    ticket, _ = pacer.acquire("W", mutation=True)
+    pacer.release("W", ticket, parse_cost(_cost(10, 0), time.clock()))  # empty (another app?)
+    time.advance(REPORT_WINDOW + 0.5)
+    ticket, _ = pacer.acquire("W", mutation=True)
+    pacer.release("W", ticket, parse_cost(_cost(10, 90), time.clock()))
+    # The empty report alone would allow 15 now; the bucket said 90 since, and that stands.
+    tickets = [pacer.acquire("W", mutation=True) for _ in range(9)]
+    assert [waited for _, waited in tickets] == [0.0] * 9
+    _, waited = pacer.acquire("W", mutation=True)
+    assert waited == pytest.approx(1.0)
+
+
+def test_every_request_in_flight_is_taken_off_the_latest_report() -> None:
+    time = FakeTime()
+    pacer = Pacer(clock=time.clock, sleep=time.sleep)
+    seed, _ = pacer.acquire("W", mutation=True)
+    pacer.release("W", seed, parse_cost(_cost(10, 40), time.clock()))
+    a, _ = pacer.acquire("W", mutation=True)
+    b, _ = pacer.acquire("W", mutation=True)
+    pacer.release("W", b, parse_cost(_cost(10, 30), time.clock()))
+    # 30 left per b's answer; a may or may not be in it, so it is taken off: two fit, not three.
     assert [pacer.acquire("W", mutation=True)[1] for _ in range(2)] == [0.0, 0.0]
     _, waited = pacer.acquire("W", mutation=True)
     assert waited == pytest.approx(1.0)
+    pacer.release("W", a, None)
 
 
 def test_pacer_defaults_and_oversized_requests() -> None:
@@ -110,7 +114,6 @@ def test_pacer_defaults_and_oversized_requests() -> None:
     pacer = Pacer(clock=time.clock, sleep=time.sleep)
     ticket, waited = pacer.acquire("Q", mutation=False)
     assert (ticket.points, waited) == (DEFAULT_QUERY_COST, 0.0)
-    pacer.departed(ticket)
     pacer.release("Q", ticket, parse_cost(_cost(500, 0), time.clock()))
     # More than the whole bucket: waits for a full bucket, not forever.
     _, waited = pacer.acquire("Q", mutation=False)

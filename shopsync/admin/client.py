@@ -389,7 +389,6 @@ class ShopifyClient:
                 log.debug("%s: paced %.2fs for the bucket to refill", name, waited)
             token = self._token()
             with self._in_flight:
-                self._pacer.departed(ticket)
                 response = self._post(call, body, url, token)
             status = response.status_code
             try:

@@ -1,11 +1,11 @@
 """Client-side pacing from Shopify's cost-based leaky bucket.
 
 Every Admin GraphQL response reports ``extensions.cost.throttleStatus``. The pacer keeps
-the latest one, lets it refill at ``restoreRate`` on our clock, and holds a request back
+the recent reports, lets them refill at ``restoreRate`` on our clock, and holds a request back
 until the bucket can afford it, so a bulk sync runs near the store's ceiling instead of
 bouncing off ``THROTTLED``. Shopify admits a request only if its *requested* cost is
 available (the unused part is refunded afterwards), so a request waits for the requested
-cost its operation had last time (before any: 10 for a mutation, 50 for a query), and
+cost its operation had last time (before any: 10 a mutation root, 50 for a query), and
 counts as reserved until its response arrives. Shared by all threads of one client.
 """
 
@@ -20,8 +20,9 @@ from typing import Any
 #: What a request is assumed to cost before the store has told us (mutations cost 10).
 DEFAULT_MUTATION_COST = 10.0
 DEFAULT_QUERY_COST = 50.0
-#: Requests that left this close together may reach the store in either order.
-SAME_TIME = 0.05
+#: How long a report is kept beside newer ones: concurrent requests reach the store, and
+#: their answers reach us, in either order, so a later answer may describe an earlier bucket.
+REPORT_WINDOW = 1.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class BucketStatus:
     available: float
     restore_rate: float
     at: float
+
+    def projected(self, now: float) -> float:
+        """What the bucket holds at ``now`` if nothing was spent since the report."""
+        return min(self.maximum, self.available + max(0.0, now - self.at) * self.restore_rate)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class _Known:
 
 @dataclass(frozen=True)
 class Ticket:
-    """A request's place in the pacer: its send order and the points it was allowed."""
+    """A request's reservation in the pacer: its number and the points it holds."""
 
     seq: int
     points: float
@@ -90,13 +95,12 @@ class Ticket:
 class Pacer:
     """Thread-safe estimate of the store's bucket; ``acquire`` waits until a request fits.
 
-    The last report says how full the bucket was when the store answered that request. A
-    request that left well before it (``SAME_TIME`` earlier or more) was counted in it
-    already: it reached the store first. One that left after it, about when it did (the
-    store serves requests concurrently, so their order there is anyone's guess), or has not
-    left yet, was not: only those are taken off what the report says is available. Taking
-    every request in flight off would count many twice and leave the bucket idle exactly
-    when several writes are in flight; taking none off would overdraw it.
+    Each report is an upper bound on what the bucket holds now (its figure plus the restore
+    since), so the estimate is the lowest of the recent ones: an answer that arrives late,
+    describing the bucket before another request was charged, cannot raise it. Every request
+    still in flight is taken off that estimate, including one the store may already have
+    counted: overcounting holds a request back by a few milliseconds, undercounting gets it
+    throttled.
     """
 
     def __init__(
@@ -108,17 +112,16 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._status: BucketStatus | None = None
+        self._reports: list[BucketStatus] = []  # oldest first, within REPORT_WINDOW of the last
         self._known: dict[str, _Known] = {}
         self._seq = 0
         self._in_flight: dict[int, float] = {}  # ticket -> points
-        self._departed: dict[int, float] = {}  # ticket -> when it left
-        self._status_departed = float("-inf")
 
     @property
     def status(self) -> BucketStatus | None:
+        """The latest report."""
         with self._lock:
-            return self._status
+            return self._reports[-1] if self._reports else None
 
     def _need(self, operation: str, mutation: bool, roots: int) -> float:
         known = self._known.get(operation)
@@ -127,17 +130,10 @@ class Pacer:
         return DEFAULT_MUTATION_COST * max(1, roots) if mutation else DEFAULT_QUERY_COST
 
     def _available(self, now: float) -> float | None:
-        status = self._status
-        if status is None:
+        if not self._reports:
             return None
-        refilled = status.available + max(0.0, now - status.at) * status.restore_rate
-        counted_before = self._status_departed - SAME_TIME
-        unseen = sum(
-            points
-            for seq, points in self._in_flight.items()
-            if self._departed.get(seq, float("inf")) > counted_before
-        )
-        return min(status.maximum, refilled) - unseen
+        least = min(report.projected(now) for report in self._reports)
+        return least - sum(self._in_flight.values())
 
     def _take(self, need: float) -> Ticket:
         self._seq += 1
@@ -154,29 +150,23 @@ class Pacer:
         while True:
             with self._lock:
                 need = self._need(operation, mutation, roots)
-                status = self._status
                 available = self._available(self._clock())
-                if status is None or available is None:
+                if available is None:
                     return self._take(need), waited
+                latest = self._reports[-1]
                 # A request bigger than the whole bucket can only wait for a full one.
-                need = min(need, status.maximum)
+                need = min(need, latest.maximum)
                 deficit = need - available
-                if deficit <= 0 or status.restore_rate <= 0:
+                if deficit <= 0 or latest.restore_rate <= 0:
                     return self._take(need), waited
-                delay = deficit / status.restore_rate
+                delay = deficit / latest.restore_rate
             self._sleep(delay)
             waited += delay
-
-    def departed(self, ticket: Ticket) -> None:
-        """The request is on its way to the store (sent now, in this order)."""
-        with self._lock:
-            self._departed[ticket.seq] = self._clock()
 
     def release(self, operation: str, ticket: Ticket, cost: Cost | None) -> None:
         """A request ended: drop its reservation and learn from the store's report."""
         with self._lock:
             self._in_flight.pop(ticket.seq, None)
-            left = self._departed.pop(ticket.seq, None)
             if cost is None:
                 return
             known = self._known.setdefault(operation, _Known())
@@ -184,6 +174,7 @@ class Pacer:
                 known.requested = cost.requested
             if cost.actual is not None:
                 known.actual = cost.actual
-            if cost.status is not None and left is not None:
-                self._status = cost.status
-                self._status_departed = left
+            if cost.status is not None:
+                since = cost.status.at - REPORT_WINDOW
+                self._reports = [r for r in self._reports if r.at >= since]
+                self._reports.append(cost.status)
