@@ -17,7 +17,8 @@ The requested cost is reserved before execution; the actual cost, measured on wh
 back, is charged and the difference refunded. Its rules were fitted to the same 173 capture
 steps (169 get the live ``actualQueryCost``; the 4 that do not are listed, with what is known,
 in ``tests/sandbox/test_throttle.py``) and checked on the public conformance fixtures of
-airhorns/shopify-draft-proxy (2,487 of their 2,545 steps, 947 of 1,047 upstream calls):
+airhorns/shopify-draft-proxy: of the steps whose requested cost it reproduces, 2,487 of
+2,545 recorded requests and 947 of 1,047 recorded upstream calls get the live actual cost:
 
 - an object costs 1, a null one too (nothing below it was loaded); a plain list costs 1 plus
   its dearest item, not one per item (``nodes(ids:)`` with four ids of ``{ id }``: 1);

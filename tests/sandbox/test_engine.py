@@ -314,15 +314,11 @@ def test_a_metafield_value_over_its_types_size_is_refused(
 
 
 def test_each_list_element_is_held_to_its_types_size(sandbox: SandboxServer) -> None:
-    field = {
-        "ownerId": owner(sandbox),
-        "namespace": "custom",
-        "key": "names",
-        "type": "list.single_line_text_field",
-        # 65,536 bytes each is allowed, whatever the list's total.
-        "value": json.dumps(["x" * 65536, "y" * 65536]),
-    }
-    assert data(sandbox, SET, {"m": [field]})["metafieldsSet"]["userErrors"] == []
+    names = {"ownerId": owner(sandbox), "namespace": "custom", "key": "names"}
+    field = {**names, "type": "list.single_line_text_field"}
+    # 65,536 bytes each is allowed, whatever the list's total.
+    at_limit = {**field, "value": json.dumps(["x" * 65536, "y" * 65536])}
+    assert data(sandbox, SET, {"m": [at_limit]})["metafieldsSet"]["userErrors"] == []
     over = {**field, "value": json.dumps(["x", "y" * 65537])}
     (error,) = data(sandbox, SET, {"m": [over]})["metafieldsSet"]["userErrors"]
     assert (error["message"], error["code"], error["elementIndex"]) == (
