@@ -3,6 +3,15 @@
 The messages, codes and fields follow ``captures/2025-01_metafields_metafields-set-input-
 validation.json`` case by case; ``elementIndex`` is the index of the bad element of a list
 value (null otherwise), which is how Shopify reports it.
+
+Value sizes are Shopify's for API 2026-04 and later (shopify.dev, "Metafield limits", and the
+changelog "JSON metafield values limited to 128KB"): a ``json`` value at most 128 KB (131,072
+bytes of UTF-8; the 2 MB of apps grandfathered before April 2026 is not ours), ``id`` and
+``url`` 2 KB, every other type 64 KB (65,536 bytes); each element of a list type is held to
+its base type's limit. No live recording of the refusal exists: the code is ``TOO_LONG``, the
+one the metafield error enums have for it (they have no ``TOO_BIG``), and the message is worded
+as the store words its other byte limits ("Content is too big (maximum is 512 KB)" for a page
+body in the captures, "Address is too big (maximum is 64 KB)" for a webhook address).
 """
 
 from __future__ import annotations
@@ -41,6 +50,9 @@ REFERENCE_TYPES = {
     "article_reference": "Article",
 }
 GID = re.compile(r"^gid://shopify/(\w+)/(\d+)$")
+KB = 1024
+VALUE_MAX_BYTES = 64 * KB
+VALUE_MAX_BYTES_BY_TYPE = {"json": 128 * KB, "id": 2 * KB, "url": 2 * KB}
 Exists = Callable[[str], bool]
 
 
@@ -83,8 +95,19 @@ def check(item: Mapping[str, Any], exists: Exists) -> Problem | None:
 def value_problem(type_name: str, value: str, exists: Exists) -> Problem | None:
     if type_name.startswith("list."):
         return _list_problem(type_name.removeprefix("list."), value, exists)
+    too_big = _size_message(type_name, value)
+    if too_big:
+        return Problem("value", too_big, "TOO_LONG")
     message = _scalar_message(type_name, value, exists)
     return Problem("value", message, "INVALID_VALUE") if message else None
+
+
+def _size_message(type_name: str, value: str) -> str | None:
+    """Shopify refuses a value over its type's size before looking at what it says."""
+    limit = VALUE_MAX_BYTES_BY_TYPE.get(type_name, VALUE_MAX_BYTES)
+    if len(value.encode("utf-8")) <= limit:
+        return None
+    return f"Value is too big (maximum is {limit // KB} KB)"
 
 
 def _list_problem(base: str, value: str, exists: Exists) -> Problem | None:
@@ -100,6 +123,9 @@ def _list_problem(base: str, value: str, exists: Exists) -> Problem | None:
         text = element if isinstance(element, str) else json.dumps(element)
         if base == "number_integer" and not isinstance(element, int):
             text = json.dumps(element)
+        too_big = _size_message(base, text)
+        if too_big:
+            return Problem("value", too_big, "TOO_LONG", index)
         message = _scalar_message(base, text, exists)
         if message:
             # References name the missing resource; other types point at the element.

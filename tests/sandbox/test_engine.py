@@ -276,6 +276,86 @@ def test_a_metafield_keeps_its_type_when_the_input_leaves_it_out(sandbox: Sandbo
     assert (stored["type"], stored["value"]) == ("number_integer", "2")
 
 
+URL = "https://example.com/"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "at_limit", "over", "maximum"),
+    [
+        # 131,072 bytes: a JSON string of that many characters with its two quotes.
+        ("json", json.dumps("x" * (128 * 1024 - 2)), json.dumps("x" * (128 * 1024 - 1)), "128 KB"),
+        ("url", URL + "a" * (2048 - len(URL)), URL + "a" * (2049 - len(URL)), "2 KB"),
+        ("id", "x" * 2048, "x" * 2049, "2 KB"),
+        ("single_line_text_field", "x" * 65536, "x" * 65537, "64 KB"),
+        # Bytes, not characters: 32,769 two-byte characters are 65,538 bytes.
+        ("multi_line_text_field", "\u00e9" * 32768, "\u00e9" * 32769, "64 KB"),
+    ],
+)
+def test_a_metafield_value_over_its_types_size_is_refused(
+    sandbox: SandboxServer, type_name: str, at_limit: str, over: str, maximum: str
+) -> None:
+    field = {"ownerId": owner(sandbox), "namespace": "custom", "key": "big", "type": type_name}
+    accepted = data(sandbox, SET, {"m": [{**field, "value": at_limit}]})["metafieldsSet"]
+    assert accepted["userErrors"] == []
+    refused = data(sandbox, SET, {"m": [{**field, "value": over}]})["metafieldsSet"]
+    assert refused == {
+        "metafields": [],
+        "userErrors": [
+            {
+                "field": ["metafields", "0", "value"],
+                "message": f"Value is too big (maximum is {maximum})",
+                "code": "TOO_LONG",
+                "elementIndex": None,
+            }
+        ],
+    }
+    (stored,) = sandbox.store.all("metafield")
+    assert stored["value"] == at_limit  # the refused write changed nothing
+
+
+def test_each_list_element_is_held_to_its_types_size(sandbox: SandboxServer) -> None:
+    names = {"ownerId": owner(sandbox), "namespace": "custom", "key": "names"}
+    field = {**names, "type": "list.single_line_text_field"}
+    # 65,536 bytes each is allowed, whatever the list's total.
+    at_limit = {**field, "value": json.dumps(["x" * 65536, "y" * 65536])}
+    assert data(sandbox, SET, {"m": [at_limit]})["metafieldsSet"]["userErrors"] == []
+    over = {**field, "value": json.dumps(["x", "y" * 65537])}
+    (error,) = data(sandbox, SET, {"m": [over]})["metafieldsSet"]["userErrors"]
+    assert (error["message"], error["code"], error["elementIndex"]) == (
+        "Value is too big (maximum is 64 KB)",
+        "TOO_LONG",
+        1,
+    )
+
+
+def test_an_oversized_inline_metafield_refuses_the_article_write(sandbox: SandboxServer) -> None:
+    blog = make_blog(sandbox)
+    big = {"namespace": "custom", "key": "notes", "type": "multi_line_text_field"}
+    created = make_article(sandbox, blog, handle="big", metafields=[{**big, "value": "x" * 65537}])
+    assert created == {
+        "article": None,
+        "userErrors": [
+            {
+                "field": ["article", "metafields", "0", "value"],
+                "message": "Value is too big (maximum is 64 KB)",
+                "code": "TOO_LONG",
+            }
+        ],
+    }
+    article = make_article(sandbox, blog, handle="small")["article"]["id"]
+    url = {"namespace": "custom", "key": "source", "type": "url", "value": URL + "a" * 2048}
+    updated = data(sandbox, UPDATE, {"id": article, "a": {"metafields": [url]}})["articleUpdate"]
+    assert updated["article"] is None
+    assert updated["userErrors"] == [
+        {
+            "field": ["article", "metafields", "0", "value"],
+            "message": "Value is too big (maximum is 2 KB)",
+            "code": "TOO_LONG",
+        }
+    ]
+    assert sandbox.store.all("metafield") == []
+
+
 def test_more_than_25_metafields_at_once_are_refused(sandbox: SandboxServer) -> None:
     article = owner(sandbox)
     fields = [
