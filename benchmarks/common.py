@@ -54,11 +54,23 @@ publish_date: 2025-01-20T09:00:00+11:00
 PARAGRAPHS = BODY_PARAGRAPH * 14
 
 
-def write_articles(root: Path, count: int, *, start: int = 0) -> None:
+DISCLAIMER = "---\ntitle: Disclaimer\nnotice: Not medical advice.\n---\n\nEducation only.\n"
+#: What the real post carries besides its body: a featured product (a seeded sandbox product)
+#: and the disclaimer page it links to.
+LINKS = "featured_products: [original-oriems-ultimate-kit]\ndisclaimer: disclaimer\n"
+
+
+def write_articles(root: Path, count: int, *, start: int = 0, links: bool = False) -> None:
+    """``count`` ~6 KB articles; with ``links`` each features a product and the disclaimer."""
     folder = root / "articles"
     folder.mkdir(parents=True, exist_ok=True)
+    if links:
+        (folder / "pages").mkdir(exist_ok=True)
+        (folder / "pages" / "disclaimer.md").write_text(DISCLAIMER, encoding="utf-8")
     for n in range(start, start + count):
         text = ARTICLE.format(n=n, tag=n % 7, paragraphs=PARAGRAPHS, n2=n * 2)
+        if links:
+            text = text.replace("---\n", "---\n" + LINKS, 1)
         (folder / f"study-{n}.md").write_text(text, encoding="utf-8")
 
 
