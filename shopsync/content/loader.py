@@ -74,7 +74,10 @@ _FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 # sending the models back costs about as much as loading 100 files); below, one process.
 PARALLEL_MIN_FILES = 400
 MAX_WORKERS = 8
+# Several chunks per worker even out files of unequal cost; small ones keep what a worker
+# holds at once (its chunk's models, and their pickle) small next to the parent's.
 CHUNKS_PER_WORKER = 4
+MAX_CHUNK = 100
 WORKERS_ENV = "SHOPSYNC_LOAD_WORKERS"  # at most this many (1: never in parallel)
 # Workers are forked: they inherit the loaded code, and ``python -m shopsync`` could not be
 # re-imported by a spawned one. Where fork is unsafe (macOS) or missing, one process.
@@ -242,11 +245,11 @@ def _load_all(
 
     Files are independent until the cross-file checks, which run here afterwards, so
     contiguous chunks of them load anywhere and their results join in order: the same
-    list as a serial run. Several chunks per worker even out files of unequal cost.
+    list as a serial run.
     """
     if workers <= 1 or len(files) <= 1:
         return _load_chunk(files, root, default_blog, now)
-    size = max(1, -(-len(files) // (workers * CHUNKS_PER_WORKER)))
+    size = max(1, min(MAX_CHUNK, -(-len(files) // (workers * CHUNKS_PER_WORKER))))
     chunks = [files[start : start + size] for start in range(0, len(files), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
