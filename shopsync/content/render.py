@@ -176,7 +176,7 @@ def _point_images(tokens: list[Token], images: Mapping[str, str]) -> None:
 
 # How much HTML one byte of Markdown can become, at most, for a body without the
 # constructs ``markdown_size_bound`` refuses. The worst cases found by hand and by
-# tests/test_loader_bound.py stay near 10 (an empty link ``[]()`` gets about 40 bytes of
+# tests/test_loader_fast.py stay near 10 (an empty link ``[]()`` gets about 40 bytes of
 # tags, with the rel nh3 adds; an empty blockquote ``>`` 27, with its blank line); 64
 # leaves six times that.
 BYTES_PER_MARKDOWN_BYTE = 64
