@@ -7,11 +7,12 @@ import importlib.util
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from shopsync.content.loader import WORKERS_ENV, load_content
+from shopsync.content.loader import WORKERS_ENV
+
+from .test_loader import load
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "bench_validate.py"
@@ -28,12 +29,7 @@ def bench() -> ModuleType:
 
 def test_generated_articles_are_valid_and_like_the_real_ones(tmp_path: Path) -> None:
     bench().write_articles(tmp_path, 12)
-    content = load_content(
-        [tmp_path / "articles"],
-        root=tmp_path,
-        default_blog="research-digest",
-        now=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    content = load(tmp_path)
     assert content.ok, content.problems
     assert (content.files, len(content.articles), len(content.pages)) == (13, 12, 1)
     article = content.articles[0]
