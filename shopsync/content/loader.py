@@ -425,6 +425,7 @@ def _compose_fast(front: str) -> tuple[yaml.Node | None, Any] | None:
 
 
 _TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 _PLAIN_SCALARS = frozenset(_TAG + name for name in ("null", "bool", "int", "float", "timestamp"))
 
 
@@ -444,13 +445,13 @@ def _construct_plain(constructor: yaml.constructor.SafeConstructor, node: yaml.N
             raise _Unusual  # an alias: PyYAML gives the same object twice
         seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            if node.tag == _TAG + "str":
+            if node.tag == _STR:
                 return node.value
             if node.tag in _PLAIN_SCALARS:
                 return constructor.yaml_constructors[node.tag](constructor, node)
-        elif isinstance(node, yaml.SequenceNode) and node.tag == _TAG + "seq":
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
             return [build(item) for item in node.value]
-        elif isinstance(node, yaml.MappingNode) and node.tag == _TAG + "map":
+        elif isinstance(node, yaml.MappingNode) and node.tag == _MAP:
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
