@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
+from itertools import repeat
 
 import nh3
 from markdown_it import MarkdownIt
@@ -127,9 +128,22 @@ def _image_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
                 yield token, child
 
 
+# Text every image token needs somewhere in the source, within one line: ``![`` for
+# Markdown (reference style too), ``<img`` (matched like ``_HTML_IMG_SRC``) for raw HTML.
+# Container prefixes are only stripped at a line's start, so token text keeps them whole.
+_IMG_TAG_START = re.compile(r"<img", re.IGNORECASE)
+
+
+def may_have_images(markdown: str) -> bool:
+    """False when ``markdown`` certainly has no image, so parsing it would find none."""
+    return "![" in markdown or _IMG_TAG_START.search(markdown) is not None
+
+
 def image_sources(markdown: str) -> list[tuple[str, int | None]]:
     """Each image's ``src`` as written, with its line in ``markdown`` (0-based)."""
     found: list[tuple[str, int | None]] = []
+    if not may_have_images(markdown):
+        return found  # the parse (most of a body's cost) could not find any
     for block, image in _image_tokens(_markdown().parse(markdown)):
         first = block.map[0] if block.map else None
         if image.type == "image":
@@ -160,6 +174,50 @@ def _point_images(tokens: list[Token], images: Mapping[str, str]) -> None:
             image.content = _HTML_IMG_SRC.sub(swap, image.content)
 
 
+# How much HTML one byte of Markdown can become, at most, for a body without the
+# constructs ``markdown_size_bound`` refuses. The worst cases found by hand and by
+# tests/test_loader_fast.py stay near 10 (an empty link ``[]()`` gets about 40 bytes of
+# tags, with the rel nh3 adds; an empty blockquote ``>`` 27, with its blank line); 64
+# leaves six times that.
+BYTES_PER_MARKDOWN_BYTE = 64
+# A table cell's tags, the largest with an alignment (``<td style="text-align:center">``
+# and ``</td>``) being 36 bytes; one row is at most as many cells as the widest line has
+# pipes, plus one, and every line is at most one row.
+TABLE_CELL_BYTES = 48
+# Constructs whose output is not proportional to their text: raw HTML (nh3's parser may
+# reopen elements across it), link reference definitions (one definition, many uses),
+# and links whose text holds an autolink (a link in a link, which the HTML parser splits
+# and then reopens the formatting around). Checked with text every such construct needs.
+_RAW_HTML = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?=[\s/>]|$)|[/!?])")
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+_NEWLINES = re.compile(r"\r\n?")
+_PIPES = re.compile(r"\|[^\n]*")  # from a line's first pipe on: all the pipes it has
+
+
+def markdown_size_bound(markdown: str) -> int | None:
+    """An upper bound of ``render_markdown``'s UTF-8 size, cheap, or None when ``markdown``
+    has a construct it cannot bound.
+
+    Validation checks every body against Shopify's limit; rendering one costs a Markdown
+    parse, most of the time validation takes. A body whose bound is below the limit
+    needs no parse: its exact size cannot matter.
+    """
+    if "\r" in markdown:
+        markdown = _NEWLINES.sub("\n", markdown)  # markdown-it's own line breaks
+    text = markdown.replace(PRODUCTS_MARKER, "")
+    if "]:" in text or _RAW_HTML.search(text):
+        return None
+    if "<" in text and "](" in text:
+        for chunk in _BLANK_LINE.split(text):
+            # Link text never spans a blank line, so a link holding an autolink (``<``
+            # starts one: a URL or an e-mail address) is within one chunk.
+            if "[" in chunk and "](" in chunk and "<" in chunk:
+                return None
+    widest = max(map(str.count, _PIPES.findall(markdown), repeat("|")), default=0)
+    lines = markdown.count("\n") + 1
+    return BYTES_PER_MARKDOWN_BYTE * body_size(markdown) + TABLE_CELL_BYTES * (widest + 1) * lines
+
+
 def render_markdown(markdown: str) -> str:
     """Markdown (with inline HTML) to sanitised HTML."""
     return sanitize_html(_render_tokens(_markdown().parse(markdown)))
@@ -167,6 +225,13 @@ def render_markdown(markdown: str) -> str:
 
 def render_product_block(products: Sequence[ProductInfo]) -> str:
     """An ``<aside>`` listing each product with a link to its page and its image."""
+    return _product_block(tuple(products))
+
+
+@lru_cache(maxsize=256)
+def _product_block(products: tuple[ProductInfo, ...]) -> str:
+    # Cached: many articles feature the same products, and validation renders the block
+    # of every one of them.
     if not products:
         return ""
     items = []
@@ -196,15 +261,27 @@ def render_disclaimer_notice(page: Page) -> str:
 
 
 def render_source(article: Article) -> str:
+    source = _source_line(article)
+    return sanitize_html(source) if source else ""
+
+
+def _source_line(article: Article) -> str:
+    """The "Source" line before sanitising (empty without a citation)."""
     if article.citation is None:
         return ""
     citation = article.citation
     url = html.escape(citation.url, quote=True)
     text = html.escape(f"{citation.title}. {citation.journal}, {citation.year}.")
     label = f"PubMed {citation.pmid}" if citation.pmid else f"doi:{citation.doi}"
-    return sanitize_html(
-        f'<p class="shopsync-source">Source: {text} <a href="{url}">{html.escape(label)}</a></p>'
-    )
+    return f'<p class="shopsync-source">Source: {text} <a href="{url}">{html.escape(label)}</a></p>'
+
+
+def _source_size_bound(article: Article) -> int:
+    """At least ``render_source``'s size, without sanitising: its text is escaped already,
+    so nh3 writes it back no longer, but for U+00A0 (2 bytes, written as 6: ``&nbsp;``),
+    and it adds the link's rel (26 bytes)."""
+    source = _source_line(article)
+    return 3 * body_size(source) + 64 if source else 0
 
 
 def render_article_body(
@@ -245,6 +322,22 @@ def render_article_body(
     if disclaimer is not None:
         parts.append(render_disclaimer_notice(disclaimer))
     return "\n".join(part for part in parts if part)
+
+
+def article_body_size_bound(
+    article: Article, *, products: Sequence[ProductInfo] = ()
+) -> int | None:
+    """An upper bound of the UTF-8 size of ``render_article_body(article, products=...)``
+    without parsing the Markdown, or None when ``markdown_size_bound`` cannot give one."""
+    if article.format != "markdown":
+        return None
+    bound = markdown_size_bound(article.body)
+    if bound is None:
+        return None
+    # The product block is placed in the body (and sanitised again with it) or after it;
+    # twice its size covers either. Then the source line, and a newline between parts.
+    block = body_size(render_product_block(products))
+    return bound + 2 * block + _source_size_bound(article) + 2
 
 
 def render_summary(article: Article) -> str | None:
