@@ -29,7 +29,6 @@ from shopsync.admin.index import (
     IndexEntry,
     encode,
     shard_keys,
-    short_digest,
 )
 from shopsync.admin.inputs import MetafieldNames, article_input, metafield, page_input
 from shopsync.admin.marks import FINGERPRINT_KEY, OWNER_NAMESPACE, TEXT
@@ -46,7 +45,7 @@ from shopsync.admin.uploads import PROCESSING_TIMEOUT, Upload, Uploader
 from shopsync.content.images import PENDING, is_pending
 from shopsync.errors import QueryError, ShopsyncError, UserErrors
 from shopsync.plan import Plan, PlanItem
-from shopsync.vocabulary import Fields, content_digest, fingerprint
+from shopsync.vocabulary import Fields, content_digest, fingerprint, short_digest
 
 if TYPE_CHECKING:
     from shopsync.admin.client import ShopifyClient
@@ -344,6 +343,8 @@ class Applier:
 
     def _fill(self, item: PlanItem) -> Fields:
         assert item.desired is not None
+        # Only an unchanged article is left unrendered, and an unchanged one is never written.
+        assert item.desired.rendered, f"{item.handle} was not rendered"
         fields = item.desired.fields
         src, body = fields.get("image_src"), fields.get("body_html")
         if not is_pending(src) and not (isinstance(body, str) and PENDING in body):
@@ -586,9 +587,13 @@ class Applier:
                 continue
             if fingerprint(now.fields) != fingerprint(sent.fields):
                 continue  # edited since (or stored otherwise): not ours to vouch for
+            desired = sent.item.desired
             digest = short_digest(content_digest(sent.fields))
+            # The inputs rendered these fields only if nothing was filled in since (an image
+            # uploaded by this push): then the next plan need not render the file again.
+            inputs = desired.inputs if sent.fields == desired.fields else ""
             entry = IndexEntry(
-                sent.id, now.updated_at, digest, fields_meta(now.fields), sent.item.desired.source
+                sent.id, now.updated_at, digest, fields_meta(now.fields), desired.source, inputs
             )
             entries.append((sent.item, entry))
         with self._lock:

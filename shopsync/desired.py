@@ -11,8 +11,12 @@ comparison, and ``digest`` of that dict is how shopsync recognises its own write
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,9 @@ from shopsync.vocabulary import (
     RemoteFile,
     ResolvedProduct,
     Resource,
+    content_digest,
     format_datetime,
+    short_digest,
     stable_hash,
 )
 
@@ -38,7 +44,14 @@ INACTIVE_PRODUCT_HINT = (
 
 @dataclass(frozen=True)
 class DesiredItem:
-    """One article or page as the files want it stored."""
+    """One article or page as the files want it stored.
+
+    ``inputs`` is a digest of everything an article's fields are rendered from (the file,
+    its products, disclaimer and images, and the renderer itself). When the blog's index
+    says those very inputs rendered to what the store holds untouched, the article is not
+    rendered again: ``fields`` lack the HTML (``RENDERED_FIELDS``) and ``known`` holds the
+    short digest of the full fields. A no-change plan of a big blog costs no Markdown.
+    """
 
     resource: Resource
     handle: str
@@ -49,6 +62,8 @@ class DesiredItem:
     hints: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     uploads: tuple[ImageUpload, ...] = ()  # the repository images it shows
+    inputs: str = ""
+    known: str | None = None  # not rendered: the short digest its inputs render to
 
     def __hash__(self) -> int:
         return stable_hash(self.to_dict())
@@ -64,6 +79,8 @@ class DesiredItem:
             "hints": list(self.hints),
             "warnings": list(self.warnings),
             "uploads": [upload.to_dict() for upload in self.uploads],
+            "inputs": self.inputs,
+            "known": self.known,
         }
 
     @classmethod
@@ -78,11 +95,22 @@ class DesiredItem:
             hints=tuple(data.get("hints") or ()),
             warnings=tuple(data.get("warnings") or ()),
             uploads=tuple(ImageUpload.from_dict(u, root=root) for u in data.get("uploads") or ()),
+            inputs=str(data.get("inputs") or ""),
+            known=data.get("known"),
         )
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def rendered(self) -> bool:
+        return self.known is None
+
+    @property
+    def digest(self) -> str:
+        """Short digest of the fields, rendered or known."""
+        return self.known if self.known is not None else short_digest(content_digest(self.fields))
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -106,12 +134,14 @@ def article_fields(
     products: Sequence[ResolvedProduct] = (),
     disclaimer: Page | None = None,
     images: Mapping[str, ImageUpload] | None = None,
+    render: bool = True,
 ) -> Fields:
     """The canonical fields of an article file, with its products and disclaimer rendered in.
 
     Repository images (the featured one and those in the body) appear as their uploaded
     file's URL, or as the pending marker while they still have to be uploaded; ``images``
-    maps each repository path to its upload.
+    maps each repository path to its upload. ``render=False`` leaves out the HTML (all the
+    cost): the fields of an article that is known not to need it (``DesiredItem``).
     """
     images = images or {}
     if article.status == "draft":
@@ -124,9 +154,8 @@ def article_fields(
     image_src = None
     if image is not None:
         image_src = images[image.src].src if image.is_local else image.src
-    body_images = {src: images[path].src for src, path in body_image_paths(article).items()}
     seo = article.seo
-    return {
+    fields: Fields = {
         "handle": article.handle,
         "blog": article.blog,
         "title": article.title,
@@ -134,13 +163,8 @@ def article_fields(
         "is_published": is_published,
         "publish_date": publish_date,
         "tags": sorted(article.tags),
-        "summary_html": render_summary(article),
-        "body_html": render_article_body(
-            article,
-            products=[p.info for p in products],
-            disclaimer=disclaimer,
-            images=body_images,
-        ),
+        "summary_html": None,
+        "body_html": None,
         "image_src": image_src,
         "image_alt": image.alt if image else None,
         "template_suffix": article.template_suffix,
@@ -148,6 +172,14 @@ def article_fields(
         "seo_description": seo.description if seo else None,
         "featured_products": [p.id for p in products],
     }
+    if not render:
+        return {k: v for k, v in fields.items() if k not in RENDERED_FIELDS}
+    body_images = {src: images[path].src for src, path in body_image_paths(article).items()}
+    fields["summary_html"] = render_summary(article)
+    fields["body_html"] = render_article_body(
+        article, products=[p.info for p in products], disclaimer=disclaimer, images=body_images
+    )
+    return fields
 
 
 def page_fields(page: Page) -> Fields:
@@ -164,14 +196,64 @@ def page_fields(page: Page) -> Fields:
     }
 
 
+#: What rendering produces: left out of an article known not to need it.
+RENDERED_FIELDS = ("summary_html", "body_html")
+
+#: The modules whose code decides how a file renders, and the libraries they render with.
+_RENDERER_MODULES = ("desired.py", "vocabulary.py", "content")
+_RENDERER_LIBRARIES = ("markdown-it-py", "nh3")
+
+
+@lru_cache(maxsize=1)
+def renderer_digest() -> str:
+    """A digest of the rendering code and libraries: any change of either renders anew."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _RENDERER_MODULES:
+        path = package / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    for library in _RENDERER_LIBRARIES:
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{library}={version}\0".encode())
+    return digest.hexdigest()
+
+
+def article_inputs(
+    article: Article,
+    products: Sequence[ResolvedProduct],
+    disclaimer: Page | None,
+    images: Mapping[str, str],
+) -> str:
+    """Short digest of all that ``article_fields`` reads: equal inputs render equal fields."""
+    data = {
+        "renderer": renderer_digest(),
+        "article": article.model_dump(mode="json"),
+        "products": [asdict(p) for p in products],
+        "disclaimer": disclaimer.model_dump(mode="json") if disclaimer is not None else None,
+        "images": dict(sorted(images.items())),
+    }
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return short_digest(hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def desired_article(
     article: Article,
     *,
     products: Mapping[str, ResolvedProduct],
     pages: Mapping[str, Page],
     images: Mapping[str, ImageUpload] | None = None,
+    known: Mapping[str, tuple[str, str]] | None = None,
 ) -> DesiredItem:
-    """An article's desired state, or an item carrying errors if it cannot be written."""
+    """An article's desired state, or an item carrying errors if it cannot be written.
+
+    ``known`` maps a file to (inputs, digest) the store holds untouched from it: if its
+    inputs are still those, it is not rendered (see ``DesiredItem``).
+    """
     errors: list[str] = []
     hints: list[str] = []
     warnings: list[str] = []
@@ -206,8 +288,17 @@ def desired_article(
             errors.append(f"local image {path!r} was not loaded")
             hints.append("check the file with shopsync validate")
     fields: Fields = {}
+    inputs, digest = "", None
     if not errors:
-        fields = article_fields(article, products=resolved, disclaimer=disclaimer, images=images)
+        inputs = article_inputs(
+            article, resolved, disclaimer, {path: images[path].src for path in paths}
+        )
+        recorded = (known or {}).get(article.source_path)
+        if recorded is not None and recorded[0] == inputs:
+            digest = recorded[1]
+        fields = article_fields(
+            article, products=resolved, disclaimer=disclaimer, images=images, render=not digest
+        )
     return DesiredItem(
         resource="article",
         handle=article.handle,
@@ -218,6 +309,8 @@ def desired_article(
         hints=tuple(dict.fromkeys(hints)),
         warnings=tuple(warnings),
         uploads=tuple(images[path] for path in paths) if not errors else (),
+        inputs=inputs,
+        known=digest,
     )
 
 
@@ -235,20 +328,25 @@ def build_desired(
     default_blog: str,
     blog_title: str | None = None,
     images: Mapping[str, ImageUpload] | None = None,
+    known: Mapping[str, tuple[str, str]] | None = None,
 ) -> DesiredState:
     """Desired state of everything in the files; deterministic order (by handle).
 
-    ``images`` maps each repository image path to its upload state (``resolve_images``).
+    ``images`` maps each repository image path to its upload state (``resolve_images``);
+    ``known``: what need not be rendered (``desired_article``).
     """
     by_handle = {p.handle: p for p in pages}
     images = images or {}
     desired_articles = sorted(
-        (desired_article(a, products=products, pages=by_handle, images=images) for a in articles),
+        (
+            desired_article(a, products=products, pages=by_handle, images=images, known=known)
+            for a in articles
+        ),
         key=lambda item: item.key,
     )
     # Only what a writable article needs is uploaded, each file once.
     needed = {u.image.filename: u for item in desired_articles for u in item.uploads}
-    blogs = sorted({a.blog for a in articles} | {default_blog})
+    blogs = blog_handles(articles, default_blog)
     titles = {default_blog: blog_title} if blog_title else {}
     return DesiredState(
         blogs=tuple(blogs),
@@ -257,6 +355,11 @@ def build_desired(
         blog_titles=titles,
         images=tuple(needed[name] for name in sorted(needed)),
     )
+
+
+def blog_handles(articles: Sequence[Article], default_blog: str) -> list[str]:
+    """The blogs the files need, sorted: the default one always."""
+    return sorted({a.blog for a in articles} | {default_blog})
 
 
 def resolve_images(

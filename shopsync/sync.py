@@ -14,14 +14,14 @@ warnings) through ``on_loaded``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from shopsync.admin.client import ShopifyClient
-from shopsync.admin.index import IndexEntry, decide, short_digest
+from shopsync.admin.index import IndexEntry, Reads, Signal, decide, untouched
 from shopsync.admin.inputs import MetafieldNames
 from shopsync.admin.remote import (
     RemoteItem,
@@ -37,13 +37,14 @@ from shopsync.content.loader import Content, display_path, load_content
 from shopsync.desired import (
     DesiredItem,
     DesiredState,
+    blog_handles,
     build_desired,
     product_handles,
     resolve_images,
 )
 from shopsync.errors import ConfigError, ContentError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan
-from shopsync.vocabulary import content_digest, fingerprint
+from shopsync.vocabulary import content_digest, fingerprint, short_digest
 
 READ_SCOPES: tuple[str, ...] = ("read_content", "read_products")
 WRITE_SCOPES: tuple[str, ...] = ("read_content", "write_content", "read_products")
@@ -128,15 +129,27 @@ def plan_content(
     client.check_supported(snapshot.versions)
     client.note_scopes(snapshot.scopes)
     client.check_access(required_scopes(content, write=write))
-    desired = build_desired(
-        content.articles,
-        content.pages,
-        products=snapshot.products,
-        default_blog=settings.blog,
-        blog_title=settings.blog_title,
-        images=resolve_images(content.images, snapshot.files),
-    )
-    articles, vouched = _articles(client, settings, snapshot, desired, options)
+    scans = _scan_blogs(client, settings, snapshot, blog_handles(content.articles, settings.blog))
+    known = _known(snapshot, scans)
+
+    def desire(known: Mapping[str, tuple[str, str]]) -> DesiredState:
+        return build_desired(
+            content.articles,
+            content.pages,
+            products=snapshot.products,
+            default_blog=settings.blog,
+            blog_title=settings.blog_title,
+            images=resolve_images(content.images, snapshot.files),
+            known=known,
+        )
+
+    desired = desire(known)
+    reads = _decide(snapshot, scans, desired, options)
+    read = [a for r in reads.values() for a in read_articles(client, r.to_read, **_names(settings))]
+    unrendered = _unrendered_matches(desired, read)
+    if unrendered:  # an article read in full pairs with one left unrendered: render it after all
+        desired = desire({k: v for k, v in known.items() if k not in unrendered})
+    articles, vouched = _with_vouched(read, reads, desired)
     remote = RemoteState(
         blogs=snapshot.blog_ids,
         articles=tuple(articles),
@@ -157,36 +170,83 @@ def _snapshot(client: ShopifyClient, content: Content) -> Snapshot:
         raise
 
 
-def _articles(
-    client: ShopifyClient,
-    settings: Settings,
-    snapshot: Snapshot,
-    desired: DesiredState,
-    options: PlanOptions,
-) -> tuple[list[RemoteItem], dict[str, list[IndexEntry]]]:
-    """Each desired blog's articles: read in full, or vouched for by its index (no body)."""
-    names = {
+def _scan_blogs(
+    client: ShopifyClient, settings: Settings, snapshot: Snapshot, blogs: Sequence[str]
+) -> dict[str, list[Signal]]:
+    """Each existing blog the files want, listed cheaply (no bodies)."""
+    scans: dict[str, list[Signal]] = {}
+    for blog in blogs:
+        blog_id = snapshot.blog_ids.get(blog)
+        if blog_id is not None:
+            scans[blog] = scan_blog(client, blog_id, **_names(settings))
+    return scans
+
+
+def _names(settings: Settings) -> dict[str, str]:
+    return {
         "product_namespace": settings.product_metafield_namespace,
         "product_key": settings.product_metafield_key,
     }
-    articles: list[RemoteItem] = []
-    vouched: dict[str, list[IndexEntry]] = {}
-    for blog in desired.blogs:
-        blog_id = snapshot.blog_ids.get(blog)
-        if blog_id is None:
-            continue
-        wanted = {d.source: d for d in desired.articles if d.blog == blog and d.ok}
-        reads = decide(
-            scan_blog(client, blog_id, **names),
+
+
+def _known(snapshot: Snapshot, scans: Mapping[str, list[Signal]]) -> dict[str, tuple[str, str]]:
+    """Per file, the (inputs, digest) its untouched article was rendered from and written as."""
+    known: dict[str, tuple[str, str]] = {}
+    for blog, signals in scans.items():
+        entries = snapshot.indexes[blog].entries
+        for signal in signals:
+            entry = entries.get(signal.id)
+            if entry is not None and entry.source and entry.inputs and untouched(signal, entry):
+                known[entry.source] = (entry.inputs, entry.digest)
+    return known
+
+
+def _decide(
+    snapshot: Snapshot,
+    scans: Mapping[str, list[Signal]],
+    desired: DesiredState,
+    options: PlanOptions,
+) -> dict[str, Reads]:
+    """Per blog, which articles its index vouches for and which must be read in full."""
+    reads: dict[str, Reads] = {}
+    for blog, signals in scans.items():
+        wanted = [d for d in desired.articles if d.blog == blog and d.ok]
+        reads[blog] = decide(
+            signals,
             snapshot.indexes[blog].entries,
-            wanted={source: short_digest(content_digest(d.fields)) for source, d in wanted.items()},
-            wanted_handles=frozenset(d.handle for d in wanted.values()),
+            wanted={d.source: d.digest for d in wanted},
+            wanted_handles=frozenset(d.handle for d in wanted),
             adopt=options.adopt,
             in_scope=options.in_scope,
         )
-        articles += read_articles(client, reads.to_read, **names)
-        articles += [_vouched_item(blog, s, e, wanted) for s, e in reads.vouched]
-        vouched[blog] = [entry for _signal, entry in reads.vouched]
+    return reads
+
+
+def _unrendered_matches(desired: DesiredState, read: Sequence[RemoteItem]) -> set[str]:
+    """Files left unrendered whose article (by file or by handle) was read in full."""
+    sources = {a.source for a in read if a.source}
+    handles = {(a.blog, a.handle) for a in read}
+    return {
+        d.source
+        for d in desired.articles
+        if not d.rendered and (d.source in sources or (d.blog, d.handle) in handles)
+    }
+
+
+def _with_vouched(
+    read: list[RemoteItem], reads: Mapping[str, Reads], desired: DesiredState
+) -> tuple[list[RemoteItem], dict[str, list[IndexEntry]]]:
+    """The articles read, and those the indexes vouch for (what their files want, no body)."""
+    articles = list(read)
+    vouched: dict[str, list[IndexEntry]] = {}
+    for blog, outcome in reads.items():
+        wanted = {d.source: d for d in desired.articles if d.blog == blog and d.ok}
+        articles += [_vouched_item(blog, s, e, wanted) for s, e in outcome.vouched]
+        # What the files render from now, for the next plan (same digest, so same content).
+        vouched[blog] = [
+            replace(entry, inputs=wanted[entry.source].inputs) if entry.source in wanted else entry
+            for _signal, entry in outcome.vouched
+        ]
     return articles, vouched
 
 
@@ -238,8 +298,10 @@ def _entry_for(article: RemoteItem, item: Any) -> IndexEntry | None:
         return IndexEntry(article.id, article.updated_at, digest, article.meta, article.source)
     if item.kind != "unchanged" or item.desired is None or article.drifted:
         return None  # written by the push (it records its own), or not to be trusted
-    digest = short_digest(content_digest(item.desired.fields))
-    return IndexEntry(article.id, article.updated_at, digest, article.meta, item.desired.source)
+    desired = item.desired
+    return IndexEntry(
+        article.id, article.updated_at, desired.digest, article.meta, desired.source, desired.inputs
+    )
 
 
 def build_plan(

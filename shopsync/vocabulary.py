@@ -66,6 +66,15 @@ def content_digest(fields: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: Characters of a digest kept where many are stored (the blog's index).
+SHORT_DIGEST_CHARS = 16
+
+
+def short_digest(digest: str) -> str:
+    """The first SHORT_DIGEST_CHARS hex digits of a digest (``sha256:`` prefix or not)."""
+    return digest.removeprefix("sha256:")[:SHORT_DIGEST_CHARS]
+
+
 def stable_hash(data: Any) -> int:
     """``hash()`` of JSON-able data, for frozen values that hold dicts and lists."""
     return hash(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False))

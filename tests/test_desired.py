@@ -11,13 +11,16 @@ from shopsync.content.images import PENDING
 from shopsync.content.loader import Content, load_content
 from shopsync.desired import (
     INACTIVE_PRODUCT_HINT,
+    RENDERED_FIELDS,
     UNKNOWN_PRODUCT_HINT,
+    DesiredItem,
     DesiredState,
     build_desired,
     product_handles,
+    renderer_digest,
     resolve_images,
 )
-from shopsync.vocabulary import ProductInfo, RemoteFile, ResolvedProduct
+from shopsync.vocabulary import ProductInfo, RemoteFile, ResolvedProduct, short_digest
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 KIT = ResolvedProduct(
@@ -65,6 +68,7 @@ def desired_of(
     content: Content,
     products: dict[str, ResolvedProduct] | None = None,
     files: dict[str, RemoteFile] | None = None,
+    known: dict[str, tuple[str, str]] | None = None,
 ) -> DesiredState:
     return build_desired(
         content.articles,
@@ -73,6 +77,7 @@ def desired_of(
         default_blog="research-digest",
         blog_title="Research Digest",
         images=resolve_images(content.images, files or {}),
+        known=known,
     )
 
 
@@ -221,3 +226,71 @@ def test_order_is_deterministic(tmp_path: Path) -> None:
     assert handles == ["a", "b", "c"]
     content.articles.reverse()
     assert [item.handle for item in desired_of(content).articles] == handles
+
+
+# ------------------------------------------------------------------ not rendering twice
+
+
+def remembered(item: DesiredItem) -> dict[str, tuple[str, str]]:
+    """What the blog's index holds for a written, untouched article: its inputs and digest."""
+    return {item.source: (item.inputs, item.digest)}
+
+
+def test_an_article_whose_inputs_are_known_is_not_rendered(tmp_path: Path) -> None:
+    files = {"a.md": article(featured_products="[original-oriems-ultimate-kit]")}
+    (first,) = desired_of(load(tmp_path, files)).articles
+    assert first.rendered and "Body <strong>text</strong>" in first.fields["body_html"]
+
+    (again,) = desired_of(load(tmp_path, files), known=remembered(first)).articles
+    assert not again.rendered
+    assert again.digest == first.digest  # what it would render to, from the index
+    assert not set(RENDERED_FIELDS) & set(again.fields)
+    # Everything else is there: the plan shows titles, the demo picks a published article.
+    assert {k: v for k, v in first.fields.items() if k not in RENDERED_FIELDS} == again.fields
+
+
+def test_known_inputs_of_another_rendering_are_rendered_again(tmp_path: Path) -> None:
+    (first,) = desired_of(load(tmp_path, {"a.md": article()})).articles
+    stale = {first.source: ("0" * 16, first.digest)}
+    (again,) = desired_of(load(tmp_path, {"a.md": article()}), known=stale).articles
+    assert again.rendered and again.fields == first.fields
+
+
+def _inputs(
+    tmp_path: Path, files: dict[str, str], products: dict[str, ResolvedProduct] | None = None
+) -> str:
+    (item,) = desired_of(load(tmp_path, files), products=products).articles
+    return item.inputs
+
+
+def test_inputs_change_with_anything_the_fields_are_rendered_from(tmp_path: Path) -> None:
+    base = {
+        "a.md": article(
+            featured_products="[original-oriems-ultimate-kit]", disclaimer="disclaimer"
+        ),
+        "pages/disclaimer.md": DISCLAIMER,
+    }
+    inputs = _inputs(tmp_path, base)
+    assert _inputs(tmp_path, base) == inputs  # the same files: the same inputs
+    body = {**base, "a.md": base["a.md"].replace("Body **text**", "Body *text*")}
+    assert _inputs(tmp_path, body) != inputs
+    notice = {**base, "pages/disclaimer.md": DISCLAIMER.replace("education", "teaching")}
+    assert _inputs(tmp_path, notice) != inputs
+    renamed = ResolvedProduct(KIT.id, ProductInfo(KIT.info.handle, "The kit, renamed"))
+    assert _inputs(tmp_path, base, products={KIT.info.handle: renamed}) != inputs
+
+
+def test_an_uploaded_image_changes_the_inputs_of_its_articles(tmp_path: Path) -> None:
+    content = image_articles(tmp_path)
+    pending = {a.handle: a.inputs for a in desired_of(content).articles}
+    name = content.images["articles/images/x.png"].filename
+    ready = {name: RemoteFile("gid://shopify/MediaImage/7", "READY", f"https://cdn.test/{name}")}
+    uploaded = {a.handle: a.inputs for a in desired_of(content, files=ready).articles}
+    assert pending["local"] != uploaded["local"] and pending["also"] != uploaded["also"]
+    assert pending["remote"] == uploaded["remote"]
+
+
+def test_the_renderer_digest_names_the_code_and_libraries_it_renders_with() -> None:
+    digest = renderer_digest()
+    assert len(digest) == 64 and int(digest, 16) >= 0
+    assert short_digest("sha256:" + digest) == digest[:16]

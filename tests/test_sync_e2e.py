@@ -220,6 +220,58 @@ def test_editing_one_file_updates_only_that_article(
     )
 
 
+def test_a_no_change_plan_renders_and_downloads_only_what_the_index_cannot_vouch_for(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path
+) -> None:
+    assert sync(settings, client, repo).ok
+    assert sync(settings, client, repo).ok  # records what the first push could not verify yet
+    before = len(sandbox.requests)
+    quiet = plan(settings, client, repo)
+    assert not quiet.has_changes
+    assert [r.operation_name for r in sandbox.requests[before:]] == [
+        "SyncSnapshot",
+        "SyncBlogScan",
+    ]
+    articles = [item for item in quiet.items if item.resource == "article"]
+    assert len(articles) == 3 and not any(i.desired and i.desired.rendered for i in articles)
+
+    path = repo / "articles" / "beta.md"
+    path.write_text(path.read_text().replace("title: Beta", "title: Beta, revised"))
+    edited = plan(settings, client, repo)
+    rendered = {i.handle for i in edited.items if i.desired and i.desired.rendered}
+    assert rendered == {"disclaimer", "beta"}  # pages are always rendered (and few)
+    assert kinds(edited)["beta"] == "update"
+
+
+def test_an_unrendered_file_is_rendered_when_another_article_claims_it(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    assert sync(settings, client, repo).ok
+    # Another app copies beta, shopsync's marks and all, under a new handle.
+    copy = admin_create_article(client, settings, store.blog_id(), "beta-copy", published=False)
+    client.execute(
+        """mutation($m: [MetafieldsSetInput!]!) {
+          metafieldsSet(metafields: $m) { userErrors { message } } }""",
+        {
+            "m": [
+                {
+                    "ownerId": copy,
+                    "namespace": "shopsync",
+                    "key": "source",
+                    "type": "single_line_text_field",
+                    "value": "articles/beta.md",
+                }
+            ]
+        },
+    )
+    again = plan(settings, client, repo)
+    beta = next(i for i in again.items if i.handle == "beta")
+    assert beta.desired is not None and beta.desired.rendered
+    assert "<h2>Beta</h2>" in str(beta.desired.fields["body_html"])
+    assert all(change.after is not None for i in again.items for change in i.diff)
+
+
 def test_admin_edit_is_a_conflict_and_survives_a_push(
     settings: Settings, client: ShopifyClient, repo: Path, store: Store, store_cli: Cli
 ) -> None:

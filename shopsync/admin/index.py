@@ -2,7 +2,9 @@
 
 A push records, per article of a blog, the ``updatedAt`` the store gave its write, a digest
 of the canonical fields written, a hash of the metafields an admin can edit without
-touching the article (SEO, featured products), and the file it came from. It lives in JSON
+touching the article (SEO, featured products), the file it came from, and a digest of the
+inputs the fields were rendered from (so an untouched article whose file and products did
+not change is not even rendered: see ``desired.DesiredItem``). It lives in JSON
 metafields on the blog (``shopsync.index_0``, ``index_1``... each under Shopify's 128 KB
 limit for a JSON value). The next plan lists the blog's articles cheaply (id, handle,
 updatedAt, those metafields) and downloads in full only what the index cannot vouch for.
@@ -29,12 +31,11 @@ from typing import Any
 
 INDEX_NAMESPACE = "shopsync"
 INDEX_KEY_PREFIX = "index_"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 #: Bytes of JSON per metafield: under Shopify's 128 KB (131,072) limit for a json value.
 SHARD_BYTES = 120_000
 #: Shards one metafieldsSet can write (it takes at most 25 metafields): ~25,000 articles.
 MAX_SHARDS = 25
-DIGEST_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,21 @@ class IndexEntry:
 
     id: str  # the article's GID
     updated_at: str
-    digest: str  # first DIGEST_CHARS of the content digest written ("" for unmanaged)
+    digest: str  # short digest of the content digest written ("" for unmanaged)
     meta: str  # hash of the admin-editable metafields' values
     source: str | None  # the file it is managed from; None: seen, not managed
+    inputs: str = ""  # digest of what the fields were rendered from ("": unknown)
 
     def row(self) -> list[Any]:
-        return [self.updated_at, self.digest, self.meta, self.source]
+        return [self.updated_at, self.digest, self.meta, self.source, self.inputs]
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "row": self.row()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> IndexEntry:
-        updated_at, digest, meta, source = data["row"]
-        return cls(str(data["id"]), str(updated_at), str(digest), str(meta), source)
+        updated_at, digest, meta, source, inputs = data["row"]
+        return cls(str(data["id"]), str(updated_at), str(digest), str(meta), source, str(inputs))
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,6 @@ class Signal:
     handle: str
     updated_at: str
     meta: str
-
-
-def short_digest(content_digest: str) -> str:
-    return content_digest.removeprefix("sha256:")[:DIGEST_CHARS]
 
 
 def meta_hash(
@@ -122,13 +120,13 @@ def decode(values: Mapping[str, str], *, kind: str = "Article") -> dict[str, Ind
             if not isinstance(data, dict) or data.get("v") != INDEX_VERSION:
                 return {}
             for number, row in dict(data["a"]).items():
-                updated_at, digest, meta, source = row
-                if not all(isinstance(x, str) for x in (updated_at, digest, meta)):
+                updated_at, digest, meta, source, inputs = row
+                if not all(isinstance(x, str) for x in (updated_at, digest, meta, inputs)):
                     return {}
                 if source is not None and not isinstance(source, str):
                     return {}
                 gid = f"gid://shopify/{kind}/{int(number)}"
-                entries[gid] = IndexEntry(gid, updated_at, digest, meta, source)
+                entries[gid] = IndexEntry(gid, updated_at, digest, meta, source, inputs)
         except (ValueError, TypeError, KeyError):
             return {}
     return entries
