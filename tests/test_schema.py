@@ -23,7 +23,9 @@ from graphql import (
     validate,
 )
 
+from shopsync.admin import batch
 from shopsync.admin.documents import load_document
+from shopsync.admin.remote import snapshot_document
 from shopsync.admin.schema import admin_schema, subset_sdl
 
 from .shared import FULL_SCHEMA_GROUP, REPO, extract_schema, full_document, full_schema
@@ -141,6 +143,32 @@ def test_every_shopsync_document_validates_against_subset_and_full_schema(path: 
     document = parse(load_document(path.stem).text)  # with the fragments it spreads
     assert validate(admin_schema(), document) == []
     assert validate(full_schema(), document) == []
+
+
+@pytest.mark.parametrize("products", [False, True])
+@pytest.mark.parametrize("files", [False, True])
+def test_every_variant_of_the_generated_snapshot_validates(products: bool, files: bool) -> None:
+    document = parse(snapshot_document(products=products, files=files))
+    assert validate(admin_schema(), document) == []
+    assert validate(full_schema(), document) == []
+
+
+def test_a_batch_of_every_kind_of_write_validates() -> None:
+    writes = [
+        batch.Write("article", {"title": "New"}),
+        batch.Write("article", {"title": "Edited"}, id="gid://shopify/Article/1"),
+        batch.Write(
+            "article", {"title": "No SEO"}, id="gid://shopify/Article/2", remove=(("global", "x"),)
+        ),
+        batch.Write("page", {"title": "New page"}),
+        batch.Write("page", {"title": "Page"}, id="gid://shopify/Page/3", remove=(("g", "k"),)),
+    ]
+    text, name, variables = batch.document(writes)
+    document = parse(text)
+    assert name == "SyncWrite5"
+    assert validate(admin_schema(), document) == []
+    assert validate(full_schema(), document) == []
+    assert set(variables) == {"w0", "w1", "id1", "w2", "id2", "r2", "w3", "w4", "id4", "r4"}
 
 
 def test_every_fragment_file_is_used_and_defines_its_namesake() -> None:
