@@ -162,7 +162,7 @@ def run_size(count: int, latency_ms: float, changed: bool) -> list[Figure]:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="shopsync-bench-") as tmp, sandbox(*FILL) as server:
         root = Path(tmp)
-        write_articles(root, count, links=True)
+        write_articles(root, count)
         settings = settings_for(server)
         fill(server, settings, root)
         set_store(server, *STANDARD, latency_ms)

@@ -1,4 +1,5 @@
-"""Sustained writes: 300 new ~6 KB articles, shopsync beside a naive client, on three stores.
+"""Sustained writes: 300 new ~6 KB articles (and their disclaimer page), shopsync beside a naive
+client, on three stores.
 
     python benchmarks/bench_writes.py                 # all three stores, 300 articles
     python benchmarks/bench_writes.py --articles 100 --stores standard
@@ -9,16 +10,17 @@ Each store gets a fresh sandbox per client (same bucket, restore rate and latenc
 - ``fast``: bucket 1,000, restore 500/s, 50 ms;
 - ``plus``: bucket 20,000, restore 1,000/s, 150 ms (a Plus-like store).
 
-shopsync plans the files (not timed) and pushes them (timed): it creates the blog, writes the
-articles, reads them back and records its index on the blog (what the next plan saves on). The
-naive client, written here, creates the blog, then sends the very inputs shopsync sends, one
-``articleCreate`` at a time selecting ``article { id }`` with plain ``requests``, and sleeps
-1 s on a 429 or ``THROTTLED``. Printed
-per run: seconds, requests, points, throttles, points per article, and the *bucket share*: the
-points spent over what the bucket could give in that time (capacity + restore x seconds), the
-ceiling no client can beat. Targets (issue 11): <= 11 points per article, >= 0.95 of that
-ceiling with 0 throttles on ``standard``, >= 3x the naive client on ``plus``, never slower
-than it anywhere. The table is followed by one JSON line per figure.
+shopsync plans the files (not timed) and pushes them (timed): it creates the blog and the
+page, writes the articles, reads them back and records its index on the blog (what the next
+plan saves on). The naive client, written here, creates the blog, then sends the very inputs
+shopsync sends, the page first, then one ``articleCreate`` at a time selecting
+``article { id }`` with plain ``requests``, and sleeps 1 s on a 429 or ``THROTTLED``.
+
+Printed per run: seconds, requests, points, throttles, points per article, and the *bucket
+share*: the points spent over what the bucket could give in that time (capacity + restore x
+seconds), the ceiling no client can beat. Targets (issue 11): <= 11 points per article,
+>= 0.95 of that ceiling with 0 throttles on ``standard``, >= 3x the naive client on
+``plus``, never slower than it anywhere. The table is followed by one JSON line per figure.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Meter, emit, sandbox, settings_for, write_articles
 
-from shopsync.admin.inputs import MetafieldNames, article_input
+from shopsync.admin.inputs import MetafieldNames, article_input, page_input
 from shopsync.plan import Plan
 from shopsync.sync import build_plan, connect, push
 
@@ -48,6 +50,9 @@ STORES: dict[str, tuple[float, float, float]] = {
 }
 NAIVE_CREATE = """mutation NaiveCreate($article: ArticleCreateInput!) {
   articleCreate(article: $article) { article { id } userErrors { field message code } }
+}"""
+NAIVE_PAGE = """mutation NaivePage($page: PageCreateInput!) {
+  pageCreate(page: $page) { page { id } userErrors { field message code } }
 }"""
 BLOG_CREATE = """mutation NaiveBlog($blog: BlogCreateInput!) {
   blogCreate(blog: $blog) { blog { id } userErrors { field message } }
@@ -114,20 +119,26 @@ def shopsync_run(store: str, count: int, root: Path) -> tuple[Run, Plan]:
     return run, plan
 
 
-def naive_inputs(plan: Plan) -> list[dict[str, Any]]:
-    """The ArticleCreateInput shopsync sends for each article of ``plan`` (blog id filled later)."""
-    inputs = []
-    for item in plan.items:
-        if item.resource != "article" or item.desired is None:
-            continue
-        data, _remove = article_input(
-            item.desired.fields, source=item.desired.source, blog_id="", names=MetafieldNames()
-        )
-        inputs.append(data)
+def naive_inputs(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
+    """(resource, input) shopsync sends for each page and article of ``plan``, pages first
+    (an article's blog id is filled in later)."""
+    inputs: list[tuple[str, dict[str, Any]]] = []
+    for resource in ("page", "article"):
+        for item in plan.items:
+            if item.resource != resource or item.desired is None:
+                continue
+            desired = item.desired
+            if resource == "page":
+                data, _remove = page_input(desired.fields, source=desired.source)
+            else:
+                data, _remove = article_input(
+                    desired.fields, source=desired.source, blog_id="", names=MetafieldNames()
+                )
+            inputs.append((resource, data))
     return inputs
 
 
-def naive_run(store: str, inputs: list[dict[str, Any]]) -> Run:
+def naive_run(store: str, inputs: list[tuple[str, dict[str, Any]]]) -> Run:
     capacity, restore, latency = STORES[store]
     with sandbox(capacity, restore, latency) as server:
         url = server.graphql_url()
@@ -159,15 +170,19 @@ def naive_run(store: str, inputs: list[dict[str, Any]]) -> Run:
             BLOG_CREATE, {"blog": {"title": "Research Digest", "handle": "research-digest"}}
         )
         blog_id = blog["data"]["blogCreate"]["blog"]["id"]
-        for data in inputs:
-            send(NAIVE_CREATE, {"article": {**data, "blogId": blog_id}})
+        for resource, data in inputs:
+            if resource == "page":
+                send(NAIVE_PAGE, {"page": data})
+            else:
+                send(NAIVE_CREATE, {"article": {**data, "blogId": blog_id}})
         seconds = time.perf_counter() - started
         session.close()
-        assert sum(1 for a in server.store.all("article")) == len(inputs)
+        articles = sum(1 for resource, _ in inputs if resource == "article")
+        assert sum(1 for a in server.store.all("article")) == articles
     return Run(
         "naive",
         store,
-        len(inputs),
+        articles,
         seconds,
         sent,
         points,
