@@ -15,8 +15,11 @@ from graphql import OperationDefinitionNode, parse
 from pydantic import SecretStr
 
 from shopsync.admin.client import ShopifyClient
+from shopsync.apply import ApplyResult
 from shopsync.config import Settings
+from shopsync.plan import Plan, PlanOptions
 from shopsync.sandbox import FaultRule, SandboxServer
+from shopsync.sync import build_plan, push
 
 BLOG = "research-digest"
 KIT = "original-oriems-ultimate-kit"
@@ -34,6 +37,24 @@ def sandbox_settings(sandbox: SandboxServer) -> Settings:
         blog=BLOG,
         articles_dir=Path("articles"),
     )
+
+
+# ------------------------------------------------------------------------- plan and push
+
+
+def plan(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> Plan:
+    """``shopsync plan`` of the whole repository (``options``: ``PlanOptions`` keywords)."""
+    return build_plan(settings, client, [], PlanOptions(**options), root=repo)
+
+
+def sync(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> ApplyResult:
+    """``shopsync push``: a plan, applied at once."""
+    return push(settings, client, plan(settings, client, repo, **options))
+
+
+def kinds(result: Plan) -> dict[str, str]:
+    """What the plan says of each item, by handle (``{"alpha": "unchanged", ...}``)."""
+    return {item.handle: item.kind for item in result.items}
 
 
 # ------------------------------------------------------------------------------ content

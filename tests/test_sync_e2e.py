@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from shopsync.admin.client import ShopifyClient
-from shopsync.apply import Applier, ApplyResult
+from shopsync.apply import Applier
 from shopsync.config import Settings
 from shopsync.content.images import PENDING
 from shopsync.errors import EXIT_CONFIG
-from shopsync.plan import Plan, PlanOptions
-from shopsync.sync import build_plan, push
+from shopsync.plan import Plan
+from shopsync.sync import push
 
 from .cli_support import Cli
 from .images import StoreClock, png
@@ -33,60 +32,17 @@ from .sync_helpers import (
     StoreTime,
     admin_create_article,
     admin_update_article,
+    kinds,
     mutations,
+    plan,
     sandbox_settings,
+    sync,
     write_content,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 PRODUCT_BLOCK = f'href="/products/{KIT}"'
-
-
-@pytest.fixture
-def settings(sandbox: Any) -> Settings:
-    return sandbox_settings(sandbox)
-
-
-@pytest.fixture
-def store_time(sandbox: Any) -> StoreTime:
-    return StoreTime(sandbox)
-
-
-@pytest.fixture
-def client(settings: Settings, store_time: StoreTime) -> Iterator[ShopifyClient]:
-    """A client on the store's fake time: waits for processing and retries take none."""
-    with store_time.client(settings) as client:
-        yield client
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    write_content(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def store(client: ShopifyClient, settings: Settings) -> Store:
-    return Store(client, settings)
-
-
-def plan(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> Plan:
-    return build_plan(settings, client, [], PlanOptions(**options), root=repo)
-
-
-def sync(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> ApplyResult:
-    return push(settings, client, plan(settings, client, repo, **options))
-
-
-def kinds(result: Plan) -> dict[str, str]:
-    return {item.handle: item.kind for item in result.items}
-
-
-@pytest.fixture
-def store_cli(cli: Cli, sandbox: Any, repo: Path) -> Cli:
-    """``shopsync -C <repo> ...`` against this test's sandbox store."""
-    return cli.at(repo).for_store(sandbox)
 
 
 # --------------------------------------------------------------------------- first push
