@@ -145,8 +145,10 @@ def test_editing_one_file_updates_only_that_article(
     repo: Path,
     store: Store,
     store_cli: Cli,
+    store_time: StoreTime,
 ) -> None:
     assert sync(settings, client, repo).ok
+    store_time.sleep(1.5)  # the next command, a second later: its plan may vouch for the rest
     ids = {handle: node["id"] for handle, node in store.articles().items()}
     path = repo / "articles" / "beta.md"
     path.write_text(path.read_text().replace("title: Beta", "title: Beta, revised"))
