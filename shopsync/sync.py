@@ -136,7 +136,7 @@ def plan_content(
         blog_title=settings.blog_title,
         images=resolve_images(content.images, snapshot.files),
     )
-    articles, vouched = _articles(client, settings, snapshot, desired, options)
+    articles, vouched, settled = _articles(client, settings, snapshot, desired, options)
     remote = RemoteState(
         blogs=snapshot.blog_ids,
         articles=tuple(articles),
@@ -144,7 +144,7 @@ def plan_content(
         indexes=snapshot.indexes,
     )
     plan = make_plan(desired, remote, options)
-    return replace(plan, index=_vouched_index(plan, remote, vouched))
+    return replace(plan, index=_vouched_index(plan, remote, vouched, settled))
 
 
 def _snapshot(client: ShopifyClient, content: Content) -> Snapshot:
@@ -163,14 +163,16 @@ def _articles(
     snapshot: Snapshot,
     desired: DesiredState,
     options: PlanOptions,
-) -> tuple[list[RemoteItem], dict[str, list[IndexEntry]]]:
-    """Each desired blog's articles: read in full, or vouched for by its index (no body)."""
+) -> tuple[list[RemoteItem], dict[str, list[IndexEntry]], set[str]]:
+    """Each desired blog's articles: read in full, or vouched for by its index (no body);
+    and which of those read in full were last written before the second of their read."""
     names = {
         "product_namespace": settings.product_metafield_namespace,
         "product_key": settings.product_metafield_key,
     }
     articles: list[RemoteItem] = []
     vouched: dict[str, list[IndexEntry]] = {}
+    settled: set[str] = set()
     for blog in desired.blogs:
         blog_id = snapshot.blog_ids.get(blog)
         if blog_id is None:
@@ -184,10 +186,27 @@ def _articles(
             adopt=options.adopt,
             in_scope=options.in_scope,
         )
-        articles += read_articles(client, reads.to_read, **names)
+        before = client.server_date  # the store's clock, already past when the read goes
+        read = read_articles(client, reads.to_read, **names)
+        settled |= {article.id for article in read if _written_before(article, before)}
+        articles += read
         articles += [_vouched_item(blog, s, e, wanted) for s, e in reads.vouched]
         vouched[blog] = [entry for _signal, entry in reads.vouched]
-    return articles, vouched
+    return articles, vouched, settled
+
+
+def _written_before(article: RemoteItem, before: datetime | None) -> bool:
+    """Last written in a second that had ended when it was read: an edit after the read gets
+    a later ``updatedAt``. (One in the read's own second could carry the same whole-second
+    ``updatedAt`` as what the read saw: such an article is not recorded, the next plan reads
+    it again.)"""
+    if before is None or not article.updated_at:
+        return False
+    try:
+        written = datetime.fromisoformat(article.updated_at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return written.tzinfo is not None and written < before
 
 
 def _vouched_item(
@@ -211,15 +230,21 @@ def _vouched_item(
 
 
 def _vouched_index(
-    plan: Plan, remote: RemoteState, vouched: dict[str, list[IndexEntry]]
+    plan: Plan,
+    remote: RemoteState,
+    vouched: dict[str, list[IndexEntry]],
+    settled: set[str],
 ) -> dict[str, tuple[IndexEntry, ...]]:
     """Per blog, the entries the plan vouches for: the index's, and what it read and found
-    untouched since shopsync wrote it (never an admin-edited article: it stays a conflict)."""
+    untouched since shopsync wrote it (never an admin-edited article: it stays a conflict),
+    if it was read in a later second than it was written (``settled``)."""
     kept = {e.id for entries in vouched.values() for e in entries}
     planned = {item.remote.id: item for item in plan.items if item.remote is not None}
     index: dict[str, list[IndexEntry]] = {blog: list(e) for blog, e in vouched.items()}
     for article in remote.articles:
-        if article.id in kept or article.updated_at is None or article.meta is None:
+        if article.id in kept or article.id not in settled:
+            continue
+        if article.updated_at is None or article.meta is None:
             continue
         entry = _entry_for(article, planned.get(article.id))
         if entry is not None and article.blog is not None:

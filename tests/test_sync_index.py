@@ -449,3 +449,34 @@ def test_an_admin_edit_in_the_second_of_shopsyncs_write_is_never_recorded_as_sho
     conflict = item(result, "beta")
     assert conflict.kind == "conflict" and reads == {beta}
     assert [(c.before, c.after) for c in conflict.diff] == [("Beta, by the admin", "Beta, revised")]
+
+
+def test_an_admin_edit_in_the_second_a_plan_read_the_article_is_never_hidden(
+    sandbox: SandboxServer,
+    settings: Settings,
+    client: ShopifyClient,
+    repo: Path,
+    store: Store,
+    store_time: StoreTime,
+    indexed: dict[str, str],
+) -> None:
+    beta = indexed["beta"]
+    path = repo / "articles" / "beta.md"
+    path.write_text(path.read_text().replace("title: Beta", "title: Beta, revised"))
+    # Written in the push's last second: not recorded (were it read back at once, an edit
+    # later in that second would hide behind the same updatedAt).
+    assert sync(settings, client, repo).ok
+    written = store.articles()["beta"]["updatedAt"]
+
+    # In that same second: a plan reads beta in full and finds it as written...
+    result, reads = planned(sandbox, settings, client, repo)
+    assert kinds(result) == ALL_UNCHANGED and reads == {beta}
+    # ...the admin edits it, and the plan's (no-change) push stores the index.
+    admin_update_article(client, settings, beta, {"title": "Beta, by the admin"})
+    assert store.articles()["beta"]["updatedAt"] == written
+    assert push(settings, client, result).ok
+    assert beta not in store.index()  # read in the second it was written: not vouched for
+
+    store_time.sleep(A_SECOND_LATER)
+    again, reads = planned(sandbox, settings, client, repo)
+    assert item(again, "beta").kind == "conflict" and reads == {beta}
