@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Meter, edit_articles, emit, sandbox, set_store, settings_for, write_articles
 
+from shopsync.apply import SETTLE_SECONDS
 from shopsync.config import Settings
 from shopsync.sandbox import SandboxServer
 from shopsync.sync import build_plan, connect, push
@@ -104,9 +105,13 @@ def traffic(server: SandboxServer, since: int) -> tuple[int, int]:
 
 
 def fill(server: SandboxServer, settings: Settings, root: Path) -> None:
-    """Push the files, then once more: the second push records what the first left unrecorded."""
+    """Push the files, then once more: the second push records what the first left unrecorded
+    (a second later: a plan records only what was last written before the second it reads in).
+    """
     with connect(settings) as client:
-        for _ in range(2):
+        for turn in range(2):
+            if turn:
+                time.sleep(SETTLE_SECONDS)
             result = push(settings, client, build_plan(settings, client, root=root, write=True))
             if not result.ok:
                 raise SystemExit(f"filling the store failed: {result.failed[:3]}")

@@ -145,7 +145,9 @@ def plan_content(
 
     desired = desire(known)
     reads = _decide(snapshot, scans, desired, options)
+    before = client.server_date  # the store's clock, already past when the reads go
     read = [a for r in reads.values() for a in read_articles(client, r.to_read, **_names(settings))]
+    settled = {article.id for article in read if _written_before(article, before)}
     unrendered = _unrendered_matches(desired, read)
     if unrendered:  # an article read in full pairs with one left unrendered: render it after all
         desired = desire({k: v for k, v in known.items() if k not in unrendered})
@@ -157,7 +159,7 @@ def plan_content(
         indexes=snapshot.indexes,
     )
     plan = make_plan(desired, remote, options)
-    return replace(plan, index=_vouched_index(plan, remote, vouched))
+    return replace(plan, index=_vouched_index(plan, remote, vouched, settled))
 
 
 def _snapshot(client: ShopifyClient, content: Content) -> Snapshot:
@@ -250,6 +252,20 @@ def _with_vouched(
     return articles, vouched
 
 
+def _written_before(article: RemoteItem, before: datetime | None) -> bool:
+    """Last written in a second that had ended when it was read: an edit after the read gets
+    a later ``updatedAt``. (One in the read's own second could carry the same whole-second
+    ``updatedAt`` as what the read saw: such an article is not recorded, the next plan reads
+    it again.)"""
+    if before is None or not article.updated_at:
+        return False
+    try:
+        written = datetime.fromisoformat(article.updated_at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return written.tzinfo is not None and written < before
+
+
 def _vouched_item(
     blog: str, signal: Any, entry: IndexEntry, wanted: dict[str, DesiredItem]
 ) -> RemoteItem:
@@ -271,15 +287,21 @@ def _vouched_item(
 
 
 def _vouched_index(
-    plan: Plan, remote: RemoteState, vouched: dict[str, list[IndexEntry]]
+    plan: Plan,
+    remote: RemoteState,
+    vouched: dict[str, list[IndexEntry]],
+    settled: set[str],
 ) -> dict[str, tuple[IndexEntry, ...]]:
     """Per blog, the entries the plan vouches for: the index's, and what it read and found
-    untouched since shopsync wrote it (never an admin-edited article: it stays a conflict)."""
+    untouched since shopsync wrote it (never an admin-edited article: it stays a conflict),
+    if it was read in a later second than it was written (``settled``)."""
     kept = {e.id for entries in vouched.values() for e in entries}
     planned = {item.remote.id: item for item in plan.items if item.remote is not None}
     index: dict[str, list[IndexEntry]] = {blog: list(e) for blog, e in vouched.items()}
     for article in remote.articles:
-        if article.id in kept or article.updated_at is None or article.meta is None:
+        if article.id in kept or article.id not in settled:
+            continue
+        if article.updated_at is None or article.meta is None:
             continue
         entry = _entry_for(article, planned.get(article.id))
         if entry is not None and article.blog is not None:

@@ -11,6 +11,14 @@ started is stopped at the end of the test.
 ``cli``: runs ``shopsync -C <tmp_path> ...`` in process with a clean ``SHOPSYNC_*``
 environment (``tests/cli_support.py``); ``cli.for_store(sandbox)`` adds the sandbox's
 shop URL and token, ``cli.at(path)`` another repository.
+
+For the sync's end-to-end tests (``tests/sync_helpers.py`` has the rest):
+
+``settings``: Settings for ``sandbox`` only. ``store_time``: one fake time for the sandbox
+store and the client (``StoreTime``). ``client``: a client for ``sandbox`` on that time.
+``repo``: ``tmp_path`` holding three articles and the disclaimer page (``write_content``).
+``store``: the store read and edited from outside (``Store``). ``store_cli``: ``shopsync -C
+<repo> ...`` against ``sandbox``.
 """
 
 from __future__ import annotations
@@ -24,7 +32,11 @@ import pytest
 from .cli_support import Cli
 
 if TYPE_CHECKING:
+    from shopsync.admin.client import ShopifyClient
+    from shopsync.config import Settings
     from shopsync.sandbox import SandboxServer
+
+    from .sync_helpers import Store, StoreTime
 
 SandboxFactory = Callable[..., "SandboxServer"]
 
@@ -55,3 +67,48 @@ def sandbox(sandbox_factory: SandboxFactory) -> SandboxServer:
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(root=tmp_path)
+
+
+# ----------------------------------------------------------------- the sync, end to end
+
+
+@pytest.fixture
+def settings(sandbox: SandboxServer) -> Settings:
+    from .sync_helpers import sandbox_settings
+
+    return sandbox_settings(sandbox)
+
+
+@pytest.fixture
+def store_time(sandbox: SandboxServer) -> StoreTime:
+    from .sync_helpers import StoreTime
+
+    return StoreTime(sandbox)
+
+
+@pytest.fixture
+def client(settings: Settings, store_time: StoreTime) -> Iterator[ShopifyClient]:
+    """A client on the store's fake time: waits for processing and retries take none."""
+    with store_time.client(settings) as client:
+        yield client
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    from .sync_helpers import write_content
+
+    write_content(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def store(client: ShopifyClient, settings: Settings) -> Store:
+    from .sync_helpers import Store
+
+    return Store(client, settings)
+
+
+@pytest.fixture
+def store_cli(cli: Cli, sandbox: SandboxServer, repo: Path) -> Cli:
+    """``shopsync -C <repo> ...`` against this test's sandbox store."""
+    return cli.at(repo).for_store(sandbox)

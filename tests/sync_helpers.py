@@ -15,8 +15,12 @@ from graphql import OperationDefinitionNode, parse
 from pydantic import SecretStr
 
 from shopsync.admin.client import ShopifyClient
+from shopsync.admin.index import INDEX_NAMESPACE, IndexEntry, decode
+from shopsync.apply import ApplyResult
 from shopsync.config import Settings
+from shopsync.plan import Plan, PlanOptions
 from shopsync.sandbox import FaultRule, SandboxServer
+from shopsync.sync import build_plan, push
 
 BLOG = "research-digest"
 KIT = "original-oriems-ultimate-kit"
@@ -34,6 +38,24 @@ def sandbox_settings(sandbox: SandboxServer) -> Settings:
         blog=BLOG,
         articles_dir=Path("articles"),
     )
+
+
+# ------------------------------------------------------------------------- plan and push
+
+
+def plan(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> Plan:
+    """``shopsync plan`` of the whole repository (``options``: ``PlanOptions`` keywords)."""
+    return build_plan(settings, client, [], PlanOptions(**options), root=repo)
+
+
+def sync(settings: Settings, client: ShopifyClient, repo: Path, **options: Any) -> ApplyResult:
+    """``shopsync push``: a plan, applied at once."""
+    return push(settings, client, plan(settings, client, repo, **options))
+
+
+def kinds(result: Plan) -> dict[str, str]:
+    """What the plan says of each item, by handle (``{"alpha": "unchanged", ...}``)."""
+    return {item.handle: item.kind for item in result.items}
 
 
 # ------------------------------------------------------------------------------ content
@@ -135,11 +157,12 @@ def add_fault(sandbox: SandboxServer, *, kind: str, match: str, times: int = 1) 
 # ------------------------------------------------------------------- the store, from outside
 
 ARTICLE_FIELDS = """
-  id handle title body summary tags isPublished publishedAt templateSuffix
+  id handle title body summary tags isPublished publishedAt templateSuffix updatedAt
   blog { handle }
   image { url altText }
   shopsyncSource: metafield(namespace: "shopsync", key: "source") { value }
   seoTitle: metafield(namespace: "global", key: "title_tag") { value }
+  seoDescription: metafield(namespace: "global", key: "description_tag") { value }
   featuredProducts: metafield(namespace: "custom", key: "featured_products") { value }
   imageSrc: metafield(namespace: "shopsync", key: "image_src") { value }
 """
@@ -158,6 +181,24 @@ class Store:
     def articles(self) -> dict[str, dict[str, Any]]:
         data = self._query(f"{{ articles(first: 250) {{ nodes {{ {ARTICLE_FIELDS} }} }} }}")
         return {n["handle"]: n for n in data["articles"]["nodes"] if n["blog"]["handle"] == BLOG}
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """One article by id (None once deleted)."""
+        query = f"query($id: ID!) {{ article(id: $id) {{ {ARTICLE_FIELDS} }} }}"
+        found = self._query(query, {"id": article_id})["article"]
+        return dict(found) if found is not None else None
+
+    def index_shards(self) -> dict[str, tuple[str, str]]:
+        """The blog's index metafields as stored: key -> (type, value)."""
+        query = """query($id: ID!) { blog(id: $id) {
+          metafields(first: 25, namespace: "%s") { nodes { key type value } } } }"""
+        data = self._query(query % INDEX_NAMESPACE, {"id": self.blog_id()})
+        nodes = data["blog"]["metafields"]["nodes"]
+        return {n["key"]: (n["type"], n["value"]) for n in nodes if n["key"].startswith("index_")}
+
+    def index(self) -> dict[str, IndexEntry]:
+        """The blog's index, read as the next plan will read it: entries by article id."""
+        return decode({key: value for key, (_type, value) in self.index_shards().items()})
 
     def article_handles(self) -> list[str]:
         """Every article, duplicates included (a duplicate is exactly what we look for)."""
@@ -235,6 +276,49 @@ def admin_create_article(
     return str(payload["article"]["id"])
 
 
+def admin_delete_article(client: ShopifyClient, article_id: str) -> None:
+    data = client.execute(
+        """mutation($id: ID!) {
+          articleDelete(id: $id) { deletedArticleId userErrors { field message } }
+        }""",
+        {"id": article_id},
+    )
+    assert data["articleDelete"]["userErrors"] == [], json.dumps(data)
+
+
+def admin_set_metafield(
+    client: ShopifyClient, owner_id: str, namespace: str, key: str, type_: str, value: str
+) -> None:
+    """``metafieldsSet`` of one value, the way an SEO app or the admin's metafield editor does."""
+    data = client.execute(
+        """mutation($m: [MetafieldsSetInput!]!) {
+          metafieldsSet(metafields: $m) { metafields { id } userErrors { field message code } }
+        }""",
+        {
+            "m": [
+                {
+                    "ownerId": owner_id,
+                    "namespace": namespace,
+                    "key": key,
+                    "type": type_,
+                    "value": value,
+                }
+            ]
+        },
+    )
+    assert data["metafieldsSet"]["userErrors"] == [], json.dumps(data)
+
+
+def admin_delete_metafield(client: ShopifyClient, owner_id: str, namespace: str, key: str) -> None:
+    data = client.execute(
+        """mutation($m: [MetafieldIdentifierInput!]!) {
+          metafieldsDelete(metafields: $m) { deletedMetafields { key } userErrors { message } }
+        }""",
+        {"m": [{"ownerId": owner_id, "namespace": namespace, "key": key}]},
+    )
+    assert data["metafieldsDelete"]["userErrors"] == [], json.dumps(data)
+
+
 def admin_update_article(
     client: ShopifyClient, settings: Settings, article_id: str, fields: dict[str, Any]
 ) -> None:
@@ -256,13 +340,18 @@ class StoreTime:
     command line in the same test (real sleeps) still sees the store's time go by.
     """
 
-    def __init__(self, sandbox: SandboxServer) -> None:
+    def __init__(self, sandbox: SandboxServer, *, start: datetime | None = None) -> None:
+        """``start``: the store's clock stands at ``start`` and moves only as the client
+        sleeps, so what falls in one second (``updatedAt`` has whole seconds) is the test's
+        to say; by default it runs with the real clock."""
         self.now = 1000.0
         self.slept = 0.0
+        self.start = start
         sandbox.store.clock = self.store_now
 
     def store_now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.slept)
+        base = self.start if self.start is not None else datetime.now(UTC)
+        return base + timedelta(seconds=self.slept)
 
     def clock(self) -> float:
         return self.now

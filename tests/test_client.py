@@ -3,6 +3,7 @@ pagination, version and scope checks, refused hosts."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -40,6 +41,24 @@ def test_run_and_mutate_return_data_and_payload(sandbox_factory: SandboxFactory)
     assert first.body is not None and first.body["operationName"] == "SyncBlogCreate"
     assert client.stats.requests == 3
     assert client.stats.cost >= 20  # two mutations at 10 each, plus the query
+
+
+def test_the_client_knows_the_stores_clock_from_its_answers(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    sandbox = sandbox_factory()
+    clock = [datetime(2026, 6, 1, 9, 0, 0, 700_000, tzinfo=UTC)]
+    sandbox.store.clock = lambda: clock[0]
+    with make_client(sandbox, FakeTime()) as client:
+        assert client.server_date is None  # nothing answered yet
+        client.run("SyncBlogs", {"first": 10})
+        assert client.server_date == datetime(2026, 6, 1, 9, 0, 0, tzinfo=UTC)  # whole seconds
+        clock[0] = datetime(2026, 6, 1, 9, 0, 3, tzinfo=UTC)
+        client.run("SyncBlogs", {"first": 10})
+        assert client.server_date == clock[0]
+        clock[0] = datetime(2026, 6, 1, 8, 0, 0, tzinfo=UTC)  # a late answer never goes back
+        client.run("SyncBlogs", {"first": 10})
+        assert client.server_date == datetime(2026, 6, 1, 9, 0, 3, tzinfo=UTC)
 
 
 def test_user_errors_carry_field_and_code(sandbox_factory: SandboxFactory) -> None:

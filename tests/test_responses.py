@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from shopsync.admin.responses import (
     DEFAULT_429_WAIT,
     Call,
     Failure,
+    date_header,
     mutation_payload,
     read_reply,
     upload_answer,
@@ -304,3 +306,23 @@ def test_a_refused_upload_names_the_bucket_error(
 @pytest.mark.parametrize("status", [200, 201, 204])
 def test_a_stored_upload_is_fine(status: int) -> None:
     upload_answer("upload of chart.png", status, "")
+
+
+# -- the store's clock -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "when"),
+    [
+        ("Mon, 01 Jun 2026 09:00:01 GMT", datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC)),
+        ("Mon, 01 Jun 2026 11:00:01 +0200", datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC)),
+        ("Mon, 01 Jun 2026 09:00:01 -0000", None),  # no zone known
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_date_header_is_the_stores_clock_in_utc(
+    value: str | None, when: datetime | None
+) -> None:
+    assert date_header(value) == when

@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +47,7 @@ from shopsync.admin.responses import (
     Call,
     Failure,
     ambiguous,
+    date_header,
     mutation_payload,
     read_reply,
     upload_answer,
@@ -134,6 +136,7 @@ class ShopifyClient:
         self._stats_lock = threading.Lock()
         self._scopes_lock = threading.Lock()
         self._scopes: frozenset[str] | None = None
+        self._server_date: datetime | None = None
         self.stats = ClientStats()
 
     def _new_session(self, max_in_flight: int) -> requests.Session:
@@ -283,6 +286,17 @@ class ShopifyClient:
         if missing:
             raise ScopeError(missing)
 
+    @property
+    def server_date(self) -> datetime | None:
+        """The latest ``Date`` the store answered with (None before any answer carried one).
+
+        The store's own clock, in whole seconds, and already past: whatever is sent after
+        reading it reaches the store at that time or later (``sync`` records what a read found
+        in the index only if it was last written in an earlier second).
+        """
+        with self._stats_lock:
+            return self._server_date
+
     def scopes(self) -> frozenset[str]:
         """The token's access scopes, asked once."""
         with self._scopes_lock:
@@ -390,6 +404,7 @@ class ShopifyClient:
             token = self._token()
             with self._in_flight:
                 response = self._post(call, body, url, token)
+            self._note_date(response.headers.get("Date"))
             status = response.status_code
             try:
                 reply = read_reply(
@@ -461,6 +476,14 @@ class ShopifyClient:
         )
         error.__cause__ = exc
         return Failure(error, retry=not sent)
+
+    def _note_date(self, value: str | None) -> None:
+        when = date_header(value)
+        if when is None:
+            return
+        with self._stats_lock:
+            if self._server_date is None or when > self._server_date:
+                self._server_date = when
 
     def _count_retry(self, seconds: float) -> None:
         with self._stats_lock:

@@ -15,8 +15,12 @@ want exactly what was written (same digest); anything else is read in full and c
 before, with the ownership marks on the article itself. A missing, stale, foreign or garbled
 index costs reads, never correctness. Entries are recorded only for articles whose stored
 state was verified to be what shopsync wrote (never for an admin-edited one, so a conflict
-stays a conflict), and the push re-reads what it wrote a second later, since ``updatedAt``
-has whole seconds: an admin edit in the same second as the write is seen there.
+stays a conflict), and only from a read made in a later second than the article's last
+write, since ``updatedAt`` has whole seconds and an edit in that same second would keep it:
+the push re-reads what it wrote a second later (its own clock), and a plan records what it
+read in full only if its ``updatedAt`` is before the store's clock (the ``Date`` of an answer
+received before the read was sent). What was written in the last second is read again next
+time.
 
 Pure: no HTTP (``remote`` reads, ``apply`` writes).
 """

@@ -16,6 +16,7 @@ import email.utils
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from shopsync.admin.pacing import Cost, parse_cost
@@ -254,6 +255,19 @@ def retry_after(value: str | None, now: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - now)
+
+
+def date_header(value: str | None) -> datetime | None:
+    """The store's clock when it answered: the HTTP ``Date`` header (whole seconds), in UTC."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None  # "-0000": the sender does not know its zone, so neither do we
+    return when.astimezone(UTC)
 
 
 def error_message(errors: Any) -> str:

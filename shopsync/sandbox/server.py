@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLSchema
+from werkzeug.http import http_date
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
@@ -116,10 +117,16 @@ class _DropConnection(ConnectionAbortedError):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr: tests and the CLI print what matters themselves."""
+    """No access log on stderr: tests and the CLI print what matters themselves. The ``Date``
+    header is the app's (the store's clock, as a store's ``updatedAt``), not the host's."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
 
 
 def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -273,6 +280,7 @@ class SandboxServer:
                 response = self._upload(request)
             else:
                 response = storefront.respond(self.store, request)
+            response.headers["Date"] = http_date(self.store.clock())
             status = response.status_code
             return response(environ, start_response)
         except _DropConnection:

@@ -4,6 +4,7 @@ errors, scopes, client-credentials tokens, request recording and concurrency."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -49,6 +50,18 @@ def test_valid_token_answers_with_data_and_cost(sandbox: SandboxServer) -> None:
     assert cost["requestedQueryCost"] >= cost["actualQueryCost"] >= 1
     assert cost["throttleStatus"]["maximumAvailable"] == 2000
     assert cost["throttleStatus"]["restoreRate"] == 100
+
+
+def test_the_date_header_is_the_stores_clock_like_updated_at(sandbox: SandboxServer) -> None:
+    sandbox.store.clock = lambda: datetime(2026, 6, 1, 9, 0, 0, 900_000, tzinfo=UTC)
+    blog = create_blog(sandbox, "news")
+    answered = post(sandbox, ARTICLE_CREATE, {"article": article_input(blog, "first")})
+    # One header (requests would join two with a comma), in whole seconds, as updatedAt.
+    assert answered.headers["Date"] == "Mon, 01 Jun 2026 09:00:00 GMT"
+    (stored,) = sandbox.store.all("article")
+    assert stored["updatedAt"] == "2026-06-01T09:00:00Z"
+    refused = post(sandbox, SCOPES_QUERY, token="shpat_wrong")
+    assert refused.status_code == 401 and refused.headers["Date"] == answered.headers["Date"]
 
 
 @pytest.mark.parametrize("version", ["2026-13", "2027-01", "latest", "2026-07x"])
