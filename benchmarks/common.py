@@ -231,7 +231,6 @@ def settings_for(server: SandboxServer) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         shop=server.url,
         access_token=SecretStr(server.config.access_token),
-        max_in_flight=8,
     )
 
 
