@@ -154,10 +154,19 @@ class AuthError(ShopifyError):
 
 
 class ScopeError(AuthError):
-    def __init__(self, missing: Sequence[str]) -> None:
-        self.missing = sorted(missing)
+    """The token lacks scopes; ``missing`` has one scope per unmet need (the first of the
+    scopes that would each do, ``alternatives`` has all of them)."""
+
+    def __init__(self, missing: Sequence[str | Sequence[str]]) -> None:
+        groups = sorted(((m,) if isinstance(m, str) else tuple(m)) for m in missing)
+        self.alternatives = groups
+        self.missing = [group[0] for group in groups]
+        named = [
+            group[0] + (f" (or {' or '.join(group[1:])})" if len(group) > 1 else "")
+            for group in groups
+        ]
         super().__init__(
-            "the access token lacks the scope(s): " + ", ".join(self.missing),
+            "the access token lacks the scope(s): " + ", ".join(named),
             hint="grant them to the app in the Shopify admin (or Dev Dashboard), then reinstall",
         )
 

@@ -46,18 +46,22 @@ from shopsync.errors import ConfigError, ContentError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan
 from shopsync.vocabulary import content_digest, fingerprint, short_digest
 
-READ_SCOPES: tuple[str, ...] = ("read_content", "read_products")
-WRITE_SCOPES: tuple[str, ...] = ("read_content", "write_content", "read_products")
+#: Articles, blogs and pages: Shopify takes either scope of each pair.
+READ_CONTENT = ("read_content", "read_online_store_pages")
+WRITE_CONTENT = ("write_content", "write_online_store_pages")
+READ_SCOPES: tuple[tuple[str, ...], ...] = (READ_CONTENT, ("read_products",))
+WRITE_SCOPES: tuple[tuple[str, ...], ...] = (READ_CONTENT, WRITE_CONTENT, ("read_products",))
 
 #: Called with what was loaded, before anything is sent (the CLI prints problems from it).
 ContentReporter = Callable[[Content], None]
 
 
-def required_scopes(content: Content, *, write: bool) -> list[str]:
-    """The token's scopes a plan (or push) of ``content`` needs: files only for local images."""
+def required_scopes(content: Content, *, write: bool) -> list[tuple[str, ...]]:
+    """What the token needs to plan (or push) ``content``, each need the scopes any one of
+    which will do: files only for local images."""
     scopes = list(WRITE_SCOPES if write else READ_SCOPES)
     if content.images:
-        scopes.append("write_files" if write else "read_files")
+        scopes.append(("write_files",) if write else ("read_files",))
     return scopes
 
 

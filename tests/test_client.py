@@ -191,6 +191,19 @@ def test_write_scope_implies_read(sandbox_factory: SandboxFactory) -> None:
         client.check_access(["read_content", "write_content", "read_products"])
 
 
+def test_either_scope_of_a_pair_will_do(sandbox_factory: SandboxFactory) -> None:
+    sandbox = sandbox_factory()
+    pages = ("write_content", "write_online_store_pages")
+    token = sandbox.issue_token(scopes=("write_online_store_pages", "read_products"))
+    with make_client(sandbox, FakeTime(), access_token=token) as client:
+        client.check_access([("read_content", "read_online_store_pages"), pages, "read_products"])
+        with pytest.raises(ScopeError) as caught:
+            client.check_access([pages, ("write_files",), ("read_themes", "write_themes")])
+    assert caught.value.missing == ["read_themes", "write_files"]
+    assert caught.value.alternatives == [("read_themes", "write_themes"), ("write_files",)]
+    assert "read_themes (or write_themes), write_files" in caught.value.message
+
+
 def test_access_denied_by_the_store_is_a_scope_error(sandbox_factory: SandboxFactory) -> None:
     sandbox = sandbox_factory()
     token = sandbox.issue_token(scopes=("read_content",))

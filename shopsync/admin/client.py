@@ -276,13 +276,19 @@ class ShopifyClient:
         with self._scopes_lock:
             self._scopes = frozenset(scopes)
 
-    def check_access(self, required: Sequence[str]) -> None:
-        """ScopeError naming every scope in ``required`` the token lacks."""
+    def check_access(self, required: Sequence[str | Sequence[str]]) -> None:
+        """ScopeError naming every need in ``required`` the token does not meet.
+
+        A need is a scope, or scopes any one of which will do (Shopify takes ``write_content``
+        or ``write_online_store_pages`` for articles, blogs and pages); a write scope implies
+        its read scope.
+        """
         granted = self.scopes()
         implied = granted | {
             "read_" + s[len("write_") :] for s in granted if s.startswith("write_")
         }
-        missing = [s for s in required if s not in implied]
+        groups = [(need,) if isinstance(need, str) else tuple(need) for need in required]
+        missing = [group for group in groups if not implied & set(group)]
         if missing:
             raise ScopeError(missing)
 
