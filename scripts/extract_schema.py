@@ -13,8 +13,9 @@ How it is cut, so that it stays a true sub-schema (``tests/test_schema.py`` prov
   reach; a type in ``DENY`` is never entered, and a field is dropped when its type (or a required
   argument's type) is out of the subset; optional arguments and input fields of such types go too;
 - a type in ``PARTIAL`` keeps only the listed fields (Product reaches most of the schema);
-- every field any ``shopsync/admin/queries/*.graphql`` document selects is kept (adding a
-  document and re-running this script is the whole workflow);
+- every field any ``shopsync/admin/queries/*.graphql`` document, or any document shopsync
+  builds in code (``generated_documents``), selects is kept (adding a document and re-running
+  this script is the whole workflow);
 - an object keeps every field its kept interfaces keep; union members and implementors outside the
   subset are dropped; descriptions are dropped; everything kept is copied verbatim.
 """
@@ -419,7 +420,26 @@ def default_sdl_path() -> Path:
 
 def documents() -> list[DocumentNode]:
     # Fragment files (queries/fragments/) parse on their own; their fields count like any.
-    return [parse(p.read_text(encoding="utf-8")) for p in sorted(QUERIES.rglob("*.graphql"))]
+    files = [parse(p.read_text(encoding="utf-8")) for p in sorted(QUERIES.rglob("*.graphql"))]
+    return files + [parse(text) for text in generated_documents()]
+
+
+def generated_documents() -> list[str]:
+    """The documents shopsync builds in code, in every shape they take."""
+    from shopsync.admin import batch
+    from shopsync.admin.remote import products_document, snapshot_document
+
+    writes = [
+        batch.Write("article", {}),
+        batch.Write("article", {}, id="gid://shopify/Article/1", remove=(("global", "k"),)),
+        batch.Write("page", {}),
+        batch.Write("page", {}, id="gid://shopify/Page/1", remove=(("global", "k"),)),
+    ]
+    return [
+        snapshot_document(products=1, files=True),
+        products_document(1),
+        batch.document(writes)[0],
+    ]
 
 
 def main(argv: list[str]) -> int:

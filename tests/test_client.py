@@ -11,6 +11,7 @@ import requests
 
 from shopsync.admin.auth import StaticToken
 from shopsync.admin.client import ShopifyClient
+from shopsync.admin.remote import fetch_products
 from shopsync.config import Settings
 from shopsync.errors import ConfigError, QueryError, ScopeError, ThrottledError, UserErrors
 
@@ -209,9 +210,9 @@ def test_access_denied_by_the_store_is_a_scope_error(sandbox_factory: SandboxFac
     token = sandbox.issue_token(scopes=("read_content",))
     client = make_client(sandbox, FakeTime(), access_token=token)
     with client, pytest.raises(ScopeError) as caught:
-        client.run("SyncProductsByHandles", {"first": 1, "query": "handle:x"})
+        fetch_products(client, ["original-oriems-ultimate-kit"])
     assert caught.value.missing == ["read_products"]
-    assert caught.value.operation == "SyncProductsByHandles"
+    assert caught.value.operation == "SyncProducts1"
     assert len(sent(sandbox)) == 1
 
 

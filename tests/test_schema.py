@@ -25,7 +25,7 @@ from graphql import (
 
 from shopsync.admin import batch
 from shopsync.admin.documents import load_document
-from shopsync.admin.remote import snapshot_document
+from shopsync.admin.remote import PRODUCT_BATCH, products_document, snapshot_document
 from shopsync.admin.schema import admin_schema, subset_sdl
 
 from .shared import FULL_SCHEMA_GROUP, REPO, extract_schema, full_document, full_schema
@@ -145,10 +145,16 @@ def test_every_shopsync_document_validates_against_subset_and_full_schema(path: 
     assert validate(full_schema(), document) == []
 
 
-@pytest.mark.parametrize("products", [False, True])
+@pytest.mark.parametrize("products", [0, 1, PRODUCT_BATCH])
 @pytest.mark.parametrize("files", [False, True])
-def test_every_variant_of_the_generated_snapshot_validates(products: bool, files: bool) -> None:
+def test_every_variant_of_the_generated_snapshot_validates(products: int, files: bool) -> None:
     document = parse(snapshot_document(products=products, files=files))
+    assert validate(admin_schema(), document) == []
+    assert validate(full_schema(), document) == []
+
+
+def test_the_product_lookups_beyond_the_snapshot_validate() -> None:
+    document = parse(products_document(PRODUCT_BATCH))
     assert validate(admin_schema(), document) == []
     assert validate(full_schema(), document) == []
 

@@ -125,8 +125,11 @@ def test_products_resolved_in_one_batch(
 ) -> None:
     write_content(repo, extra_products=True)
     plan(settings, client, repo)
-    product_reads = [r for r in sandbox.requests if "products(" in request_query(r)]
-    assert len(product_reads) == 1
+    # Each handle read directly (search lags writes), all in the plan's first request.
+    product_reads = [r for r in sandbox.requests if "productByIdentifier(" in request_query(r)]
+    assert [r.operation_name for r in product_reads] == ["SyncSnapshot"]
+    assert request_query(product_reads[0]).count("productByIdentifier(") == 3
+    assert not any("products(" in request_query(r) for r in sandbox.requests)
 
 
 def request_query(request: Any) -> str:

@@ -41,7 +41,7 @@ PAGE_PAGE_SIZE = 100
 SCAN_PAGE_SIZE = 250
 READ_BATCH = 250
 BLOG_PAGE_SIZE = 50
-# Handles per products(query: "handle:a OR handle:b") request.
+# Product handles per request, each its own productByIdentifier (about 3 points each).
 PRODUCT_BATCH = 50
 # File names per files(query: "filename:a OR filename:b") request.
 FILE_BATCH = 50
@@ -253,35 +253,54 @@ def product_from_node(node: Mapping[str, Any]) -> ResolvedProduct:
     return ResolvedProduct(id=str(node["id"]), info=info)
 
 
-def product_query(handles: Iterable[str]) -> str:
-    """Shopify search syntax for "any of these handles"."""
-    return " OR ".join(f"handle:{h}" for h in handles)
-
-
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def fetch_products(client: ShopifyClient, handles: Sequence[str]) -> dict[str, ResolvedProduct]:
-    """Resolve product handles in batches; handles the store does not have are absent."""
+# A product by its handle is a direct read: search (``products(query:)``) lags behind writes
+# and matches loosely, productByIdentifier does neither.
+_PRODUCT_FIELDS = "id handle title status featuredImage { url altText }"
+
+
+def product_lookups(count: int) -> tuple[str, str]:
+    """(variable definitions, aliased fields) resolving ``count`` handles ($p0, $p1...)."""
+    definitions = "".join(f", $p{n}: String!" for n in range(count))
+    fields = "".join(
+        f"\n  p{n}: productByIdentifier(identifier: {{handle: $p{n}}}) {{ {_PRODUCT_FIELDS} }}"
+        for n in range(count)
+    )
+    return definitions, fields
+
+
+def product_variables(handles: Sequence[str]) -> dict[str, str]:
+    return {f"p{n}": handle for n, handle in enumerate(handles)}
+
+
+def products_document(count: int) -> str:
+    definitions, fields = product_lookups(count)
+    return f"query SyncProducts{count}({definitions.lstrip(', ')}) {{{fields}\n}}\n"
+
+
+def _products_in(data: Mapping[str, Any], handles: Sequence[str]) -> dict[str, ResolvedProduct]:
     found: dict[str, ResolvedProduct] = {}
-    wanted = sorted(set(handles))
-    for batch in _chunks(wanted, PRODUCT_BATCH):
-        data = client.run(
-            "SyncProductsByHandles", {"first": len(batch), "query": product_query(batch)}
-        )
-        found |= _products_in(data.get("products"), batch)
+    for n, handle in enumerate(handles):
+        node = data.get(f"p{n}")
+        if isinstance(node, Mapping) and node.get("handle") == handle:
+            found[handle] = product_from_node(node)
     return found
 
 
-def _products_in(connection: Any, handles: Sequence[str]) -> dict[str, ResolvedProduct]:
+def fetch_products(client: ShopifyClient, handles: Sequence[str]) -> dict[str, ResolvedProduct]:
+    """Resolve product handles in batches; handles the store does not have are absent."""
     found: dict[str, ResolvedProduct] = {}
-    for node in _nodes(connection):
-        product = product_from_node(node)
-        # Search can match more loosely than equality; keep exact handles only.
-        if product.info.handle in handles:
-            found[product.info.handle] = product
+    for batch in _chunks(sorted(set(handles)), PRODUCT_BATCH):
+        data = client.execute(
+            products_document(len(batch)),
+            product_variables(batch),
+            operation_name=f"SyncProducts{len(batch)}",
+        )
+        found |= _products_in(data, batch)
     return found
 
 
@@ -362,10 +381,6 @@ _SNAPSHOT_HEAD = """query SyncSnapshot($blogFirst: Int!, $pageFirst: Int!{variab
   }}{products}{files}
 }}
 """
-_SNAPSHOT_PRODUCTS = """
-  products(first: $productFirst, query: $productQuery) {
-    nodes { id handle title status featuredImage { url altText } }
-  }"""
 _SNAPSHOT_FILES = """
   files(first: $fileFirst, query: $fileQuery) {
     nodes {
@@ -376,18 +391,15 @@ _SNAPSHOT_FILES = """
   }"""
 
 
-def snapshot_document(*, products: bool, files: bool) -> str:
-    """The first request of every plan (products and files only when the files need them:
-    ``files`` needs the read_files scope, which a token without local images may lack)."""
-    variables = ""
-    if products:
-        variables += ", $productFirst: Int!, $productQuery: String!"
+def snapshot_document(*, products: int, files: bool) -> str:
+    """The first request of every plan: ``products`` handles resolved, and files only when
+    the files need them (``files`` needs the read_files scope, which a token without local
+    images may lack)."""
+    variables, lookups = product_lookups(products)
     if files:
         variables += ", $fileFirst: Int!, $fileQuery: String!"
     head = _SNAPSHOT_HEAD.format(
-        variables=variables,
-        products=_SNAPSHOT_PRODUCTS if products else "",
-        files=_SNAPSHOT_FILES if files else "",
+        variables=variables, products=lookups, files=_SNAPSHOT_FILES if files else ""
     )
     from shopsync.admin.documents import with_fragments
 
@@ -416,17 +428,13 @@ def read_snapshot(
     names = sorted(set(filenames))
     first_handles, first_names = handles[:PRODUCT_BATCH], names[:FILE_BATCH]
     variables: dict[str, Any] = {"blogFirst": BLOG_PAGE_SIZE, "pageFirst": SCAN_PAGE_SIZE}
-    if first_handles:
-        variables |= {
-            "productFirst": len(first_handles),
-            "productQuery": product_query(first_handles),
-        }
+    variables |= product_variables(first_handles)
     if first_names:
         variables |= {
             "fileFirst": min(250, 4 * len(first_names)),
             "fileQuery": file_query(first_names),
         }
-    text = snapshot_document(products=bool(first_handles), files=bool(first_names))
+    text = snapshot_document(products=len(first_handles), files=bool(first_names))
     data = client.execute(text, variables, operation_name="SyncSnapshot")
     versions = tuple(
         str(v["handle"])
@@ -453,7 +461,7 @@ def read_snapshot(
             "SyncPages", {"first": PAGE_PAGE_SIZE, "after": cursor}, path=["pages"]
         )
         pages += [page_from_node(node) for node in more]
-    products = _products_in(data.get("products"), first_handles)
+    products = _products_in(data, first_handles)
     if len(handles) > PRODUCT_BATCH:
         products |= fetch_products(client, handles[PRODUCT_BATCH:])
     found = _files_in(data.get("files"), first_names)
