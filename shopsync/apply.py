@@ -35,11 +35,11 @@ from shopsync.admin.marks import FINGERPRINT_KEY, OWNER_NAMESPACE, TEXT
 from shopsync.admin.remote import (
     READ_BATCH,
     RemoteItem,
-    article_from_node,
     fields_meta,
     index_values_digest,
-    page_from_node,
     read_articles,
+    read_pages,
+    scan_blog,
 )
 from shopsync.admin.uploads import PROCESSING_TIMEOUT, Upload, Uploader
 from shopsync.content.images import PENDING, is_pending
@@ -167,6 +167,12 @@ class Applier:
     _sent: list[_Sent] = field(default_factory=list)  # written, not yet read back
     _verified: list[tuple[PlanItem, IndexEntry]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Writes that may have landed, counted; a listing taken after the n-th serves every
+    #: look-up for it or an earlier one (a batch of ten creates fails once, not ten times).
+    _suspects: int = 0
+    _listings: dict[tuple[str, str], tuple[int, dict[str, str | RemoteItem]]] = field(
+        default_factory=dict
+    )
 
     def apply(self, plan: Plan) -> ApplyResult:
         self.blog_ids.update(plan.blog_ids)
@@ -422,20 +428,21 @@ class Applier:
                 # Landed or not, per item (a create is looked up first); a refused document
                 # has one bad input, which the items alone will name.
                 suspect = exc if exc.maybe_applied else None
-                return [self._recover(item, suspect) for item, _w, _f in writes]
+                mark = self._suspected()
+                return [self._recover(item, suspect, mark) for item, _w, _f in writes]
             return [_failed(item, exc) for item, _w, _f in writes]
         outcomes: list[ItemOutcome] = []
         answers = batch.answers([w for _i, w, _f in writes], data)
         for (item, write, fields), answer in zip(writes, answers, strict=True):
             if answer is None:
-                outcomes.append(self._recover(item, _NO_PAYLOAD))
+                outcomes.append(self._recover(item, _NO_PAYLOAD, self._suspected()))
             elif answer.errors:
                 refused = UserErrors(
                     f"{item.resource}{'Create' if write.id is None else 'Update'}",
                     list(answer.errors),
                 )
                 if write.id is None and "TAKEN" in refused.codes:
-                    outcomes.append(self._recover(item, refused))
+                    outcomes.append(self._recover(item, refused, self._suspected()))
                 else:
                     outcomes.append(_failed(item, refused))
             else:
@@ -445,12 +452,19 @@ class Applier:
         self._read_back(final=False)  # while other batches wait for the bucket
         return outcomes
 
-    def _recover(self, item: PlanItem, suspect: ShopsyncError | None) -> ItemOutcome:
-        """A write its batch could not settle, alone; ``suspect``: the create may have landed."""
+    def _suspected(self) -> int:
+        """Count a write that may have landed; its number (see ``_listings``)."""
+        with self._lock:
+            self._suspects += 1
+            return self._suspects
+
+    def _recover(self, item: PlanItem, suspect: ShopsyncError | None, mark: int) -> ItemOutcome:
+        """A write its batch could not settle, alone; ``suspect``: the create may have landed
+        (``mark``: its number among such writes)."""
         try:
             if item.kind == "create":
                 sent = 1 if suspect is not None else 0
-                return _done(item, self._create(item, suspect=suspect, sent=sent))
+                return _done(item, self._create(item, suspect=suspect, sent=sent, mark=mark))
             return _done(item, self._update(item))
         except (_Failed, ShopsyncError) as exc:
             return _failed(item, exc)
@@ -484,7 +498,12 @@ class Applier:
         )
 
     def _create(
-        self, item: PlanItem, *, suspect: ShopsyncError | None = None, sent: int = 0
+        self,
+        item: PlanItem,
+        *,
+        suspect: ShopsyncError | None = None,
+        sent: int = 0,
+        mark: int = 0,
     ) -> str:
         """Create ``item``: after a failure that may have landed (``suspect``), look first.
 
@@ -493,7 +512,7 @@ class Applier:
         assert item.desired is not None
         while True:
             if suspect is not None:
-                found = self._lookup(item)
+                found = self._lookup(item, mark)
                 if found is not None:
                     if found.source != item.desired.source:
                         raise _Failed(
@@ -515,6 +534,7 @@ class Applier:
                     raise
                 sent += 1
                 suspect = exc  # landed or not: the next turn looks before sending again
+                mark = self._suspected()
 
     def _update(self, item: PlanItem, previous: RemoteItem | None = None) -> str:
         previous = previous or item.remote
@@ -523,19 +543,35 @@ class Applier:
             return previous.id  # already as wanted (e.g. a create that committed)
         return self._write_one(item, previous)
 
-    def _lookup(self, item: PlanItem) -> RemoteItem | None:
-        """The store's item with this handle (and blog), if any."""
-        query = f"handle:{item.handle}"
+    def _lookup(self, item: PlanItem, mark: int) -> RemoteItem | None:
+        """The store's item with this handle (and blog), if any, read directly: search
+        (``query:``) lags writes, and a create that just landed is exactly what it misses."""
+        found = self._listing(item, mark).get(item.handle)
+        if found is None or isinstance(found, RemoteItem):
+            return found
+        stored = read_articles(self.client, [found], **self.names.read_variables)
+        return stored[0] if stored else None
+
+    def _listing(self, item: PlanItem, mark: int) -> dict[str, str | RemoteItem]:
+        """The item's blog (handle -> article id) or the pages (handle -> page, in full:
+        they are few), listed after write ``mark``."""
+        key = (item.resource, item.blog or "")
+        with self._lock:
+            cached = self._listings.get(key)
+            if cached is not None and cached[0] >= mark:
+                return cached[1]
+            taken = self._suspects  # every suspect counted so far happened before this listing
         if item.resource == "article":
-            data = self.client.run("SyncArticlesByHandle", {"query": query, **self.names.variables})
-            nodes = data["articles"]["nodes"]
-            found = [article_from_node(n) for n in nodes]
-            found = [f for f in found if f.handle == item.handle and f.blog == item.blog]
+            blog_id = self._blog_id(item)
+            assert blog_id is not None
+            signals = scan_blog(self.client, blog_id, **self.names.read_variables)
+            ids: dict[str, str | RemoteItem] = {signal.handle: signal.id for signal in signals}
         else:
-            data = self.client.run("SyncPagesByHandle", {"query": query})
-            found = [page_from_node(n) for n in data["pages"]["nodes"]]
-            found = [f for f in found if f.handle == item.handle]
-        return found[0] if found else None
+            ids = {page.handle: page for page in read_pages(self.client)}
+        with self._lock:
+            if key not in self._listings or self._listings[key][0] < taken:
+                self._listings[key] = (taken, ids)
+        return ids
 
     # -- the blogs' indexes
 

@@ -83,6 +83,10 @@ def outcomes(result: ApplyResult) -> dict[str, ItemOutcome]:
 # ----------------------------------------------------------------------- article creates
 
 
+#: The plan before the push lists the blog once.
+PLAN_SCANS = 1
+
+
 @pytest.fixture
 def one_article(tmp_path: Path, shop: Shop) -> Path:
     """A repository with one article, for a blog that already exists."""
@@ -106,12 +110,13 @@ def test_a_create_that_did_not_land_is_sent_again_once(
     assert (alpha.status, alpha.action) == ("ok", "create")
     assert shop.store.article_handles() == ["alpha"]
     assert alpha.id == shop.store.articles()["alpha"]["id"]
-    # Failed, looked up (nothing there), sent again, and nothing more.
+    # Failed, looked up by listing the blog (nothing there), sent again, and nothing more.
     assert shop.writes("articleCreate") == 2
-    assert shop.received("SyncArticlesByHandle") == 1
+    assert shop.received("SyncBlogScan") == PLAN_SCANS + 1
     queries = [str((r.body or {}).get("query")) for r in sent(shop.sandbox)]
-    lookup = next(n for n, q in enumerate(queries) if "SyncArticlesByHandle" in q)
+    lookup = [n for n, q in enumerate(queries) if "SyncBlogScan" in q][PLAN_SCANS]
     assert any("articleCreate(" in q for q in queries[lookup:])  # sent again after the look
+    assert not any("query:" in q for q in queries)  # never search: it lags writes
     assert shop.in_sync(one_article)
 
 
@@ -124,7 +129,7 @@ def test_a_create_that_landed_is_finished_not_sent_again(shop: Shop, one_article
     assert shop.store.article_handles() == ["alpha"]
     assert outcomes(result)["alpha"].id == shop.store.articles()["alpha"]["id"]
     assert shop.writes("articleCreate") == 1  # found carrying our source: done
-    assert shop.received("SyncArticlesByHandle") == 1
+    assert shop.received("SyncBlogScan") == PLAN_SCANS + 1
     assert shop.in_sync(one_article)
 
 
@@ -142,7 +147,39 @@ def test_a_create_that_never_lands_fails_after_its_attempts(
     assert failed.messages == [f"create of article {BLOG}/alpha failed 3 times"]
     assert shop.store.article_handles() == []
     assert shop.writes("articleCreate") == CREATE_ATTEMPTS == 3
-    assert shop.received("SyncArticlesByHandle") == CREATE_ATTEMPTS
+    # A fresh listing after each attempt.
+    assert shop.received("SyncBlogScan") == PLAN_SCANS + CREATE_ATTEMPTS
+
+
+def test_a_batch_of_creates_that_landed_is_looked_up_with_one_listing(
+    shop: Shop, tmp_path: Path
+) -> None:
+    shop.store.ensure_blog()
+    (tmp_path / "articles").mkdir()
+    for n in range(6):
+        text = article(f"Post{n}", status="draft", disclaimer=False)
+        (tmp_path / "articles" / f"post{n}.md").write_text(text, encoding="utf-8")
+    shop.fail("commit_then_fail", "articleCreate(")  # the whole batch lands, the answer is lost
+
+    result = shop.apply(tmp_path)
+
+    assert result.ok, result.to_dict()
+    assert sorted(shop.store.article_handles()) == [f"post{n}" for n in range(6)]
+    assert shop.writes("articleCreate") == 1  # all six found, none sent again
+    assert shop.received("SyncBlogScan") == PLAN_SCANS + 1  # one listing serves the six
+    assert shop.in_sync(tmp_path)
+
+
+def test_a_page_create_that_landed_is_found_by_listing_the_pages(shop: Shop, repo: Path) -> None:
+    shop.fail("commit_then_fail", "pageCreate(")
+
+    result = shop.apply(repo)
+
+    assert result.ok, result.to_dict()
+    assert [h for h in shop.store.pages() if h == "disclaimer"] == ["disclaimer"]
+    assert shop.writes("pageCreate") == 1
+    assert shop.received("SyncPages") == 1
+    assert shop.in_sync(repo)
 
 
 # -------------------------------------------------------------------------- blog creates

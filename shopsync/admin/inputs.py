@@ -36,6 +36,11 @@ class MetafieldNames:
     def variables(self) -> dict[str, str]:
         return {"productNamespace": self.product_namespace, "productKey": self.product_key}
 
+    @property
+    def read_variables(self) -> dict[str, str]:
+        """The keywords of ``remote``'s article reads (``scan_blog``, ``read_articles``)."""
+        return {"product_namespace": self.product_namespace, "product_key": self.product_key}
+
 
 def metafield(namespace: str, key: str, value: str, type_: str) -> dict[str, str]:
     return {"namespace": namespace, "key": key, "value": value, "type": type_}

@@ -541,6 +541,12 @@ def scan_blog(
     ]
 
 
+def read_pages(client: ShopifyClient) -> list[RemoteItem]:
+    """Every page, listed directly (a store has few)."""
+    nodes = client.paginate("SyncPages", {"first": PAGE_PAGE_SIZE}, path=["pages"])
+    return [page_from_node(node) for node in nodes]
+
+
 def read_articles(
     client: ShopifyClient, ids: Sequence[str], *, product_namespace: str, product_key: str
 ) -> list[RemoteItem]:
