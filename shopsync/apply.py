@@ -163,6 +163,7 @@ class Applier:
     processing_timeout: float = PROCESSING_TIMEOUT
     batch_size: int = batch.BATCH_SIZE
     image_urls: dict[str, str] = field(default_factory=dict)  # pending marker -> CDN URL
+    file_ids: dict[str, str] = field(default_factory=dict)  # store filename -> file uploaded
     _filled: dict[int, Fields] = field(default_factory=dict)  # item -> fields with those URLs
     _sent: list[_Sent] = field(default_factory=list)  # written, not yet read back
     _verified: list[tuple[PlanItem, IndexEntry]] = field(default_factory=list)
@@ -314,6 +315,8 @@ class Applier:
             item = items[index]
             if upload.url:
                 self.image_urls[upload.image.placeholder] = upload.url
+                if upload.file_id is not None:
+                    self.file_ids[upload.image.filename] = upload.file_id
             outcomes[index] = self._report(
                 ItemOutcome(
                     kind=item.kind,
@@ -588,7 +591,7 @@ class Applier:
             entries = {entry.id: entry for entry in plan.index.get(blog, ())}
             entries.update({e.id: e for item, e in verified if item.blog == blog})
             try:
-                self._store_index(plan, blog, list(entries.values()))
+                self._store_index(plan, blog, list(entries.values()), self._files_of(plan, blog))
             except ShopsyncError as exc:
                 warnings.append(
                     f"the index of blog {blog!r} was not stored ({exc.message}); "
@@ -635,11 +638,28 @@ class Applier:
         with self._lock:
             self._verified += entries
 
-    def _store_index(self, plan: Plan, blog: str, entries: list[IndexEntry]) -> None:
+    def _files_of(self, plan: Plan, blog: str) -> dict[str, str]:
+        """The files the blog's articles show (filename -> GID), as far as they are known."""
+        files: dict[str, str] = {}
+        for item in plan.items:
+            if item.resource != "article" or item.blog != blog or item.desired is None:
+                continue
+            for upload in item.desired.uploads:
+                name = upload.image.filename
+                remote = upload.remote
+                if name in self.file_ids:
+                    files[name] = self.file_ids[name]
+                elif remote is not None and remote.status != "FAILED":
+                    files[name] = remote.id
+        return files
+
+    def _store_index(
+        self, plan: Plan, blog: str, entries: list[IndexEntry], files: dict[str, str]
+    ) -> None:
         blog_id = self.blog_ids.get(blog)
         if blog_id is None:
             return
-        values = encode(entries)[:MAX_SHARDS]
+        values = encode(entries, files)[:MAX_SHARDS]
         stored = plan.stored_indexes.get(blog)
         if stored is not None and index_values_digest(values) == stored.digest:
             return

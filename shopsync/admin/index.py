@@ -87,12 +87,17 @@ def _numeric(gid: str) -> str:
     return gid.rsplit("/", 1)[-1]
 
 
-def encode(entries: Iterable[IndexEntry]) -> list[str]:
-    """JSON values for the shards, in order, each under SHARD_BYTES; [] for no entries."""
+def encode(entries: Iterable[IndexEntry], files: Mapping[str, str] | None = None) -> list[str]:
+    """JSON values for the shards, in order, each under SHARD_BYTES; [] for nothing at all.
+
+    ``files`` (store filename -> file GID, the images the blog's articles show) go in the
+    first shard: a plan finds them by id, since the search for them by name lags uploads.
+    """
     rows = sorted(entries, key=lambda e: int(_numeric(e.id)) if _numeric(e.id).isdigit() else 0)
+    ledger = dict(sorted((files or {}).items()))
     shards: list[str] = []
     current: dict[str, list[Any]] = {}
-    size = 0
+    size = len(json.dumps(ledger, ensure_ascii=False).encode("utf-8"))
     for entry in rows:
         item = json.dumps({_numeric(entry.id): entry.row()}, ensure_ascii=False)
         if current and size + len(item.encode("utf-8")) + 32 > SHARD_BYTES:
@@ -100,13 +105,39 @@ def encode(entries: Iterable[IndexEntry]) -> list[str]:
             current, size = {}, 0
         current[_numeric(entry.id)] = entry.row()
         size += len(item.encode("utf-8"))
-    if current:
+    if current or (ledger and not shards):
         shards.append(_shard(current))
+    if ledger:
+        shards[0] = _shard(json.loads(shards[0])["a"], ledger)
     return shards
 
 
-def _shard(rows: Mapping[str, list[Any]]) -> str:
-    return json.dumps({"v": INDEX_VERSION, "a": rows}, ensure_ascii=False, separators=(",", ":"))
+def _shard(rows: Mapping[str, list[Any]], files: Mapping[str, str] | None = None) -> str:
+    data: dict[str, Any] = {"v": INDEX_VERSION, "a": rows}
+    if files:
+        data["f"] = files
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_files(values: Mapping[str, str]) -> dict[str, str]:
+    """The files ledger (filename -> GID) of the blog's ``index_*`` values; {} if unreadable."""
+    files: dict[str, str] = {}
+    for key, value in values.items():
+        if not key.startswith(INDEX_KEY_PREFIX):
+            continue
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return {}
+        if not isinstance(data, dict) or data.get("v") != INDEX_VERSION:
+            return {}
+        ledger = data.get("f", {})
+        if not isinstance(ledger, dict):
+            return {}
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in ledger.items()):
+            return {}
+        files |= ledger
+    return files
 
 
 def decode(values: Mapping[str, str], *, kind: str = "Article") -> dict[str, IndexEntry]:

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shopsync.admin.index import INDEX_KEY_PREFIX, IndexEntry, Signal, decode, meta_hash
+from shopsync.admin.index import (
+    INDEX_KEY_PREFIX,
+    IndexEntry,
+    Signal,
+    decode,
+    decode_files,
+    meta_hash,
+)
 from shopsync.vocabulary import (
     Fields,
     ProductInfo,
@@ -115,6 +122,7 @@ class StoredIndex:
     entries: Mapping[str, IndexEntry] = field(default_factory=dict)
     keys: tuple[str, ...] = ()
     digest: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)  # filename -> file GID
 
     def to_dict(self) -> dict[str, Any]:
         return {"keys": list(self.keys), "digest": self.digest}
@@ -335,6 +343,18 @@ def fetch_files(client: ShopifyClient, filenames: Sequence[str]) -> dict[str, Re
     return found
 
 
+def read_files(client: ShopifyClient, ids: Mapping[str, str]) -> dict[str, RemoteFile]:
+    """Files by name -> GID, read directly (those gone since are left out)."""
+    names = list(ids)
+    found: dict[str, RemoteFile] = {}
+    for batch in _chunks(names, READ_BATCH):
+        data = client.run("SyncFilesStatus", {"ids": [ids[name] for name in batch]})
+        for name, node in zip(batch, data.get("nodes") or (), strict=False):
+            if isinstance(node, Mapping) and node.get("id") == ids[name]:
+                found[name] = file_from_node(node)
+    return found
+
+
 def file_query(filenames: Iterable[str]) -> str:
     return " OR ".join(f'filename:"{name}"' for name in filenames)
 
@@ -467,6 +487,11 @@ def read_snapshot(
     found = _files_in(data.get("files"), first_names)
     if len(names) > FILE_BATCH:
         found |= fetch_files(client, names[FILE_BATCH:])
+    # Search lags uploads: what it missed but an index recorded is read by id.
+    recorded = {name: gid for index in indexes.values() for name, gid in index.files.items()}
+    missed = {name: recorded[name] for name in names if name not in found and name in recorded}
+    if missed:
+        found |= read_files(client, missed)
     return Snapshot(
         versions=versions,
         scopes=scopes,
@@ -488,7 +513,7 @@ def stored_index(connection: Any) -> StoredIndex:
     keys = tuple(sorted(values, key=_shard_number))
     text = json.dumps([values[k] for k in keys], ensure_ascii=False)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return StoredIndex(entries=decode(values), keys=keys, digest=digest)
+    return StoredIndex(entries=decode(values), keys=keys, digest=digest, files=decode_files(values))
 
 
 def index_values_digest(values: Sequence[str]) -> str:

@@ -41,6 +41,8 @@ class Upload:
     url: str | None = None
     errors: list[str] = field(default_factory=list)
     announced: bool = False
+    #: Its name is taken in Files (by a run that was first): it waits to find that file.
+    taken: bool = False
 
     @property
     def pending(self) -> bool:
@@ -125,7 +127,9 @@ class Uploader:
             return False
         return True
 
-    def _file_create(self, uploaded: Sequence[tuple[Upload, Mapping[str, Any]]]) -> None:
+    def _file_create(
+        self, uploaded: Sequence[tuple[Upload, Mapping[str, Any]]], *, again: bool = True
+    ) -> None:
         files = [
             {
                 "originalSource": target["resourceUrl"],
@@ -144,14 +148,21 @@ class Uploader:
                 for upload, _target in uploaded:
                     upload.errors += exc.item_messages()
                 return
-            # It may have landed: whatever the store now has under these names is ours.
+            # It may have landed: whatever the store now has under these names is ours. Search
+            # lags, so a name it misses is created again: RAISE_ERROR makes that safe (a file
+            # that did land turns the second one into a duplicate-name failure, then is used).
             found = fetch_files(self.client, [u.image.filename for u, _t in uploaded])
-            for upload, _target in uploaded:
+            missed: list[tuple[Upload, Mapping[str, Any]]] = []
+            for upload, target in uploaded:
                 remote = found.get(upload.image.filename)
-                if remote is None or remote.status == "FAILED":
-                    upload.errors += exc.item_messages()
-                else:
+                if remote is not None and remote.status != "FAILED":
                     upload.file_id = remote.id
+                elif again:
+                    missed.append((upload, target))
+                else:
+                    upload.errors += exc.item_messages()
+            if missed:
+                self._file_create(missed, again=False)
             return
         created = list(payload.get("files") or [])
         for (upload, _target), node in zip(uploaded, created, strict=False):
@@ -166,8 +177,10 @@ class Uploader:
         delay = 0.1
         pending = list(uploads)
         while pending:
-            for start in range(0, len(pending), BATCH):
-                self._poll(pending[start : start + BATCH])
+            polled = [u for u in pending if not u.taken]
+            for start in range(0, len(polled), BATCH):
+                self._poll(polled[start : start + BATCH])
+            self._use_existing([u for u in pending if u.taken])
             self._announce(pending)
             pending = [u for u in pending if u.pending]
             if not pending:
@@ -175,7 +188,10 @@ class Uploader:
             if self.clock() >= deadline:
                 for upload in pending:
                     upload.errors.append(
-                        f"{upload.image.src} is still processing after "
+                        f"{upload.image.filename} is taken in Files by a file the store's "
+                        "search does not show yet; run the push again later"
+                        if upload.taken
+                        else f"{upload.image.src} is still processing after "
                         f"{self.processing_timeout:g}s; run the push again later (it waits for "
                         "the same file, nothing is uploaded twice)"
                     )
@@ -191,7 +207,6 @@ class Uploader:
             for upload in uploads:
                 upload.errors += exc.item_messages()
             return
-        taken: list[Upload] = []
         for upload, node in zip(uploads, nodes, strict=False):
             if not isinstance(node, Mapping):
                 upload.errors.append(f"the store's file for {upload.image.src} is gone")
@@ -203,23 +218,30 @@ class Uploader:
             elif status == "FAILED":
                 errors = [e for e in node.get("fileErrors") or () if isinstance(e, Mapping)]
                 if any(e.get("code") == "DUPLICATE_FILENAME_ERROR" for e in errors):
-                    taken.append(upload)
+                    upload.taken = True  # found by name from the next round on
                     continue
                 reasons = "; ".join(str(e.get("message") or e.get("code")) for e in errors)
                 upload.errors.append(
                     f"Shopify could not process {upload.image.src}: {reasons or 'FAILED'}"
                 )
-        if taken:
-            self._use_existing(taken)
 
     def _use_existing(self, uploads: Sequence[Upload]) -> None:
-        """Another run uploaded the same bytes first: wait for its file instead."""
-        found = fetch_files(self.client, [u.image.filename for u in uploads])
+        """Another run (or this one's lost first attempt) uploaded the same bytes first: use
+        its file. Only search finds a file by name, and it lags: until it shows the file, the
+        upload waits (within the processing timeout) and asks again."""
+        if not uploads:
+            return
+        try:
+            found = fetch_files(self.client, [u.image.filename for u in uploads])
+        except ShopsyncError:
+            return  # asked again next round
         for upload in uploads:
             other = found.get(upload.image.filename)
-            if other is None or other.id == upload.file_id or other.status == "FAILED":
+            if other is None or other.id == upload.file_id:
+                continue  # not in the search index yet
+            if other.status == "FAILED":
                 upload.errors.append(
                     f"{upload.image.filename} is taken in Files by a file shopsync cannot use"
                 )
             else:
-                upload.file_id = other.id
+                upload.file_id, upload.taken = other.id, False
