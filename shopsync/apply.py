@@ -410,6 +410,8 @@ class Applier:
         """The item's write for a batch, or None when the store already holds it."""
         previous = item.remote if item.kind != "create" else None
         assert item.desired is not None
+        if previous is not None and item.resource == "article" and previous.blog != item.blog:
+            self._redirect_move(previous, item)
         if (
             previous is not None
             and previous.source == item.desired.source
@@ -545,6 +547,44 @@ class Applier:
         if previous.source == item.desired.source and _same(previous, self._fields(item)):
             return previous.id  # already as wanted (e.g. a create that committed)
         return self._write_one(item, previous)
+
+    def _redirect_move(self, previous: RemoteItem, item: PlanItem) -> None:
+        """Send the old URL of an article moving to another blog on to its new one, before
+        the move: a redirect whose path still exists does nothing, so a move that fails
+        after it leaves the store as it was, and a re-run finds the redirect in place."""
+        path = f"/blogs/{previous.blog}/{previous.handle}"
+        target = f"/blogs/{item.blog}/{item.handle}"
+        redirect = {"path": path, "target": target}
+        try:
+            self.client.mutate("SyncUrlRedirectCreate", {"urlRedirect": redirect})
+            return
+        except UserErrors as exc:
+            refused = exc
+        except ShopsyncError as exc:
+            if not exc.maybe_applied:
+                raise _Failed(
+                    f"the redirect from {path} was not created, so it was not moved",
+                    *exc.item_messages(),
+                ) from exc
+            refused = None
+        # Taken (by an earlier run, or this one's lost attempt), or the answer was lost: what
+        # holds the path now? Search may lag a redirect made a moment ago; a re-run settles it.
+        data = self.client.run("SyncUrlRedirects", {"query": f"path:{path}"})
+        found = [n for n in data["urlRedirects"]["nodes"] if n.get("path") == path]
+        if found and found[0].get("target") == target:
+            return
+        if found:
+            raise _Failed(
+                f"{path} already redirects to {found[0].get('target')}, so it was not moved",
+                "change or remove that redirect in the Shopify admin (Online Store > "
+                "Navigation > URL redirects), then push again",
+            )
+        messages = refused.item_messages() if refused is not None else []
+        raise _Failed(
+            f"the redirect from {path} could not be confirmed, so it was not moved",
+            *messages,
+            "run the push again",
+        )
 
     def _lookup(self, item: PlanItem, mark: int) -> RemoteItem | None:
         """The store's item with this handle (and blog), if any, read directly: search

@@ -431,6 +431,11 @@ def _against(
     diff = _what_to_write(item, match, diff, drifted)
     if not diff:
         return PlanItem(kind="unchanged", id=match.id, remote=match, **base)
+    if item.resource == "article" and match.blog != item.blog:
+        messages.append(
+            f"moves from blog {match.blog!r}: its old URL is redirected to the new one "
+            "(the token needs write_online_store_navigation)"
+        )
     return PlanItem(
         kind="update",
         id=match.id,

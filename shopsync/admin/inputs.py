@@ -113,17 +113,20 @@ def article_input(
     if fields["template_suffix"] is not None or before.get("template_suffix"):
         data["templateSuffix"] = fields["template_suffix"] or ""
     if fields["image_src"]:
-        image = {"url": fields["image_src"]}
-        if fields["image_alt"]:
-            image["altText"] = fields["image_alt"]
-        if previous is None or (before.get("image_src"), before.get("image_alt")) != (
-            fields["image_src"],
-            fields["image_alt"],
-        ):
+        if previous is None or before.get("image_src") != fields["image_src"]:
+            image = {"url": fields["image_src"]}
+            if fields["image_alt"]:
+                image["altText"] = fields["image_alt"]
             data["image"] = image
+        elif before.get("image_alt") != fields["image_alt"]:
+            # The alt text alone: a URL sent again makes Shopify download and re-host the
+            # image (and fail the article if that URL has gone meanwhile).
+            data["image"] = {"altText": fields["image_alt"] or ""}
     elif before.get("image_src"):
         data["image"] = None
-    if previous is not None and previous.handle != fields["handle"]:
+    moved = previous is not None and previous.blog != fields["blog"]
+    if previous is not None and previous.handle != fields["handle"] and not moved:
+        # Within the blog; a move to another one gets its own redirect (apply).
         data["redirectNewHandle"] = True
     to_set, to_remove = _content_metafields(fields, names)
     data["metafields"] = to_set + ownership_metafields(source, fields)
