@@ -45,7 +45,7 @@ from shopsync.admin.uploads import PROCESSING_TIMEOUT, Upload, Uploader
 from shopsync.content.images import PENDING, is_pending
 from shopsync.errors import QueryError, ShopsyncError, UserErrors
 from shopsync.plan import Plan, PlanItem
-from shopsync.vocabulary import Fields, content_digest, fingerprint, short_digest
+from shopsync.vocabulary import Fields, a, content_digest, fingerprint, short_digest
 
 if TYPE_CHECKING:
     from shopsync.admin.client import ShopifyClient
@@ -521,7 +521,7 @@ class Applier:
                 if found is not None:
                     if found.source != item.desired.source:
                         raise _Failed(
-                            f"handle {item.handle!r} was taken meanwhile by a {item.resource} "
+                            f"handle {item.handle!r} was taken meanwhile by {a(item.resource)} "
                             "shopsync does not manage",
                             *suspect.item_messages(),
                         )

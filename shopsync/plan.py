@@ -20,7 +20,7 @@ from shopsync.admin.remote import RemoteItem, RemoteState, StoredIndex
 from shopsync.content.images import ImageUpload
 from shopsync.desired import DesiredItem, DesiredState
 from shopsync.errors import SavedPlanError
-from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, content_digest, stable_hash
+from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, a, content_digest, stable_hash
 
 Kind = Literal[
     "create", "update", "unpublish", "delete", "unchanged", "conflict", "orphan", "error"
@@ -385,7 +385,7 @@ def _clash(
         )
         hint = "give one of the files another handle"
     else:
-        why = f"a {item.resource} with handle {item.handle!r} exists that shopsync does not manage"
+        why = f"{a(item.resource)} with handle {item.handle!r} exists that shopsync does not manage"
         hint = "pass --adopt to take it over, or choose another handle"
     return PlanItem(
         kind="conflict",

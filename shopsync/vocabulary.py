@@ -132,3 +132,8 @@ class RemoteFile:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RemoteFile:
         return cls(id=str(data["id"]), status=str(data["status"]), url=data.get("url"))
+
+
+def a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an article", "a page"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun

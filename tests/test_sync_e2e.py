@@ -425,7 +425,7 @@ def test_one_refused_write_of_a_batch_fails_alone(
     result = push(settings, client, planned)
     failed = {i.handle: i.messages for i in result.failed}
     assert list(failed) == ["beta"]
-    assert "was taken meanwhile by a article shopsync does not manage" in failed["beta"][0]
+    assert "was taken meanwhile by an article shopsync does not manage" in failed["beta"][0]
     assert sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
     assert store.articles()["beta"]["title"] == "Written by hand"
     batches = [

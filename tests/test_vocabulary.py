@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shopsync.vocabulary import content_digest, fingerprint, format_datetime
+from shopsync.vocabulary import a, content_digest, fingerprint, format_datetime
 
 
 def test_digest_and_fingerprint() -> None:
@@ -23,3 +23,12 @@ def test_format_datetime_is_utc_seconds() -> None:
     moment = datetime.fromisoformat("2025-01-20T09:00:00.123456+11:00")
     assert format_datetime(moment) == "2025-01-19T22:00:00Z"
     assert format_datetime(None) is None
+
+
+def test_nouns_get_their_indefinite_article() -> None:
+    assert [a(n) for n in ("article", "image", "page", "blog")] == [
+        "an article",
+        "an image",
+        "a page",
+        "a blog",
+    ]
