@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from shopsync.sandbox.definitions import app_of
 from shopsync.sandbox.resolving import (
     Info,
     Resolver,
@@ -327,7 +328,13 @@ def m_blog_create(_: Any, info: Info, blog: Mapping[str, Any]) -> Any:
     store = store_of(info)
     with store.lock:
         errors = _check_common("blog", blog, creating=True)
-        errors += metafield_errors(store, blog.get("metafields") or [], ["blog", "metafields"])
+        errors += metafield_errors(
+            store,
+            blog.get("metafields") or [],
+            ["blog", "metafields"],
+            owner_type="BLOG",
+            app=app_of(info),
+        )
         if errors:
             return {"blog": None, "userErrors": errors}
         wanted = handleize(blog.get("handle") or blog["title"]) or "blog"
@@ -346,7 +353,7 @@ def m_blog_create(_: Any, info: Info, blog: Mapping[str, Any]) -> Any:
                 "updatedAt": now,
             },
         )
-        write_metafields(store, record["id"], blog.get("metafields") or [])
+        write_metafields(store, record["id"], blog.get("metafields") or [], app_of(info))
         return {"blog": record, "userErrors": []}
 
 
@@ -361,6 +368,13 @@ def m_blog_update(_: Any, info: Info, id: str, blog: Mapping[str, Any]) -> Any:
                 "userErrors": [user_error(["id"], "Blog does not exist", "NOT_FOUND")],
             }
         errors = _check_common("blog", blog, creating=False)
+        errors += metafield_errors(
+            store,
+            blog.get("metafields") or [],
+            ["blog", "metafields"],
+            owner_type="BLOG",
+            app=app_of(info),
+        )
         if errors:
             return {"blog": None, "userErrors": errors}
         changes = {k: blog[k] for k in ("title", "templateSuffix", "commentPolicy") if k in blog}
@@ -373,7 +387,7 @@ def m_blog_update(_: Any, info: Info, id: str, blog: Mapping[str, Any]) -> Any:
             changes["handle"] = handle
         record.update(changes, updatedAt=store.now())
         store.put("blog", record)
-        write_metafields(store, id, blog.get("metafields") or [])
+        write_metafields(store, id, blog.get("metafields") or [], app_of(info))
         return {"blog": record, "userErrors": []}
 
 
@@ -407,7 +421,11 @@ def m_article_create(
             return _article_errors([refusal])
         errors = _check_common("article", article, creating=True)
         errors += metafield_errors(
-            store, article.get("metafields") or [], ["article", "metafields"]
+            store,
+            article.get("metafields") or [],
+            ["article", "metafields"],
+            owner_type="ARTICLE",
+            app=app_of(info),
         )
         publishing, date_errors = _publishing(store, "article", article, None)
         errors += date_errors
@@ -443,7 +461,7 @@ def m_article_create(
                 **publishing,
             },
         )
-        write_metafields(store, record["id"], article.get("metafields") or [])
+        write_metafields(store, record["id"], article.get("metafields") or [], app_of(info))
         return {"article": record, "userErrors": []}
 
 
@@ -551,7 +569,11 @@ def m_article_update(
             )
         errors = _check_common("article", article, creating=False)
         errors += metafield_errors(
-            store, article.get("metafields") or [], ["article", "metafields"]
+            store,
+            article.get("metafields") or [],
+            ["article", "metafields"],
+            owner_type="ARTICLE",
+            app=app_of(info),
         )
         publishing, date_errors = _publishing(store, "article", article, record)
         errors += date_errors
@@ -582,7 +604,7 @@ def m_article_update(
             redirect(store, old_path, new_path)
         record["updatedAt"] = store.now()
         store.put("article", record)
-        write_metafields(store, id, article.get("metafields") or [])
+        write_metafields(store, id, article.get("metafields") or [], app_of(info))
         return {"article": record, "userErrors": []}
 
 
@@ -616,7 +638,13 @@ def m_page_create(_: Any, info: Info, page: Mapping[str, Any]) -> Any:
     store = store_of(info)
     with store.lock:
         errors = _check_common("page", page, creating=True)
-        errors += metafield_errors(store, page.get("metafields") or [], ["page", "metafields"])
+        errors += metafield_errors(
+            store,
+            page.get("metafields") or [],
+            ["page", "metafields"],
+            owner_type="PAGE",
+            app=app_of(info),
+        )
         publishing, date_errors = _publishing(store, "page", page, None)
         errors += date_errors
         if errors:
@@ -646,7 +674,7 @@ def m_page_create(_: Any, info: Info, page: Mapping[str, Any]) -> Any:
         )
         record["bodySummary"] = _summary(record["body"])
         store.put("page", record)
-        write_metafields(store, record["id"], page.get("metafields") or [])
+        write_metafields(store, record["id"], page.get("metafields") or [], app_of(info))
         return {"page": record, "userErrors": []}
 
 
@@ -663,7 +691,13 @@ def m_page_update(_: Any, info: Info, id: str, page: Mapping[str, Any]) -> Any:
         if record is None:
             return _page_errors([user_error(["id"], "Page does not exist", "NOT_FOUND")])
         errors = _check_common("page", page, creating=False)
-        errors += metafield_errors(store, page.get("metafields") or [], ["page", "metafields"])
+        errors += metafield_errors(
+            store,
+            page.get("metafields") or [],
+            ["page", "metafields"],
+            owner_type="PAGE",
+            app=app_of(info),
+        )
         publishing, date_errors = _publishing(store, "page", page, record)
         errors += date_errors
         if errors:
@@ -683,7 +717,7 @@ def m_page_update(_: Any, info: Info, id: str, page: Mapping[str, Any]) -> Any:
         record["bodySummary"] = _summary(record["body"])
         record["updatedAt"] = store.now()
         store.put("page", record)
-        write_metafields(store, id, page.get("metafields") or [])
+        write_metafields(store, id, page.get("metafields") or [], app_of(info))
         return {"page": record, "userErrors": []}
 
 
