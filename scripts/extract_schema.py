@@ -70,6 +70,8 @@ QUERY_FIELDS = [
     "comments",
     "currentAppInstallation",
     "files",
+    "metafieldDefinition",
+    "metafieldDefinitions",
     "node",
     "nodes",
     "page",
@@ -95,6 +97,7 @@ MUTATION_FIELDS = [
     "commentSpam",
     "fileCreate",
     "fileDelete",
+    "metafieldDefinitionCreate",
     "metafieldsDelete",
     "metafieldsSet",
     "pageCreate",
@@ -124,7 +127,9 @@ PARTIAL: dict[str, set[str]] = {
         "updatedAt",
         "vendor",
     },
-    "AppInstallation": {"accessScopes", "id"},
+    "AppInstallation": {"accessScopes", "app", "id"},
+    # The app a token belongs to: its id names its reserved namespace (app--<id>).
+    "App": {"handle", "id", "title"},
     # Images in Content > Files: what an upload needs to create, find and wait for.
     "MediaImage": {
         "alt",
@@ -138,7 +143,21 @@ PARTIAL: dict[str, set[str]] = {
         "preview",
         "updatedAt",
     },
-    "MetafieldDefinition": set(),
+    # Definitions as the sandbox serves them (create, read, a metafield's definition).
+    "MetafieldDefinition": {
+        "description",
+        "id",
+        "key",
+        "metafieldsCount",
+        "name",
+        "namespace",
+        "ownerType",
+        "pinnedPosition",
+        "type",
+        "validationStatus",
+        "validations",
+    },
+    "MetafieldDefinitionType": {"category", "name"},
 }
 
 # Partial types that implement only these of their interfaces. MediaImage's HasMetafields
@@ -151,12 +170,13 @@ DENY = {
     "Event",
     "EventConnection",
     "Translation",
-    "MetafieldDefinition",
-    "MetafieldDefinitionConnection",
     "StandardMetafieldDefinitionTemplate",
+    # Definition inputs the sandbox does not model (access, constraints, capabilities).
+    "MetafieldAccessInput",
+    "MetafieldDefinitionConstraintsInput",
+    "MetafieldCapabilityCreateInput",
     "Channel",
     "Publication",
-    "App",
     "Market",
     "Shop",
     "Collection",

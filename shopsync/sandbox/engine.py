@@ -3,8 +3,8 @@
 graphql-core does the execution, so any valid selection (aliases, fragments, variables) is
 answered as Shopify would, not only the queries shopsync sends. Resolvers are looked up per
 ``(type, field)`` in the tables the engine is given (one per resolver module: ``content``,
-``files``, ``shop``); a field without one reads the record's key of that name. The helpers
-the resolvers share are in ``resolving``, which is all this module imports of them.
+``definitions``, ``files``, ``shop``); a field without one reads the record's key of that name.
+The helpers the resolvers share are in ``resolving``, which is all this module imports of them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the resolver modules share: tables, connections, cursors and the search syntax.
 
-Each resolver module (``content``, ``files``, ``shop``) fills a table of its own,
+Each resolver module (``content``, ``definitions``, ``files``, ``shop``) fills a table of its own,
 ``RESOLVERS: dict[(type, field), resolver]``, with the decorator ``resolver_table`` gives it;
 the server hands those tables to the ``Engine``. This module imports none of them, so the
 engine and the resolvers both depend on it and never on each other.

@@ -31,7 +31,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from shopsync.loopback import is_loopback, serve_on
-from shopsync.sandbox import content, files, shop, shopify_errors, storefront
+from shopsync.sandbox import content, definitions, files, shop, shopify_errors, storefront
+from shopsync.sandbox.apps import DEFAULT_APP, SandboxApp
 from shopsync.sandbox.engine import Engine
 from shopsync.sandbox.faults import UPLOAD_OPERATION, FaultRule, FaultSet
 from shopsync.sandbox.pipeline import Answer, Operation, Pipeline, requested_name
@@ -55,7 +56,9 @@ DEFAULT_SCOPES = (
 )
 DEFAULT_API_VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04", "2026-07")
 #: Every resolver table a sandbox store answers with: one per resolver module.
-DEFAULT_RESOLVERS = (content.RESOLVERS, files.RESOLVERS, shop.RESOLVERS)
+DEFAULT_RESOLVERS = (content.RESOLVERS, definitions.RESOLVERS, files.RESOLVERS, shop.RESOLVERS)
+#: Staff accounts an article's ``author { userId }`` may name (Shopify refuses any other id).
+DEFAULT_STAFF = {"gid://shopify/StaffMember/1": "Sandbox Owner"}
 _REDACTED_HEADERS = frozenset({TOKEN_HEADER.lower(), "authorization", "cookie"})
 _REDACTED_FIELDS = frozenset({"client_secret", "access_token"})
 
@@ -76,6 +79,10 @@ class SandboxConfig:
     clock: Callable[[], float] = time.monotonic
     #: Seconds a created file stays PROCESSING before it is READY (Shopify takes a few).
     file_processing_s: float = 0.2
+    #: The app the default token and the client-credentials tokens belong to.
+    app: SandboxApp = DEFAULT_APP
+    #: Staff member GIDs and names, for ``author { userId }``.
+    staff: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STAFF))
 
     def __repr__(self) -> str:
         # The token and the client secrets never reach a repr.
@@ -102,6 +109,7 @@ class RecordedRequest:
 class _Token:
     scopes: tuple[str, ...]
     expires_at: float | None
+    app: SandboxApp = DEFAULT_APP
 
 
 @dataclass
@@ -185,7 +193,7 @@ class SandboxServer:
         self.max_recorded = max_recorded
         self._requests_lock = threading.Lock()
         self._tokens: dict[str, _Token] = {
-            self.config.access_token: _Token(tuple(self.config.scopes), None)
+            self.config.access_token: _Token(tuple(self.config.scopes), None, self.config.app)
         }
         self._tokens_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -239,16 +247,24 @@ class SandboxServer:
 
     # tokens --------------------------------------------------------------------------
 
-    def issue_token(self, scopes: Iterable[str] | None = None, ttl: float | None = None) -> str:
-        """Mint another access token (``ttl`` seconds on the config's clock; None = never)."""
+    def issue_token(
+        self,
+        scopes: Iterable[str] | None = None,
+        ttl: float | None = None,
+        *,
+        app: SandboxApp | None = None,
+    ) -> str:
+        """Mint another access token (``ttl`` seconds on the config's clock; None = never)
+        for ``app`` (default: the config's), e.g. a second app to show what a token of another
+        app may not touch (its reserved ``app--<id>`` metafield namespaces)."""
         token = "shpat_" + secrets.token_hex(16)
         expires = None if ttl is None else self.config.clock() + ttl
         granted = tuple(self.config.scopes if scopes is None else scopes)
         with self._tokens_lock:
-            self._tokens[token] = _Token(granted, expires)
+            self._tokens[token] = _Token(granted, expires, app or self.config.app)
         return token
 
-    def _scopes_of(self, token: str | None) -> tuple[str, ...] | None:
+    def _token(self, token: str | None) -> _Token | None:
         if not token:
             return None
         with self._tokens_lock:
@@ -258,7 +274,7 @@ class SandboxServer:
             if entry.expires_at is not None and self.config.clock() >= entry.expires_at:
                 del self._tokens[token]
                 return None
-            return entry.scopes
+            return entry
 
     # WSGI ----------------------------------------------------------------------------
 
@@ -378,8 +394,8 @@ class SandboxServer:
             return _refusal(404)
         if request.method != "POST":
             return _refusal(405, {"Allow": "POST"})
-        scopes = self._scopes_of(request.headers.get(TOKEN_HEADER))
-        if scopes is None:
+        token = self._token(request.headers.get(TOKEN_HEADER))
+        if token is None:
             return _refusal(401)
         if self.config.latency_ms > 0:
             self._pause(self.config.latency_ms / 1000)
@@ -393,19 +409,22 @@ class SandboxServer:
             seen.operation = requested_name(payload)
             return _answer(operation)
         seen.operation = operation.name
-        return self._operation_response(operation, scopes, served)
+        return self._operation_response(operation, token, served)
 
-    def _operation_response(
-        self, operation: Operation, scopes: tuple[str, ...], served: str
-    ) -> Response:
+    def _operation_response(self, operation: Operation, token: _Token, served: str) -> Response:
         """The operation's answer, unless a fault matching it answers instead."""
         fault = self.faults.take(operation.name, operation.query)
         if fault is not None:
             early = self._fault_response(fault, operation)
             if early is not None:
                 return early
-        context = {"api_versions": list(self.config.api_versions), "base_url": self.url}
-        response = _answer(self.pipeline.run(operation, scopes, context))
+        context = {
+            "api_versions": list(self.config.api_versions),
+            "base_url": self.url,
+            "app": token.app,
+            "staff": dict(self.config.staff),
+        }
+        response = _answer(self.pipeline.run(operation, token.scopes, context))
         if fault is not None and fault.kind == "commit_then_fail":
             response = _refusal(502)
         # The version that answered: an expired one falls forward, as on Shopify.

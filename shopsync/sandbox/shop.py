@@ -7,7 +7,10 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from shopsync.sandbox import definitions
 from shopsync.sandbox import metafields as metafield_rules
+from shopsync.sandbox.apps import ACCESS_MESSAGE, SandboxApp
+from shopsync.sandbox.definitions import app_of
 from shopsync.sandbox.resolving import (
     Info,
     connection,
@@ -72,7 +75,11 @@ def q_product_by_identifier(_: Any, info: Info, identifier: Mapping[str, Any]) -
 def q_node(_: Any, info: Info, id: str) -> Any:
     store = store_of(info)
     kind = store.kind_of(id)
-    return store.get(kind, id) if kind else None
+    found = store.get(kind, id) if kind else None
+    # Another app's reserved metafields and definitions are private to it (apps.py).
+    if kind in ("metafield", "definition") and found is not None:
+        return found if app_of(info).may_use(found["namespace"]) else None
+    return found
 
 
 @resolver("QueryRoot", "nodes")
@@ -82,9 +89,12 @@ def q_nodes(_: Any, info: Info, ids: list[str]) -> Any:
 
 @resolver("QueryRoot", "currentAppInstallation")
 def q_installation(_: Any, info: Info) -> Any:
+    """The token's app and its installation (apps.py): ``app { id }`` names its namespace."""
     scopes = info.context.get("scopes") or []
+    app = app_of(info)
     return {
-        "id": "gid://shopify/AppInstallation/1",
+        "id": app.installation_gid,
+        "app": {"id": app.gid, "handle": app.handle, "title": app.title},
         "accessScopes": [{"handle": s, "description": s.replace("_", " ")} for s in scopes],
     }
 
@@ -99,7 +109,10 @@ def q_versions(_: Any, info: Info) -> Any:
 
 
 def _owner_metafield(owner: Record, info: Info, key: str, namespace: str | None = None) -> Any:
-    namespace, key = _split_key(namespace, key)
+    app = app_of(info)
+    namespace, key = _split_key(app, namespace, key)
+    if not app.may_use(namespace):
+        return None  # another app's reserved namespace: private to that app
     return _metafield_of(store_of(info), owner["id"], namespace, key)
 
 
@@ -122,11 +135,13 @@ def _owner_metafields(
     keys: list[str] | None = None,
     **args: Any,
 ) -> Any:
-    items = store_of(info).metafields_of(owner["id"])
+    app = app_of(info)
+    items = [m for m in store_of(info).metafields_of(owner["id"]) if app.may_use(m["namespace"])]
     if namespace is not None:
+        namespace = app.resolve(namespace)
         items = [m for m in items if m["namespace"] == namespace]
     if keys is not None:
-        wanted = {tuple(k.split(".", 1)) if "." in k else (namespace, k) for k in keys}
+        wanted = {_split_key(app, None if "." in k else namespace, k) for k in keys}
         items = [m for m in items if (m["namespace"], m["key"]) in wanted]
     return connection(items, **args)
 
@@ -136,11 +151,13 @@ for _type in ("Article", "Blog", "Page", "Product", "AppInstallation", "Image"):
     resolver(_type, "metafields")(_owner_metafields)
 
 
-def _split_key(namespace: str | None, key: str) -> tuple[str, str]:
+def _split_key(app: SandboxApp, namespace: str | None, key: str) -> tuple[str, str]:
+    """(namespace, key) as stored: ``key`` may say ``namespace.key``; ``$app:``, ``$app`` and
+    no namespace at all resolve to the token's app's reserved namespace (apps.py)."""
     if namespace is None and "." in key:
         ns, _, rest = key.partition(".")
-        return ns, rest
-    return namespace or "$app", key
+        return app.resolve(ns), rest
+    return app.resolve(namespace), key
 
 
 @resolver("Metafield", "owner")
@@ -229,17 +246,51 @@ def f_image_url(image: Record, info: Info, **_: Any) -> Any:
 
 
 def metafield_errors(
-    store: Store, items: list[Mapping[str, Any]], path: list[str]
+    store: Store,
+    items: list[Mapping[str, Any]],
+    path: list[str],
+    *,
+    owner_type: str,
+    app: SandboxApp,
 ) -> list[dict[str, Any]]:
-    """Problems of inline ``metafields`` on a create or update."""
+    """Problems of inline ``metafields`` on a create or update of an ``owner_type`` resource.
+
+    As ``metafieldsSet`` (``_set_errors``) judges them: namespaces resolved for ``app``, another
+    app's reserved one refused, type and value held to a definition when there is one. The
+    refusal of another app's namespace here has no live recording: its words are those of
+    ``metafieldsSet`` and its code INVALID (the payload's enums have no APP_NOT_AUTHORIZED).
+    """
     errors = []
     for index, item in enumerate(items):
-        problem = metafield_rules.check(item, _exists(store))
+        resolved = {**item, "namespace": app.resolve(item.get("namespace"))}
+        if not app.may_use(resolved["namespace"]):
+            errors.append(user_error([*path, str(index)], ACCESS_MESSAGE, "INVALID"))
+            continue
+        problem = _problem(store, owner_type, resolved, existing=None)
         if problem is not None:
             errors.append(
                 user_error([*path, str(index), problem.field], problem.message, problem.code)
             )
     return errors
+
+
+def _problem(
+    store: Store, owner_type: str | None, item: Mapping[str, Any], existing: Record | None
+) -> metafield_rules.Problem | None:
+    """The first problem of one metafield input whose namespace is resolved: the definition's
+    type when there is a definition (else the stored type when ``type`` is left out), then the
+    value under that type and the definition's validations."""
+    namespace, key = item["namespace"], str(item.get("key") or "")
+    definition = definitions.definition_for(store, owner_type, namespace, key)
+    typed, refusal = definitions.typed_under(definition, item)
+    if refusal is not None:
+        return refusal
+    if not typed.get("type") and existing is not None:
+        typed["type"] = existing["type"]
+    problem = metafield_rules.check(typed, _exists(store))
+    if problem is None and typed.get("value") is not None:
+        problem = definitions.validation_problem(definition, str(typed["value"]))
+    return problem
 
 
 def _exists(store: Store) -> Callable[[str], bool]:
@@ -251,15 +302,25 @@ def _exists(store: Store) -> Callable[[str], bool]:
 
 
 def write_metafields(
-    store: Store, owner_id: str, items: Iterable[Mapping[str, Any]]
+    store: Store, owner_id: str, items: Iterable[Mapping[str, Any]], app: SandboxApp
 ) -> list[Record]:
-    """Upsert by (namespace, key), as Shopify does for inline and ``metafieldsSet`` writes."""
+    """Upsert by (namespace, key), as Shopify does for inline and ``metafieldsSet`` writes.
+
+    Namespaces resolve for ``app``; a type left out is the definition's, else the stored one.
+    """
     written = []
     existing = {(m["namespace"], m["key"]): m for m in store.metafields_of(owner_id)}
+    owner_type = definitions.owner_type_of(store, owner_id)
     now = store.now()
     for item in items:
-        namespace, key = _split_key(item.get("namespace"), str(item["key"]))
+        namespace, key = _split_key(app, item.get("namespace"), str(item["key"]))
+        definition = definitions.definition_for(store, owner_type, namespace, key)
         found = existing.get((namespace, key))
+        type_name = (
+            item.get("type")
+            or (definition["type"]["name"] if definition else None)
+            or (found or {}).get("type")
+        )
         if found is None:
             record = store.insert(
                 "metafield",
@@ -267,23 +328,15 @@ def write_metafields(
                     "ownerId": owner_id,
                     "namespace": namespace,
                     "key": key,
-                    "type": item["type"],
+                    "type": type_name,
                     "value": item["value"],
                     "createdAt": now,
                     "updatedAt": now,
                 },
             )
         else:
-            if found["value"] != item["value"] or found["type"] != (
-                item.get("type") or found["type"]
-            ):
-                found.update(
-                    {
-                        "value": item["value"],
-                        "type": item.get("type") or found["type"],
-                        "updatedAt": now,
-                    }
-                )
+            if found["value"] != item["value"] or found["type"] != type_name:
+                found.update({"value": item["value"], "type": type_name, "updatedAt": now})
             record = store.put("metafield", found)
         existing[(namespace, key)] = record
         written.append(record)
@@ -305,6 +358,7 @@ def delete_owned(store: Store, owner_id: str) -> None:
 @resolver("Mutation", "metafieldsSet")
 def m_metafields_set(_: Any, info: Info, metafields: list[Mapping[str, Any]]) -> Any:
     store = store_of(info)
+    app = app_of(info)
     with store.lock:
         if len(metafields) > 25:
             return {
@@ -318,20 +372,19 @@ def m_metafields_set(_: Any, info: Info, metafields: list[Mapping[str, Any]]) ->
                     }
                 ],
             }
-        errors = [e for i, item in enumerate(metafields) for e in _set_errors(store, i, item)]
+        errors = [e for i, item in enumerate(metafields) for e in _set_errors(store, app, i, item)]
         if errors:
             return {"metafields": [], "userErrors": errors}
         written = []
         for item in metafields:
-            namespace, key = _split_key(item.get("namespace"), item["key"])
-            existing = _metafield_of(store, item["ownerId"], namespace, key)
-            typed = {**item, "type": item.get("type") or (existing or {}).get("type")}
-            written += write_metafields(store, item["ownerId"], [typed])
+            written += write_metafields(store, item["ownerId"], [item], app)
         return {"metafields": written, "userErrors": []}
 
 
-def _set_errors(store: Store, index: int, item: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """What is wrong with one ``metafieldsSet`` input: owner, value, stale digest."""
+def _set_errors(
+    store: Store, app: SandboxApp, index: int, item: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """What is wrong with one ``metafieldsSet`` input: owner, namespace, value, stale digest."""
     if not _exists(store)(item["ownerId"]):
         return [
             {
@@ -341,12 +394,22 @@ def _set_errors(store: Store, index: int, item: Mapping[str, Any]) -> list[dict[
                 "elementIndex": index,
             }
         ]
+    namespace, key = _split_key(app, item.get("namespace"), item["key"])
+    if not app.may_use(namespace):
+        # metafields-set-delete-app-namespace-resolution.json, case crossAppSet.
+        return [
+            {
+                "field": ["metafields", str(index)],
+                "message": ACCESS_MESSAGE,
+                "code": "APP_NOT_AUTHORIZED",
+                "elementIndex": None,
+            }
+        ]
     errors = []
-    namespace, key = _split_key(item.get("namespace"), item["key"])
     existing = _metafield_of(store, item["ownerId"], namespace, key)
-    # The type may be left out to keep the stored one.
-    typed = {**item, "type": item.get("type") or (existing or {}).get("type")}
-    problem = metafield_rules.check(typed, _exists(store))
+    owner_type = definitions.owner_type_of(store, item["ownerId"])
+    resolved = {**item, "namespace": namespace, "key": key}
+    problem = _problem(store, owner_type, resolved, existing)
     if problem is not None:
         errors.append(
             {
@@ -372,24 +435,25 @@ def _set_errors(store: Store, index: int, item: Mapping[str, Any]) -> list[dict[
 @resolver("Mutation", "metafieldsDelete")
 def m_metafields_delete(_: Any, info: Info, metafields: list[Mapping[str, Any]]) -> Any:
     store = store_of(info)
+    app = app_of(info)
     with store.lock:
+        wanted = [(item, app.resolve(item["namespace"])) for item in metafields]
+        if any(not app.may_use(namespace) for _item, namespace in wanted):
+            # metafields-set-delete-app-namespace-resolution.json, case crossAppDelete: nothing
+            # deleted, one error on the whole list.
+            return {
+                "deletedMetafields": [],
+                "userErrors": [user_error(["metafields"], ACCESS_MESSAGE, None)],
+            }
         deleted: list[dict[str, Any] | None] = []
-        for item in metafields:
-            found = next(
-                (
-                    m
-                    for m in store.metafields_of(item["ownerId"])
-                    if (m["namespace"], m["key"]) == (item["namespace"], item["key"])
-                ),
-                None,
-            )
+        for item, namespace in wanted:
+            found = _metafield_of(store, item["ownerId"], namespace, item["key"])
             if found is None:
                 deleted.append(None)
                 continue
             store.delete("metafield", found["id"])
-            deleted.append(
-                {"ownerId": item["ownerId"], "namespace": item["namespace"], "key": item["key"]}
-            )
+            # Read back resolved (app--<id>--...), as the capture shows.
+            deleted.append({"ownerId": item["ownerId"], "namespace": namespace, "key": item["key"]})
         return {"deletedMetafields": deleted, "userErrors": []}
 
 

@@ -30,6 +30,7 @@ KINDS = {
     "metafield": "Metafield",
     "redirect": "UrlRedirect",
     "file": "MediaImage",
+    "definition": "MetafieldDefinition",
 }
 
 

@@ -14,14 +14,14 @@ import pytest
 from graphql import parse
 
 from shopsync.admin.schema import admin_schema
-from shopsync.sandbox import content, files, shop
+from shopsync.sandbox import content, definitions, files, shop
 from shopsync.sandbox.engine import Engine
 from shopsync.sandbox.resolving import Info, Resolver, resolver_table
 from shopsync.sandbox.server import DEFAULT_RESOLVERS
 from shopsync.sandbox.store import Store
 
 PACKAGE = Path(__file__).resolve().parents[2] / "shopsync" / "sandbox"
-RESOLVER_MODULES = ("content", "files", "shop", "server")
+RESOLVER_MODULES = ("content", "definitions", "files", "shop", "server")
 
 
 def _sandbox_imports(path: Path, modules: set[str]) -> set[str]:
@@ -79,7 +79,8 @@ def test_importing_the_engine_or_its_helpers_loads_no_resolver_module(module: st
 
 
 def test_the_server_serves_every_resolver_modules_table() -> None:
-    assert DEFAULT_RESOLVERS == (content.RESOLVERS, files.RESOLVERS, shop.RESOLVERS)
+    served = DEFAULT_RESOLVERS
+    assert served == (content.RESOLVERS, definitions.RESOLVERS, files.RESOLVERS, shop.RESOLVERS)
     assert all(DEFAULT_RESOLVERS)
 
 
