@@ -489,7 +489,6 @@ def test_a_local_image_is_uploaded_once_and_both_articles_show_it(
     assert kinds(again)[name] == "unchanged"
 
 
-@pytest.mark.xfail(strict=True, reason="the sandbox still drops the image on an alt-only update")
 def test_a_new_alt_text_alone_is_sent_alone_and_the_image_stays(
     sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
 ) -> None:
