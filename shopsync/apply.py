@@ -31,7 +31,15 @@ from shopsync.admin.index import (
     shard_keys,
 )
 from shopsync.admin.inputs import MetafieldNames, article_input, metafield, page_input
-from shopsync.admin.marks import FINGERPRINT_KEY, OWNER_NAMESPACE, TEXT
+from shopsync.admin.marks import (
+    CONTENT_DIGEST_KEY,
+    FINGERPRINT_KEY,
+    LEGACY_NAMESPACE,
+    MARK_KEYS,
+    OWNER_NAMESPACE,
+    SOURCE_KEY,
+    TEXT,
+)
 from shopsync.admin.remote import (
     READ_BATCH,
     RemoteItem,
@@ -170,6 +178,7 @@ class Applier:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Writes that may have landed, counted; a listing taken after the n-th serves every
     #: look-up for it or an earlier one (a batch of ten creates fails once, not ten times).
+    _legacy: list[str] = field(default_factory=list)  # written items with old marks to drop
     _suspects: int = 0
     _listings: dict[tuple[str, str], tuple[int, dict[str, str | RemoteItem]]] = field(
         default_factory=dict
@@ -182,6 +191,7 @@ class Applier:
         result.items += self._run_stage([i for i in plan.items if i.resource == "blog"])
         for stage in ("page", "article"):
             result.items += self._run_writes([i for i in plan.items if i.resource == stage])
+        result.warnings += self._drop_legacy_marks()
         result.warnings += self._store_indexes(plan)
         return result
 
@@ -477,6 +487,7 @@ class Applier:
     def _record(
         self, item: PlanItem, stored_id: str, updated_at: str | None, fields: Fields
     ) -> None:
+        self._moved_marks(item, stored_id)
         if item.resource == "article":
             with self._lock:
                 self._sent.append(_Sent(item, stored_id, updated_at, fields, self.clock()))
@@ -701,6 +712,12 @@ class Applier:
             return
         values = encode(entries, files)[:MAX_SHARDS]
         stored = plan.stored_indexes.get(blog)
+        if stored is not None and stored.legacy_keys:
+            old = [
+                {"ownerId": blog_id, "namespace": LEGACY_NAMESPACE, "key": key}
+                for key in stored.legacy_keys
+            ]
+            self.client.mutate("SyncMetafieldsDelete", {"metafields": old}, idempotent=True)
         if stored is not None and index_values_digest(values) == stored.digest:
             return
         keys = shard_keys(len(values))
@@ -737,20 +754,61 @@ class Applier:
             return
         hidden: Fields = {**remote.fields, "is_published": False, "publish_date": None}
         marks = [
+            metafield(OWNER_NAMESPACE, SOURCE_KEY, remote.source or "", TEXT),
             metafield(OWNER_NAMESPACE, FINGERPRINT_KEY, fingerprint(hidden), TEXT),
         ]
+        if remote.recorded_digest:
+            marks.append(
+                metafield(OWNER_NAMESPACE, CONTENT_DIGEST_KEY, remote.recorded_digest, TEXT)
+            )
         data = {"isPublished": False, "publishDate": None, "metafields": marks}
         if item.resource == "article":
             variables: dict[str, Any] = {"id": remote.id, "article": data, **self.names.variables}
             self.client.mutate("SyncArticleUpdate", variables, idempotent=True)
         else:
             self.client.mutate("SyncPageUpdate", {"id": remote.id, "page": data}, idempotent=True)
+        self._moved_marks(item, remote.id)
+
+    # -- marks left by earlier releases
+
+    def _moved_marks(self, item: PlanItem, stored_id: str) -> None:
+        """The item was written with its marks in the app namespace: drop the old ones."""
+        if item.remote is not None and item.remote.legacy_marks:
+            with self._lock:
+                self._legacy.append(stored_id)
+
+    def _drop_legacy_marks(self) -> list[str]:
+        """Delete what earlier releases kept in the plain namespace on the items just written
+        (after their write, never before: an item is never left without marks)."""
+        with self._lock:
+            owners, self._legacy = list(self._legacy), []
+        doomed = [
+            {"ownerId": owner, "namespace": LEGACY_NAMESPACE, "key": key}
+            for owner in owners
+            for key in MARK_KEYS
+        ]
+        warnings: list[str] = []
+        for start in range(0, len(doomed), 25):
+            try:
+                self.client.mutate(
+                    "SyncMetafieldsDelete",
+                    {"metafields": doomed[start : start + 25]},
+                    idempotent=True,
+                )
+            except ShopsyncError as exc:
+                warnings.append(
+                    f"old marks in the {LEGACY_NAMESPACE!r} namespace were not all removed "
+                    f"({exc.message}); they are ignored, a later push removes them"
+                )
+                break
+        return warnings
 
 
 def _same(remote: RemoteItem, fields: Mapping[str, Any]) -> bool:
+    """The store holds ``fields`` already, marked as shopsync marks it now."""
     from shopsync.plan import field_diff
 
-    return not field_diff(remote.fields, fields) and not remote.drifted
+    return not field_diff(remote.fields, fields) and not remote.drifted and not remote.legacy_marks
 
 
 def _action(item: PlanItem) -> str:

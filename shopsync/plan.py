@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from shopsync.admin.index import IndexEntry
-from shopsync.admin.marks import FINGERPRINT_FIELD, SOURCE_FIELD
+from shopsync.admin.marks import (
+    FINGERPRINT_FIELD,
+    LEGACY_NAMESPACE,
+    MARKS_FIELD,
+    OWNER_NAMESPACE,
+    SOURCE_FIELD,
+)
 from shopsync.admin.remote import RemoteItem, RemoteState, StoredIndex
 from shopsync.content.images import ImageUpload
 from shopsync.desired import DesiredItem, DesiredState
@@ -456,6 +462,9 @@ def _what_to_write(
         return (FieldChange(FINGERPRINT_FIELD, match.recorded_fingerprint, "(recomputed)"),)
     if not diff and not match.managed:
         return (FieldChange(SOURCE_FIELD, None, item.source),)
+    if not diff and match.legacy_marks:
+        # Marks an earlier release kept where anyone can edit them: moved by one write.
+        return (FieldChange(MARKS_FIELD, LEGACY_NAMESPACE, OWNER_NAMESPACE),)
     if (
         diff
         and not drifted

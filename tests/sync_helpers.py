@@ -160,11 +160,11 @@ ARTICLE_FIELDS = """
   id handle title body summary tags isPublished publishedAt templateSuffix updatedAt
   blog { handle }
   image { url altText }
-  shopsyncSource: metafield(namespace: "shopsync", key: "source") { value }
+  shopsyncSource: metafield(namespace: "$app:shopsync", key: "source") { value }
   seoTitle: metafield(namespace: "global", key: "title_tag") { value }
   seoDescription: metafield(namespace: "global", key: "description_tag") { value }
   featuredProducts: metafield(namespace: "custom", key: "featured_products") { value }
-  imageSrc: metafield(namespace: "shopsync", key: "image_src") { value }
+  imageSrc: metafield(namespace: "$app:shopsync", key: "image_src") { value }
 """
 
 
@@ -207,7 +207,7 @@ class Store:
 
     def pages(self) -> dict[str, dict[str, Any]]:
         query = """{ pages(first: 250) { nodes { id handle title body isPublished
-          shopsyncSource: metafield(namespace: "shopsync", key: "source") { value } } } }"""
+          shopsyncSource: metafield(namespace: "$app:shopsync", key: "source") { value } } } }"""
         return {n["handle"]: n for n in self._query(query)["pages"]["nodes"]}
 
     def product_id(self, handle: str) -> str:

@@ -511,7 +511,7 @@ def test_a_no_change_plan_renders_only_the_pages(
 def test_an_unrendered_file_is_rendered_when_another_article_claims_it(
     settings: Settings, client: ShopifyClient, repo: Path, store: Store, indexed: Any
 ) -> None:
-    # Another app copies beta, shopsync's marks and all, under a new handle.
+    # A copy of beta under a new handle, claiming its file the way earlier releases marked it.
     copy = admin_create_article(client, settings, store.blog_id(), "beta-copy", published=False)
     admin_set_metafield(
         client, copy, "shopsync", "source", "single_line_text_field", "articles/beta.md"

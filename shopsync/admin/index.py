@@ -5,7 +5,7 @@ of the canonical fields written, a hash of the metafields an admin can edit with
 touching the article (SEO, featured products), the file it came from, and a digest of the
 inputs the fields were rendered from (so an untouched article whose file and products did
 not change is not even rendered: see ``desired.DesiredItem``). It lives in JSON
-metafields on the blog (``shopsync.index_0``, ``index_1``... each under Shopify's 128 KB
+metafields on the blog (``$app:shopsync.index_0``, ``index_1``... each under Shopify's 128 KB
 limit for a JSON value). The next plan lists the blog's articles cheaply (id, handle,
 updatedAt, those metafields) and downloads in full only what the index cannot vouch for.
 
@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-INDEX_NAMESPACE = "shopsync"
+INDEX_NAMESPACE = "$app:shopsync"  # marks.OWNER_NAMESPACE: only this app reads or writes it
 INDEX_KEY_PREFIX = "index_"
 INDEX_VERSION = 2
 #: Bytes of JSON per metafield: under Shopify's 128 KB (131,072) limit for a json value.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +71,9 @@ class RemoteItem:
     #: (``index.meta_hash``): what the blog's index records.
     updated_at: str | None = None
     meta: str | None = None
+    #: The marks are where releases before the app namespace kept them: the next write moves
+    #: them (``marks.LEGACY_NAMESPACE``).
+    legacy_marks: bool = False
 
     def __hash__(self) -> int:
         return stable_hash(self.to_dict())
@@ -87,6 +90,7 @@ class RemoteItem:
             "recorded_digest": self.recorded_digest,
             "updated_at": self.updated_at,
             "meta": self.meta,
+            "legacy_marks": self.legacy_marks,
         }
 
     @classmethod
@@ -101,6 +105,7 @@ class RemoteItem:
             recorded_fingerprint=data.get("recorded_fingerprint"),
             recorded_digest=data.get("recorded_digest"),
             updated_at=data.get("updated_at"),
+            legacy_marks=bool(data.get("legacy_marks")),
             meta=data.get("meta"),
         )
 
@@ -123,14 +128,24 @@ class StoredIndex:
     keys: tuple[str, ...] = ()
     digest: str = ""
     files: Mapping[str, str] = field(default_factory=dict)  # filename -> file GID
+    #: Shards an earlier release kept in the plain namespace: deleted by the next index write.
+    legacy_keys: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"keys": list(self.keys), "digest": self.digest}
+        return {
+            "keys": list(self.keys),
+            "digest": self.digest,
+            "legacy_keys": list(self.legacy_keys),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StoredIndex:
         # Entries are what the plan read them for; a saved plan needs only what apply uses.
-        return cls(keys=tuple(data.get("keys") or ()), digest=str(data.get("digest") or ""))
+        return cls(
+            keys=tuple(data.get("keys") or ()),
+            digest=str(data.get("digest") or ""),
+            legacy_keys=tuple(data.get("legacy_keys") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -169,8 +184,29 @@ def _product_ids(raw: str | None) -> list[str]:
     return [str(parsed)]
 
 
+@dataclass(frozen=True)
+class _Marks:
+    source: str | None
+    fingerprint: str | None
+    digest: str | None
+    image_src: str | None
+    legacy: bool
+
+
+def _marks(node: Mapping[str, Any]) -> _Marks:
+    """The item's marks: the app namespace's, else those an earlier release left."""
+    legacy = _value(node, "shopsyncSource") is None and _value(node, "legacySource") is not None
+    if legacy:
+        keys = ("legacySource", "legacyFingerprint", "legacyContentDigest", "legacyImageSrc")
+    else:
+        keys = ("shopsyncSource", "shopsyncFingerprint", "shopsyncContentDigest", "imageSrc")
+    source, fingerprint_, digest, image_src = (_value(node, key) for key in keys)
+    return _Marks(source, fingerprint_, digest, image_src, legacy=legacy)
+
+
 def article_from_node(node: Mapping[str, Any]) -> RemoteItem:
     """A node selected by the ``SyncArticle`` fields (see queries/Sync*.graphql)."""
+    marks = _marks(node)
     image = node.get("image") if isinstance(node.get("image"), Mapping) else None
     author = node.get("author") if isinstance(node.get("author"), Mapping) else None
     blog = node.get("blog") if isinstance(node.get("blog"), Mapping) else None
@@ -179,7 +215,7 @@ def article_from_node(node: Mapping[str, Any]) -> RemoteItem:
     if image is not None:
         # Shopify re-hosts the image: compare the URL we sent (kept in a metafield),
         # falling back to the stored one for images set in the admin.
-        image_src = _value(node, "imageSrc") or image.get("url")
+        image_src = marks.image_src or image.get("url")
         image_alt = image.get("altText") or None
     blog_handle = blog.get("handle") if blog else None
     fields: Fields = {
@@ -205,11 +241,12 @@ def article_from_node(node: Mapping[str, Any]) -> RemoteItem:
         handle=node["handle"],
         fields=fields,
         blog=blog_handle,
-        source=_value(node, "shopsyncSource"),
-        recorded_fingerprint=_value(node, "shopsyncFingerprint"),
-        recorded_digest=_value(node, "shopsyncContentDigest"),
+        source=marks.source,
+        recorded_fingerprint=marks.fingerprint,
+        recorded_digest=marks.digest,
         updated_at=node.get("updatedAt") if isinstance(node.get("updatedAt"), str) else None,
         meta=fields_meta(fields),
+        legacy_marks=marks.legacy,
     )
 
 
@@ -224,6 +261,7 @@ def fields_meta(fields: Mapping[str, Any]) -> str:
 
 def page_from_node(node: Mapping[str, Any]) -> RemoteItem:
     """A node selected by the ``SyncPage`` fields."""
+    marks = _marks(node)
     published = bool(node.get("isPublished"))
     fields: Fields = {
         "handle": node["handle"],
@@ -241,9 +279,10 @@ def page_from_node(node: Mapping[str, Any]) -> RemoteItem:
         id=node["id"],
         handle=node["handle"],
         fields=fields,
-        source=_value(node, "shopsyncSource"),
-        recorded_fingerprint=_value(node, "shopsyncFingerprint"),
-        recorded_digest=_value(node, "shopsyncContentDigest"),
+        source=marks.source,
+        recorded_fingerprint=marks.fingerprint,
+        recorded_digest=marks.digest,
+        legacy_marks=marks.legacy,
     )
 
 
@@ -391,7 +430,8 @@ _SNAPSHOT_HEAD = """query SyncSnapshot($blogFirst: Int!, $pageFirst: Int!{variab
     nodes {{
       id
       handle
-      index: metafields(first: 25, namespace: "shopsync") {{ nodes {{ key value }} }}
+      index: metafields(first: 25, namespace: "$app:shopsync") {{ nodes {{ key value }} }}
+      legacyIndex: metafields(first: 25, namespace: "shopsync") {{ nodes {{ key }} }}
     }}
     pageInfo {{ hasNextPage endCursor }}
   }}
@@ -473,7 +513,12 @@ def read_snapshot(
     for node in blog_nodes:
         handle = str(node["handle"])
         blog_ids[handle] = str(node["id"])
-        indexes[handle] = stored_index(node.get("index"))
+        legacy = tuple(
+            str(n["key"])
+            for n in _nodes(node.get("legacyIndex"))
+            if str(n.get("key", "")).startswith(INDEX_KEY_PREFIX)
+        )
+        indexes[handle] = replace(stored_index(node.get("index")), legacy_keys=legacy)
     pages = [page_from_node(node) for node in _nodes(data.get("pages"))]
     if _has_next(data.get("pages")):
         cursor = (data["pages"].get("pageInfo") or {}).get("endCursor")
@@ -504,7 +549,7 @@ def read_snapshot(
 
 
 def stored_index(connection: Any) -> StoredIndex:
-    """A blog's ``index_*`` metafields (from ``metafields(namespace: "shopsync")``)."""
+    """A blog's ``index_*`` metafields (from ``metafields(namespace: "$app:shopsync")``)."""
     values = {
         str(node["key"]): str(node.get("value") or "")
         for node in _nodes(connection)
