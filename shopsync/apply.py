@@ -52,7 +52,7 @@ from shopsync.admin.remote import (
 from shopsync.admin.uploads import PROCESSING_TIMEOUT, Upload, Uploader
 from shopsync.content.images import PENDING, is_pending
 from shopsync.errors import QueryError, ShopsyncError, UserErrors
-from shopsync.plan import Plan, PlanItem
+from shopsync.plan import PRODUCT_LIST_TYPE, Plan, PlanItem
 from shopsync.vocabulary import Fields, a, content_digest, fingerprint, short_digest
 
 if TYPE_CHECKING:
@@ -179,6 +179,7 @@ class Applier:
     #: Writes that may have landed, counted; a listing taken after the n-th serves every
     #: look-up for it or an earlier one (a batch of ten creates fails once, not ten times).
     _legacy: list[str] = field(default_factory=list)  # written items with old marks to drop
+    definition_failed: str | None = None  # the product metafield's, if it could not be made
     _suspects: int = 0
     _listings: dict[tuple[str, str], tuple[int, dict[str, str | RemoteItem]]] = field(
         default_factory=dict
@@ -187,6 +188,10 @@ class Applier:
     def apply(self, plan: Plan) -> ApplyResult:
         self.blog_ids.update(plan.blog_ids)
         result = ApplyResult()
+        definitions = [i for i in plan.items if i.resource == "definition"]
+        refused = [i.handle for i in definitions if i.kind == "error"]
+        self.definition_failed = refused[0] if refused else None
+        result.items += self._run_stage(definitions)
         result.items += self._upload_images([i for i in plan.items if i.resource == "image"])
         result.items += self._run_stage([i for i in plan.items if i.resource == "blog"])
         for stage in ("page", "article"):
@@ -269,6 +274,8 @@ class Applier:
         try:
             if item.resource == "blog":
                 return _done(item, self._create_blog(item))
+            if item.resource == "definition":
+                return _done(item, self._create_definition(item))
             if item.kind in ("unpublish", "delete"):
                 self._prune(item)
                 return _done(item, item.id)
@@ -279,6 +286,33 @@ class Applier:
             return _failed(item, exc)
 
     # -- blogs
+
+    def _create_definition(self, item: PlanItem) -> str | None:
+        """The featured-products metafield's definition; its articles wait for it."""
+        namespace, _, key = item.handle.partition(".")
+        definition = {
+            "name": "Featured products",
+            "description": "Products an article features (kept by shopsync)",
+            "namespace": namespace,
+            "key": key,
+            "ownerType": "ARTICLE",
+            "type": PRODUCT_LIST_TYPE,
+        }
+        try:
+            # Safe to send again: a second one for the same key is refused as TAKEN.
+            payload = self.client.mutate(
+                "SyncMetafieldDefinitionCreate", {"definition": definition}, idempotent=True
+            )
+        except UserErrors as exc:
+            if exc.codes == ["TAKEN"]:
+                return None  # made meanwhile (or by the attempt the retry repeated)
+            self.definition_failed = item.handle
+            raise
+        except ShopsyncError:
+            self.definition_failed = item.handle
+            raise
+        created = payload.get("createdDefinition") or {}
+        return str(created["id"]) if created.get("id") else None
 
     def _create_blog(self, item: PlanItem) -> str:
         variables = {"blog": {"title": item.title or item.handle, "handle": item.handle}}
@@ -420,6 +454,12 @@ class Applier:
         """The item's write for a batch, or None when the store already holds it."""
         previous = item.remote if item.kind != "create" else None
         assert item.desired is not None
+        if self.definition_failed and item.desired.fields.get("featured_products"):
+            raise _Failed(
+                f"the definition of {self.definition_failed} could not be created, and an "
+                "article featuring products waits for it: a value written without a "
+                "definition cannot be given one later"
+            )
         if previous is not None and item.resource == "article" and previous.blog != item.blog:
             self._redirect_move(previous, item)
         if (

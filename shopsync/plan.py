@@ -22,7 +22,7 @@ from shopsync.admin.marks import (
     OWNER_NAMESPACE,
     SOURCE_FIELD,
 )
-from shopsync.admin.remote import RemoteItem, RemoteState, StoredIndex
+from shopsync.admin.remote import RemoteDefinition, RemoteItem, RemoteState, StoredIndex
 from shopsync.content.images import ImageUpload
 from shopsync.desired import DesiredItem, DesiredState
 from shopsync.errors import SavedPlanError
@@ -31,7 +31,7 @@ from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, a, content_digest, 
 Kind = Literal[
     "create", "update", "unpublish", "delete", "unchanged", "conflict", "orphan", "error"
 ]
-ResourceKind = Literal["image", "blog", "page", "article"]
+ResourceKind = Literal["definition", "image", "blog", "page", "article"]
 PruneMode = Literal["unpublish", "delete"]
 
 KINDS: tuple[Kind, ...] = (
@@ -45,7 +45,7 @@ KINDS: tuple[Kind, ...] = (
     "error",
 )
 WRITING_KINDS: frozenset[str] = frozenset({"create", "update", "unpublish", "delete"})
-RESOURCE_ORDER: dict[str, int] = {"image": 0, "blog": 1, "page": 2, "article": 3}
+RESOURCE_ORDER: dict[str, int] = {"definition": 0, "image": 1, "blog": 2, "page": 3, "article": 4}
 #: The version of ``Plan.to_dict``; ``Plan.from_dict`` refuses any other.
 PLAN_FORMAT = "shopsync-plan"
 PLAN_VERSION = 1
@@ -220,6 +220,9 @@ class Plan:
 
     def of_kind(self, *kinds: Kind) -> list[PlanItem]:
         return [item for item in self.items if item.kind in kinds]
+
+    def of_resource(self, *resources: ResourceKind) -> list[PlanItem]:
+        return [item for item in self.items if item.resource in resources]
 
     def to_dict(self) -> dict[str, Any]:
         """The whole plan as JSON-able data, versioned: ``from_dict`` gives it back."""
@@ -552,6 +555,39 @@ def plan_image(upload: ImageUpload) -> PlanItem:
     return PlanItem(kind="create", diff=diff, messages=messages, **{**common, "id": None})
 
 
+#: The type of the featured-products metafield (what ``inputs`` writes).
+PRODUCT_LIST_TYPE = "list.product_reference"
+
+
+def plan_definition(handle: str, found: RemoteDefinition | None) -> PlanItem | None:
+    """The articles' featured-products metafield (``namespace.key``) needs a definition, so
+    themes can use it as a dynamic source (Shopify cannot give values already written
+    without one a definition later); one of another type is an error, the right one no item
+    at all (it is the store's, not a file's)."""
+    common: dict[str, Any] = {"resource": "definition", "handle": handle}
+    if found is None:
+        diff = (
+            FieldChange("owner", None, "ARTICLE"),
+            FieldChange("type", None, PRODUCT_LIST_TYPE),
+        )
+        return PlanItem(kind="create", diff=diff, **common)
+    if found.type != PRODUCT_LIST_TYPE:
+        return PlanItem(
+            kind="error",
+            id=found.id,
+            messages=(
+                f"the articles' {handle} metafield is defined as {found.type}; "
+                f"shopsync writes featured products as {PRODUCT_LIST_TYPE}",
+            ),
+            hints=(
+                "point SHOPSYNC_PRODUCT_METAFIELD elsewhere, or change the "
+                "definition in the Shopify admin (Settings > Custom data > Blog posts)",
+            ),
+            **common,
+        )
+    return None
+
+
 def make_plan(
     desired: DesiredState,
     remote: RemoteState,
@@ -559,10 +595,12 @@ def make_plan(
     *,
     article_fields: Iterable[str] | None = None,
     page_fields: Iterable[str] | None = None,
+    definitions: Iterable[PlanItem] = (),
 ) -> Plan:
-    """Compare and decide, item by item; the result is sorted blog, page, article, handle."""
+    """Compare and decide, item by item; the result is sorted definition, image, blog, page,
+    article, then handle. ``definitions``: what ``plan_definition`` found to do."""
     options = options or PlanOptions()
-    items: list[PlanItem] = [plan_image(upload) for upload in desired.images]
+    items: list[PlanItem] = [*definitions, *(plan_image(upload) for upload in desired.images)]
     for handle in desired.blogs:
         if handle not in remote.blogs:
             title = desired.blog_titles.get(handle) or handle.replace("-", " ").title()

@@ -43,7 +43,7 @@ from shopsync.desired import (
     resolve_images,
 )
 from shopsync.errors import ConfigError, ContentError
-from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan
+from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan, plan_definition
 from shopsync.vocabulary import content_digest, fingerprint, short_digest
 
 #: Articles, blogs and pages: Shopify takes either scope of each pair.
@@ -129,7 +129,7 @@ def plan_content(
     write: bool = False,
 ) -> Plan:
     """Read the store (snapshot, scans, what the indexes cannot vouch for) and plan: read-only."""
-    snapshot = _snapshot(client, content)
+    snapshot = _snapshot(client, settings, content)
     client.check_supported(snapshot.versions)
     client.note_scopes(snapshot.scopes)
     client.check_access(required_scopes(content, write=write))
@@ -162,15 +162,23 @@ def plan_content(
         pages=snapshot.pages,
         indexes=snapshot.indexes,
     )
-    plan = make_plan(desired, remote, options)
+    definitions = []
+    if snapshot.definition_read and any(
+        d.ok and d.fields.get("featured_products") for d in desired.articles
+    ):
+        definition = plan_definition(settings.product_metafield, snapshot.product_definition)
+        definitions += [definition] if definition is not None else []
+    plan = make_plan(desired, remote, options, definitions=definitions)
     return replace(plan, index=_vouched_index(plan, remote, vouched, settled))
 
 
-def _snapshot(client: ShopifyClient, content: Content) -> Snapshot:
+def _snapshot(client: ShopifyClient, settings: Settings, content: Content) -> Snapshot:
     handles = product_handles(content.articles)
     filenames = [image.filename for image in content.images.values()]
     try:
-        return read_snapshot(client, product_handles=handles, filenames=filenames)
+        return read_snapshot(
+            client, product_handles=handles, filenames=filenames, **_names(settings)
+        )
     except ConfigError:
         client.check_api_version()  # a version the store does not serve at all: say which it does
         raise

@@ -74,6 +74,7 @@ def test_first_push_creates_everything_and_second_plan_is_empty(
         (i["resource"], i["handle"]) for i in data["result"]["items"] if i["action"] == "create"
     }
     assert created == {
+        ("definition", "custom.featured_products"),  # for alpha's featured product
         ("blog", BLOG),
         ("page", "disclaimer"),
         ("article", "alpha"),
@@ -111,12 +112,12 @@ def test_plan_never_writes_and_exits_2_with_changes(
 ) -> None:
     result = store_cli("plan", "--detailed-exitcode")
     assert result.exit_code == 2, result.output
-    assert "Plan: 5 to create" in result.stdout
+    assert "Plan: 6 to create" in result.stdout
     assert "+ article research-digest/alpha" in result.stdout
     markdown = store_cli("plan", "--markdown")
     assert markdown.exit_code == 0 and "| `+` | create |" in markdown.stdout
     dry = store_cli("push", "--dry-run")
-    assert dry.exit_code == 0 and "Plan: 5 to create" in dry.stdout
+    assert dry.exit_code == 0 and "Plan: 6 to create" in dry.stdout
     assert mutations(sandbox.requests) == []
     assert store.articles() == {}
 
@@ -470,7 +471,7 @@ def test_a_local_image_is_uploaded_once_and_both_articles_show_it(
     shown = store_cli("plan")
     name = f"diagram-{hashlib.sha256(data).hexdigest()[:12]}.png"
     assert f"+ image {name}  ({IMAGE})" in shown.stdout
-    assert "Plan: 6 to create" in shown.stdout
+    assert "Plan: 7 to create" in shown.stdout
 
     pushed = store_cli("push")
     assert pushed.exit_code == 0, pushed.output
@@ -587,8 +588,9 @@ def test_an_image_edited_after_the_plan_holds_back_only_its_article(
     result = push(settings, client, planned)
     assert not result.ok
     failed = {(i.resource, i.handle): i.messages for i in result.failed}
-    assert set(failed) == {("image", planned.items[0].handle), ("article", "alpha")}
-    assert "changed since the plan" in failed[("image", planned.items[0].handle)][0]
+    (image,) = planned.of_resource("image")
+    assert set(failed) == {("image", image.handle), ("article", "alpha")}
+    assert "changed since the plan" in failed[("image", image.handle)][0]
     assert "was not uploaded" in failed[("article", "alpha")][0]
     assert sorted(store.article_handles()) == ["beta", "gamma"]
     assert store_files(sandbox) == []
@@ -672,7 +674,8 @@ def test_the_same_bytes_under_two_paths_are_one_file_used_by_both_articles(
         on_progress=lambda o: seen.append(o.resource),
     )
     assert result.ok, result.to_dict()
-    assert seen[0] == "image" and seen.count("image") == 1  # reported first, as it finished
+    # Reported first (after the metafield definition's stage), as it finished.
+    assert seen[:2] == ["definition", "image"] and seen.count("image") == 1
     (file,) = store_files(sandbox)
     articles = store.articles()
     assert articles["alpha"]["imageSrc"]["value"] == articles["beta"]["imageSrc"]["value"]
@@ -709,3 +712,78 @@ def test_body_images_in_the_repository_are_uploaded_and_linked(
     newest = store_files(sandbox)[-1]
     assert f'src="{newest["url"]}"' in store.articles()["alpha"]["body"]
     assert not plan(settings, client, repo).has_changes
+
+
+# ----------------------------------------------------------- featured products' definition
+
+DEFINITION_QUERY = """query {
+  metafieldDefinition(
+    identifier: {ownerType: ARTICLE, namespace: "custom", key: "featured_products"}
+  ) { id type { name } ownerType }
+}"""
+
+
+def define_products_metafield(client: ShopifyClient, type_: str) -> None:
+    data = client.execute(
+        """mutation($d: MetafieldDefinitionInput!) {
+          metafieldDefinitionCreate(definition: $d) { createdDefinition { id } userErrors { code } }
+        }""",
+        {
+            "d": {
+                "name": "Featured",
+                "namespace": "custom",
+                "key": "featured_products",
+                "ownerType": "ARTICLE",
+                "type": type_,
+            }
+        },
+    )
+    assert data["metafieldDefinitionCreate"]["userErrors"] == []
+
+
+def test_the_featured_products_metafield_is_defined_before_any_article_uses_it(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    planned = plan(settings, client, repo)
+    (definition,) = planned.of_resource("definition")
+    assert (definition.kind, definition.handle) == ("create", "custom.featured_products")
+    assert push(settings, client, planned).ok
+
+    found = client.execute(DEFINITION_QUERY)["metafieldDefinition"]
+    assert found["type"]["name"] == "list.product_reference" and found["ownerType"] == "ARTICLE"
+    queries = [request_query(r) for r in sandbox.requests]
+    defined = next(n for n, q in enumerate(queries) if "metafieldDefinitionCreate(" in q)
+    first_article = next(n for n, q in enumerate(queries) if "articleCreate(" in q)
+    assert defined < first_article
+    assert plan(settings, client, repo).of_resource("definition") == []  # done: no item
+
+
+def test_a_definition_of_another_type_is_an_error_and_holds_back_the_articles_using_it(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    define_products_metafield(client, "product_reference")  # a single product, not a list
+    planned = plan(settings, client, repo)
+    (definition,) = planned.of_resource("definition")
+    assert definition.kind == "error" and "defined as product_reference" in definition.messages[0]
+    result = push(settings, client, planned)
+    assert not result.ok
+    failed = {i.handle for i in result.failed}
+    assert failed == {"alpha"}  # the one article featuring a product; the rest were written
+    assert sorted(store.articles()) == ["beta", "gamma"]
+
+
+def test_a_definition_that_could_not_be_made_fails_only_the_articles_waiting_for_it(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    add_fault(sandbox, kind="http_503", match="metafieldDefinitionCreate(", times=20)
+    result = push(settings, client, plan(settings, client, repo))
+    assert not result.ok
+    outcomes = {i.handle: i for i in result.items}
+    assert outcomes["custom.featured_products"].status == "failed"
+    assert outcomes["alpha"].status == "failed"
+    assert "waits for it" in outcomes["alpha"].messages[0]
+    assert sorted(store.articles()) == ["beta", "gamma"]
+
+    sandbox.faults.clear()
+    assert sync(settings, client, repo).ok  # a re-run defines it, then writes alpha
+    assert sorted(store.articles()) == ["alpha", "beta", "gamma"]

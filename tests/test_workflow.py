@@ -88,7 +88,7 @@ def test_pull_request_job_puts_the_plan_in_the_summary(
     assert [r.returncode for r in runs] == [0, 0], runs
     text = summary.read_text()
     assert "### shopsync plan" in text
-    assert "**Plan: 6 to create, 0 to update, 0 to delete" in text
+    assert "**Plan: 7 to create, 0 to update, 0 to delete" in text
     assert "| `+` | create | `article research-digest/ems-deep-spine-muscles-study` |" in text
     assert sandbox.store.all("article") == []  # a pull request never writes
 
@@ -99,7 +99,7 @@ def test_main_job_pushes_and_verifies_nothing_is_left(
     summary = tmp_path / "summary.md"
     runs = run_job("push", checkout, sandbox, summary)
     assert [r.returncode for r in runs] == [0, 0, 0], runs
-    assert "Push: 6 ok, 0 failed" in runs[1].output
+    assert "Push: 7 ok, 0 failed" in runs[1].output
     assert "No changes: the store matches the files." in summary.read_text()
     assert len(sandbox.store.all("article")) == 3
 

@@ -451,11 +451,20 @@ _SNAPSHOT_FILES = """
   }"""
 
 
+_SNAPSHOT_DEFINITION = """
+  productDefinition: metafieldDefinition(
+    identifier: {ownerType: ARTICLE, namespace: $productNamespace, key: $productKey}
+  ) { id type { name } }"""
+
+
 def snapshot_document(*, products: int, files: bool) -> str:
-    """The first request of every plan: ``products`` handles resolved, and files only when
-    the files need them (``files`` needs the read_files scope, which a token without local
-    images may lack)."""
+    """The first request of every plan: ``products`` handles resolved (and the definition
+    of the metafield that links them), and files only when the files need them (``files``
+    needs the read_files scope, which a token without local images may lack)."""
     variables, lookups = product_lookups(products)
+    if products:
+        variables += ", $productNamespace: String!, $productKey: String!"
+        lookups += _SNAPSHOT_DEFINITION
     if files:
         variables += ", $fileFirst: Int!, $fileQuery: String!"
     head = _SNAPSHOT_HEAD.format(
@@ -477,10 +486,27 @@ class Snapshot:
     pages: tuple[RemoteItem, ...]
     products: Mapping[str, ResolvedProduct]
     files: Mapping[str, RemoteFile]
+    #: The featured-products metafield's definition on articles, when products were asked
+    #: for: ``None`` if it has none; unset (``definition_read`` false) otherwise.
+    product_definition: RemoteDefinition | None = None
+    definition_read: bool = False
+
+
+@dataclass(frozen=True)
+class RemoteDefinition:
+    """A metafield definition as the store has it."""
+
+    id: str
+    type: str
 
 
 def read_snapshot(
-    client: ShopifyClient, *, product_handles: Sequence[str], filenames: Sequence[str]
+    client: ShopifyClient,
+    *,
+    product_handles: Sequence[str],
+    filenames: Sequence[str],
+    product_namespace: str = "custom",
+    product_key: str = "featured_products",
 ) -> Snapshot:
     """Versions, scopes, blogs and their indexes, pages, products and files, in one request
     (more only for a store with more than 50 blogs or 250 pages, or many products/images)."""
@@ -489,6 +515,8 @@ def read_snapshot(
     first_handles, first_names = handles[:PRODUCT_BATCH], names[:FILE_BATCH]
     variables: dict[str, Any] = {"blogFirst": BLOG_PAGE_SIZE, "pageFirst": SCAN_PAGE_SIZE}
     variables |= product_variables(first_handles)
+    if first_handles:
+        variables |= {"productNamespace": product_namespace, "productKey": product_key}
     if first_names:
         variables |= {
             "fileFirst": min(250, 4 * len(first_names)),
@@ -537,6 +565,7 @@ def read_snapshot(
     missed = {name: recorded[name] for name in names if name not in found and name in recorded}
     if missed:
         found |= read_files(client, missed)
+    definition = data.get("productDefinition")
     return Snapshot(
         versions=versions,
         scopes=scopes,
@@ -545,6 +574,12 @@ def read_snapshot(
         pages=tuple(pages),
         products=products,
         files=found,
+        product_definition=RemoteDefinition(
+            str(definition["id"]), str((definition.get("type") or {}).get("name"))
+        )
+        if isinstance(definition, Mapping)
+        else None,
+        definition_read=bool(first_handles),
     )
 
 
