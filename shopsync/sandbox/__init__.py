@@ -5,6 +5,13 @@ live store has, on loopback, with state held by ``Store`` and queries executed b
 engine against the bundled schema. Tests use it as the ``sandbox`` fixture; people run
 it with ``shopsync sandbox``.
 
+Search lags writes, as on Shopify: with ``SandboxConfig.search_lag_ms`` every read that takes
+a ``query:`` (``articles``, ``pages``, ``blogs``, ``files``, ``products``, ``urlRedirects``,
+``comments``, ``metafieldDefinitions`` and their counts) answers from an index that is that far
+behind by the store's clock (``Store.indexed``): a new record is missing, a changed one
+matches on its old values, a deleted one is still found. Reads by id, ``nodes(ids:)``,
+``productByIdentifier`` and listings without a query are never behind.
+
 The names below load on first use, so that importing one submodule (``engine``,
 ``resolving``) loads only what that submodule imports, not the server and every resolver.
 """

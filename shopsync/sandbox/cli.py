@@ -22,6 +22,7 @@ Examples:
   shopsync sandbox --products seed.json              your own products (JSON list)
   shopsync sandbox --bucket 200 --restore-rate 10    a tight rate limit, to watch pacing
   shopsync sandbox --latency-ms 150 --port 0         slow network, any free port
+  shopsync sandbox --search-lag-ms 500               search behind writes, as on Shopify
 
 \b
 Then, in another terminal:
@@ -81,6 +82,13 @@ auth, errors and cost-based throttling. Listens on loopback only. Ctrl-C stops i
     help="Delay added to every Admin API request.",
 )
 @click.option(
+    "--search-lag-ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="How far search (reads with query:) is behind writes; reads by id never are.",
+)
+@click.option(
     "--token",
     envvar="SHOPSYNC_SANDBOX_TOKEN",
     default=DEFAULT_ACCESS_TOKEN,
@@ -95,6 +103,7 @@ def sandbox_command(
     bucket: float,
     restore_rate: float,
     latency_ms: float,
+    search_lag_ms: float,
     token: str,
 ) -> None:
     """Run a local sandbox store that answers like Shopify's Admin API."""
@@ -116,6 +125,7 @@ def sandbox_command(
         bucket=bucket,
         restore_rate=restore_rate,
         latency_ms=latency_ms,
+        search_lag_ms=search_lag_ms,
         products=products,
     )
     try:

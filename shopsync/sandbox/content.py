@@ -25,6 +25,7 @@ from shopsync.sandbox.resolving import (
     published_status,
     resolver_table,
     search,
+    searched,
     store_of,
     user_error,
 )
@@ -93,7 +94,7 @@ resolver("QueryRoot", "pages")(listing("page", PAGE_SEARCH))
 
 @resolver("QueryRoot", "blogsCount")
 def q_blogs_count(_: Any, info: Info, query: str | None = None, limit: int | None = None) -> Any:
-    return count(len(search(store_of(info).all("blog"), query, BLOG_SEARCH)))
+    return count(len(searched(store_of(info), "blog", query, BLOG_SEARCH)))
 
 
 @resolver("QueryRoot", "pagesCount")
@@ -164,8 +165,10 @@ def f_comments(
     sortKey: str | None = None,
     **args: Any,
 ) -> Any:
-    mine = [c for c in store_of(info).all("comment") if c["articleId"] == article["id"]]
-    return connection(search(mine, query, COMMENT_SEARCH), sort_key=sortKey, **args)
+    mine = searched(
+        store_of(info), "comment", query, COMMENT_SEARCH, lambda c: c["articleId"] == article["id"]
+    )
+    return connection(mine, sort_key=sortKey, **args)
 
 
 COMMENT_SEARCH: dict[str, Callable[[Record], Any]] = {
@@ -220,8 +223,11 @@ def m_comment_delete(_: Any, info: Info, id: str) -> Any:
 
 
 @resolver("Article", "commentsCount")
-def f_comments_count(article: Record, info: Info, **_: Any) -> Any:
-    return count(len([c for c in store_of(info).all("comment") if c["articleId"] == article["id"]]))
+def f_comments_count(article: Record, info: Info, query: str | None = None, **_: Any) -> Any:
+    mine = searched(
+        store_of(info), "comment", query, COMMENT_SEARCH, lambda c: c["articleId"] == article["id"]
+    )
+    return count(len(mine))
 
 
 @resolver("Comment", "article")

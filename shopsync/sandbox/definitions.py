@@ -60,7 +60,7 @@ from graphql import GraphQLError
 
 from shopsync.sandbox import metafields as metafield_rules
 from shopsync.sandbox.apps import DEFAULT_APP, SandboxApp
-from shopsync.sandbox.resolving import Info, connection, resolver_table, search, store_of
+from shopsync.sandbox.resolving import Info, connection, resolver_table, searched, store_of
 from shopsync.sandbox.store import Record, Store
 
 #: This module's resolvers by ``(type, field)``, for the engine; ``@resolver`` fills it.
@@ -451,18 +451,20 @@ def q_definitions(
 ) -> Any:
     app = app_of(info)
     wanted_namespace = app.resolve(namespace) if namespace is not None else None
-    items = [
-        d
-        for d in store_of(info).all("definition")
-        if d["ownerType"] == ownerType
-        and (wanted_namespace is None or d["namespace"] == wanted_namespace)
-        and (key is None or d["key"] == key)
-        and _visible(info, d)
-        and _pinned_as(d, pinnedStatus)
-    ]
+
+    def keep(d: Record) -> bool:
+        return (
+            d["ownerType"] == ownerType
+            and (wanted_namespace is None or d["namespace"] == wanted_namespace)
+            and (key is None or d["key"] == key)
+            and _visible(info, d)
+            and _pinned_as(d, pinnedStatus)
+        )
+
     args.pop("constraintSubtype", None)
     args.pop("constraintStatus", None)
-    return connection(search(items, query, DEFINITION_SEARCH), **args)
+    items = searched(store_of(info), "definition", query, DEFINITION_SEARCH, keep)
+    return connection(items, **args)
 
 
 def _pinned_as(definition: Record, status: str) -> bool:

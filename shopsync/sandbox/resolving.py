@@ -191,6 +191,24 @@ def search(
     return [r for r in items if any(all(term_ok(r, t) for t in g) for g in groups)]
 
 
+def searched(
+    store: Store,
+    kind: str,
+    query: str | None,
+    fields: Mapping[str, Callable[[Record], Any]],
+    keep: Callable[[Record], bool] | None = None,
+) -> list[Record]:
+    """The ``kind`` records a read answers with, ``keep`` among them. With a ``query:`` that
+    is a search, answered from the store's search index (``Store.indexed``: behind the writes
+    by its search lag, so ``keep`` and the query see the indexed values); without one, the
+    records themselves, never behind."""
+    if not query or not query.strip():
+        return [r for r in store.all(kind) if keep is None or keep(r)]
+    index = [(seen, answer) for seen, answer in store.indexed(kind) if keep is None or keep(seen)]
+    answers = {id(seen): answer for seen, answer in index}
+    return [answers[id(seen)] for seen in search([seen for seen, _ in index], query, fields)]
+
+
 def published_status(record: Record) -> list[str]:
     return ["any", "published" if record.get("isPublished") else "unpublished"]
 
@@ -218,7 +236,7 @@ def listing(kind: str, fields: SearchFields | Callable[[Store], SearchFields]) -
     ) -> Any:
         store = store_of(info)
         table = fields(store) if callable(fields) else fields
-        return connection(search(store.all(kind), query, table), sort_key=sortKey, **args)
+        return connection(searched(store, kind, query, table), sort_key=sortKey, **args)
 
     return resolve
 

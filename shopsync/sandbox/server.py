@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,9 @@ class SandboxConfig:
     clock: Callable[[], float] = time.monotonic
     #: Seconds a created file stays PROCESSING before it is READY (Shopify takes a few).
     file_processing_s: float = 0.2
+    #: How far search (a read with ``query:``) is behind the writes, in ms of the store's
+    #: clock; Shopify's search index catches up a moment after a write. 0: never behind.
+    search_lag_ms: float = 0.0
     #: The app the default token and the client-credentials tokens belong to.
     app: SandboxApp = DEFAULT_APP
     #: Staff member GIDs and names, for ``author { userId }``.
@@ -89,7 +93,8 @@ class SandboxConfig:
         return (
             f"SandboxConfig(scopes={self.scopes!r}, clients={sorted(self.clients)!r}, "
             f"bucket={self.bucket}, restore_rate={self.restore_rate}, "
-            f"latency_ms={self.latency_ms}, api_versions={self.api_versions!r})"
+            f"latency_ms={self.latency_ms}, search_lag_ms={self.search_lag_ms}, "
+            f"api_versions={self.api_versions!r})"
         )
 
 
@@ -182,7 +187,12 @@ class SandboxServer:
         products = (
             Store.default_products() if self.config.products is None else self.config.products
         )
-        self.store = Store(clock=None, db_path=db_path, products=products)
+        self.store = Store(
+            clock=None,
+            db_path=db_path,
+            products=products,
+            search_lag=timedelta(milliseconds=self.config.search_lag_ms),
+        )
         self.store.file_processing_s = self.config.file_processing_s
         self.schema = _load_schema()
         self.engine = Engine(self.store, self.schema, resolvers=DEFAULT_RESOLVERS)

@@ -1,19 +1,23 @@
 """The sandbox store's state: records as plain dicts keyed by GID, optionally kept in SQLite.
 
 The rules (handles, limits, user errors) live in the engine, which answers GraphQL; this module
-only keeps state consistent under concurrent requests and across restarts. Records use the
+only keeps state consistent under concurrent requests and across restarts, and keeps the
+search index: Shopify's search (a read with ``query:``) answers from an index that catches up
+with writes a moment later, so with a ``search_lag`` the store also remembers each record as
+it was, and ``indexed`` answers as of ``search_lag`` ago by the store's clock. Records use the
 GraphQL field names (``title``, ``isPublished``...) so the engine can hand them to graphql-core
 as they are, and the storefront can read them without translation.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -36,6 +40,10 @@ KINDS = {
 
 # Where the sandbox "re-hosts" files and article images (the storefront serves /cdn/... for it).
 CDN_ROOT = "https://cdn.shopify.com/s/files/1/0000/0001/"
+
+
+# When a version the store had before it kept history was written: always in the index.
+_ALWAYS = datetime.min.replace(tzinfo=UTC)
 
 
 def utc_now() -> datetime:
@@ -61,8 +69,17 @@ class Store:
         clock: Callable[[], datetime] | None = None,
         db_path: Path | None = None,
         products: Sequence[Mapping[str, Any]] = (),
+        search_lag: timedelta = timedelta(0),
     ) -> None:
+        """``search_lag``: how far behind the writes search is (by ``clock``); what is
+        loaded or seeded here is already indexed."""
         self.clock = clock or utc_now
+        self.search_lag = timedelta(0)
+        # Per kind, per id: the versions written (when, record or None once deleted), oldest
+        # first, kept while the index may still answer with them (only with a search lag).
+        self._history: dict[str, dict[str, list[tuple[datetime, Record | None]]]] = {
+            kind: {} for kind in KINDS
+        }
         self.lock = threading.RLock()
         self._records: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
         self._next: dict[str, int] = {kind: 1 for kind in KINDS}
@@ -87,6 +104,11 @@ class Store:
             self._load()
         if not self._records["product"]:
             self.add_products(products)
+        if search_lag > timedelta(0):
+            self.search_lag = search_lag
+            for kind, records in self._records.items():
+                for record_id, record in records.items():
+                    self._history[kind][record_id] = [(_ALWAYS, copy.deepcopy(record))]
 
     # -- products
 
@@ -157,6 +179,7 @@ class Store:
                     self._unordered.add(kind)
                 self._last[kind] = max(self._last[kind], number)
             records[record["id"]] = record
+            self._remember(kind, record["id"], record)
             if kind == "metafield":
                 self._by_owner.setdefault(record["ownerId"], {})[record["id"]] = record
             if self._db is not None:
@@ -170,6 +193,8 @@ class Store:
     def delete(self, kind: str, record_id: str) -> Record | None:
         with self.lock:
             record = self._records[kind].pop(record_id, None)
+            if record is not None:
+                self._remember(kind, record_id, None)
             if record is not None and kind == "metafield":
                 self._by_owner.get(record["ownerId"], {}).pop(record_id, None)
             if record is not None and self._db is not None:
@@ -191,6 +216,48 @@ class Store:
                 self._records[kind] = {r["id"]: r for r in ordered}
                 self._unordered.discard(kind)
             return list(self._records[kind].values())
+
+    # -- the search index
+
+    def _remember(self, kind: str, record_id: str, record: Record | None) -> None:
+        """A version for the index to catch up with: a copy, as records change in place."""
+        if not self.search_lag:
+            return
+        now = self.clock()
+        versions = self._history[kind].setdefault(record_id, [])
+        versions.append((now, copy.deepcopy(record) if record is not None else None))
+        # Only the newest version the index has reached, and those after it, still matter.
+        horizon = now - self.search_lag
+        reached = [n for n, (at, _) in enumerate(versions) if at <= horizon]
+        if reached:
+            del versions[: reached[-1]]
+
+    def indexed(self, kind: str) -> list[tuple[Record, Record]]:
+        """What search knows of ``kind``, in id order: (the version it indexed, what it
+        answers). A record created less than ``search_lag`` ago is missing; one changed since
+        matches on its old values and answers with the new; one deleted since is still
+        found, as it was (a read by id answers null)."""
+        with self.lock:
+            current = self.all(kind)
+            if not self.search_lag:
+                return [(r, r) for r in current]
+            horizon = self.clock() - self.search_lag
+            history = self._history[kind]
+            found: list[tuple[Record, Record]] = []
+            for record in current:
+                indexed = _as_of(history.get(record["id"], [(_ALWAYS, record)]), horizon)
+                if indexed is not None:
+                    found.append((indexed, record))
+            gone = [i for i in history if i not in self._records[kind]]
+            for record_id in gone:
+                indexed = _as_of(history[record_id], horizon)
+                if indexed is not None:
+                    found.append((indexed, indexed))
+                elif history[record_id][0][0] <= horizon:
+                    del history[record_id]  # its deletion is indexed: forgotten
+            if gone:
+                found.sort(key=lambda pair: number_of(pair[0]["id"]) or 0)
+            return found
 
     def kind_of(self, record_id: str) -> str | None:
         type_name = record_id.removeprefix("gid://shopify/").split("/", 1)[0]
@@ -278,6 +345,16 @@ class Store:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _as_of(versions: list[tuple[datetime, Record | None]], horizon: datetime) -> Record | None:
+    """The newest version written by ``horizon`` (None: not yet created, or deleted)."""
+    indexed: Record | None = None
+    for at, version in versions:
+        if at > horizon:
+            break
+        indexed = version
+    return indexed
 
 
 def _text_of(html: str) -> str:

@@ -34,6 +34,7 @@ def test_help_has_examples_and_every_option() -> None:
         "--bucket",
         "--restore-rate",
         "--latency-ms",
+        "--search-lag-ms",
         "--token",
     ):
         assert option in result.output
@@ -145,6 +146,7 @@ def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> 
         encoding="utf-8",
     )
     args = ["--db", str(db), "--products", str(products), "--bucket", "500", "--restore-rate", "25"]
+    args += ["--search-lag-ms", "600000"]  # ten minutes: search misses the blog made below
     child, url = _start(args, token)
     try:
         scopes = _graphql(url, token, "{ currentAppInstallation { accessScopes { handle } } }")
@@ -153,6 +155,12 @@ def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> 
         assert (throttle["maximumAvailable"], throttle["restoreRate"]) == (500, 25)
         created = _graphql(url, token, BLOG_CREATE, {"b": {"title": "Kept", "handle": "kept"}})
         assert created["data"]["blogCreate"]["blog"]["handle"] == "kept"
+        searched = _graphql(
+            url, token, '{ blogs(first: 5, query: "handle:kept") { nodes { id } } }'
+        )
+        assert searched["data"]["blogs"]["nodes"] == []
+        listed = _graphql(url, token, "{ blogs(first: 5) { nodes { handle } } }")
+        assert listed["data"]["blogs"]["nodes"] == [{"handle": "kept"}]
         widget = requests.get(url + "/products/cli-widget", timeout=10)
         assert widget.status_code == 200 and "CLI Widget" in widget.text
         child.stop()
