@@ -359,8 +359,10 @@ class Applier:
             item = items[index]
             if upload.url:
                 self.image_urls[upload.image.placeholder] = upload.url
-                if upload.file_id is not None:
-                    self.file_ids[upload.image.filename] = upload.file_id
+            if upload.file_id is not None and not upload.taken:
+                # Ours, even if still processing: the index's ledger lets the next plan read
+                # it by id, where search (which lags) may not show it yet.
+                self.file_ids[upload.image.filename] = upload.file_id
             outcomes[index] = self._report(
                 ItemOutcome(
                     kind=item.kind,

@@ -11,6 +11,7 @@ GraphQL the way another app would, never by faking answers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from shopsync.sandbox import SandboxServer
 from .client_support import FakeTime, make_client, sent
 from .conftest import SandboxFactory
 from .images import NOT_AN_IMAGE, StoreClock, png
-from .sandbox.test_files import FILE_DELETE, created, data, search, uploaded
+from .sandbox.test_files import FILE_DELETE, FILES_BY_ID, created, data, search, uploaded
 
 SRC = "articles/images/chart.png"
 PROCESSING_S = 60.0
@@ -61,6 +62,18 @@ def another_apps_file(sandbox: SandboxServer, filename: str, content: bytes) -> 
     return str(created(sandbox, originalSource=source, filename=filename)["id"])
 
 
+def on_fake_time(sandbox: SandboxServer, fake: FakeTime) -> None:
+    """The store's clock follows ``fake``: what the client sleeps, the store sees pass."""
+    start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    sandbox.store.clock = lambda: start + timedelta(seconds=fake.clock())
+
+
+def read_by_id(sandbox: SandboxServer, ids: list[str]) -> list[tuple[str, str] | None]:
+    """(id, status) of each file read directly (never behind), None when it is gone."""
+    nodes = data(sandbox, FILES_BY_ID, {"ids": ids})["nodes"]
+    return [(n["id"], n["fileStatus"]) if n else None for n in nodes]
+
+
 @pytest.fixture
 def fake() -> FakeTime:
     return FakeTime()
@@ -70,6 +83,7 @@ def test_the_file_another_run_made_first_is_used_instead_of_a_copy(
     tmp_path: Path, sandbox_factory: SandboxFactory, fake: FakeTime
 ) -> None:
     instant = sandbox_factory(file_processing_s=0)
+    on_fake_time(instant, fake)  # search lags: it shows their file once ours has waited
     image = local_image(tmp_path, png(3, 2))
     with make_client(instant, fake) as other_run:
         theirs = upload(other_run, image, fake)
@@ -80,10 +94,13 @@ def test_the_file_another_run_made_first_is_used_instead_of_a_copy(
 
     assert ours.errors == []
     assert (ours.file_id, ours.url) == (theirs.file_id, theirs.url)
-    (kept, copy) = files_named(instant, image.filename)
-    assert kept == (theirs.file_id, "READY", [])
-    assert copy[1:] == ("FAILED", ["DUPLICATE_FILENAME_ERROR"])  # ours, refused by name
+    # Ours was refused by name (DUPLICATE_FILENAME_ERROR), then deleted: one file is left.
     assert len(sent(instant, "SyncFileCreate")) == 2
+    (deleted,) = sent(instant, "SyncFileDelete")
+    (copy,) = (deleted.body or {})["variables"]["fileIds"]
+    assert copy != theirs.file_id
+    assert read_by_id(instant, [str(theirs.file_id), copy]) == [(theirs.file_id, "READY"), None]
+    assert [f["id"] for f in instant.store.all("file")] == [theirs.file_id]
 
 
 @pytest.mark.parametrize("left", ["nothing", "a-failed-file"])

@@ -8,7 +8,8 @@ an image-heavy push fast. Each image still succeeds or fails on its own.
 
 Never a duplicate: files are named by content and created with ``RAISE_ERROR``; after an
 ambiguous ``fileCreate`` the names are looked up before anything is sent again, and a file
-that failed because its name was taken (another run was first) is replaced by that one.
+that failed because its name was taken (another run, or this one's lost first attempt, was
+first) is replaced by that one and deleted.
 """
 
 from __future__ import annotations
@@ -235,6 +236,7 @@ class Uploader:
             found = fetch_files(self.client, [u.image.filename for u in uploads])
         except ShopsyncError:
             return  # asked again next round
+        refused: list[str] = []
         for upload in uploads:
             other = found.get(upload.image.filename)
             if other is None or other.id == upload.file_id:
@@ -244,4 +246,18 @@ class Uploader:
                     f"{upload.image.filename} is taken in Files by a file shopsync cannot use"
                 )
             else:
+                if upload.file_id is not None:
+                    refused.append(upload.file_id)
                 upload.file_id, upload.taken = other.id, False
+        self._discard(refused)
+
+    def _discard(self, file_ids: Sequence[str]) -> None:
+        """Delete our own refused copies (FAILED, DUPLICATE_FILENAME_ERROR) once the file that
+        holds their name is in use: Files keeps one file per image. Best effort: a copy left
+        behind is a failed entry in Files, never an image an article shows."""
+        if not file_ids:
+            return
+        try:
+            self.client.mutate("SyncFileDelete", {"fileIds": list(file_ids)}, idempotent=True)
+        except ShopsyncError:
+            return
