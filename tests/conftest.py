@@ -8,6 +8,11 @@ bucket) on a free loopback port, stopped after the test. ``sandbox.url`` is the 
 restore_rate=10)`` or ``sandbox_factory(db_path=tmp_path / "s.db")``; every server it
 started is stopped at the end of the test.
 
+Search lags writes, as on Shopify: every sandbox these fixtures start has a search lag of
+``SEARCH_LAG_MS`` (of the store's clock: a test on ``StoreTime`` passes it when the client
+sleeps, never really waiting). ``@pytest.mark.search_lag(ms, reason="...")`` sets another for
+a test, ``sandbox_factory(search_lag_ms=...)`` for one server; ``0`` needs its reason.
+
 ``cli``: runs ``shopsync -C <tmp_path> ...`` in process with a clean ``SHOPSYNC_*``
 environment (``tests/cli_support.py``); ``cli.for_store(sandbox)`` adds the sandbox's
 shop URL and token, ``cli.at(path)`` another repository.
@@ -40,14 +45,30 @@ if TYPE_CHECKING:
 
 SandboxFactory = Callable[..., "SandboxServer"]
 
+#: How far search is behind the writes in every test's sandbox, in ms of the store's clock.
+SEARCH_LAG_MS = 300.0
+
+
+def search_lag_of(request: pytest.FixtureRequest) -> float:
+    """The test's ``search_lag`` marker, or ``SEARCH_LAG_MS``; no lag without a reason."""
+    marker = request.node.get_closest_marker("search_lag")
+    if marker is None:
+        return SEARCH_LAG_MS
+    lag = float(marker.args[0])
+    if lag <= 0 and not marker.kwargs.get("reason"):
+        raise pytest.UsageError(f"{request.node.nodeid}: search_lag(0) needs a reason=")
+    return lag
+
 
 @pytest.fixture
-def sandbox_factory() -> Iterator[SandboxFactory]:
+def sandbox_factory(request: pytest.FixtureRequest) -> Iterator[SandboxFactory]:
     from shopsync.sandbox import SandboxConfig, SandboxServer
 
     started: list[SandboxServer] = []
+    lag = search_lag_of(request)
 
     def make(*, db_path: Path | None = None, **config: Any) -> SandboxServer:
+        config.setdefault("search_lag_ms", lag)
         server = SandboxServer(SandboxConfig(**config), db_path=db_path)
         started.append(server)
         return server.start()

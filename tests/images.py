@@ -5,6 +5,10 @@ from __future__ import annotations
 import struct
 import zlib
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shopsync.sandbox import SandboxServer
 
 
 def png(width: int, height: int) -> bytes:
@@ -43,3 +47,10 @@ class StoreClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+def search_caught_up(sandbox: SandboxServer) -> None:
+    """Move the store's ``StoreClock`` past its search lag: search shows every write so far."""
+    clock = sandbox.store.clock
+    assert isinstance(clock, StoreClock), "the store must be on a StoreClock"
+    clock.advance(sandbox.config.search_lag_ms / 1000)

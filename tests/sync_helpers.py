@@ -225,9 +225,8 @@ class Store:
         return ARCHIVED_PRODUCT, DRAFT_PRODUCT
 
     def blog_id(self) -> str:
-        data = self._query(
-            '{ blogs(first: 250, query: "handle:' + BLOG + '") { nodes { id handle } } }'
-        )
+        """Read from the list of blogs, not by search: search lags writes."""
+        data = self._query("{ blogs(first: 250) { nodes { id handle } } }")
         return str(next(n["id"] for n in data["blogs"]["nodes"] if n["handle"] == BLOG))
 
     def blog_handles(self) -> list[str]:

@@ -20,7 +20,7 @@ import requests
 from shopsync.sandbox import SandboxServer
 
 from ..conftest import SandboxFactory
-from ..images import NOT_AN_IMAGE, StoreClock, gif, png
+from ..images import NOT_AN_IMAGE, StoreClock, gif, png, search_caught_up
 from .gql import TIMEOUT, gql
 
 STAGED_UPLOADS_CREATE = """
@@ -83,8 +83,11 @@ CDN_URL = re.compile(r"^https://cdn\.shopify\.com/s/files/[\d/]+/files/(?P<name>
 
 @pytest.fixture
 def instant(sandbox_factory: SandboxFactory) -> SandboxServer:
-    """A sandbox whose files are READY (or FAILED) as soon as ``fileCreate`` has answered."""
-    return sandbox_factory(file_processing_s=0)
+    """A sandbox whose files are READY (or FAILED) as soon as ``fileCreate`` has answered,
+    on a ``StoreClock`` (search, which lags, shows them after ``search_caught_up``)."""
+    sandbox = sandbox_factory(file_processing_s=0)
+    sandbox.store.clock = StoreClock()
+    return sandbox
 
 
 def data(sandbox: SandboxServer, query: str, variables: dict[str, Any], **kw: Any) -> Any:
@@ -276,6 +279,7 @@ def test_the_filename_defaults_to_the_staged_one(instant: SandboxServer) -> None
 def test_a_given_filename_names_the_file(instant: SandboxServer) -> None:
     file_id = ready_file(instant, "tmp-name.png", png(1, 1), filename="final-name.png")
     assert cdn_name(read(instant, file_id)) == "final-name.png"
+    search_caught_up(instant)
     assert [n["id"] for n in search(instant, "filename:final-name.png")] == [file_id]
     assert search(instant, "filename:tmp-name.png") == []
 
@@ -283,7 +287,8 @@ def test_a_given_filename_names_the_file(instant: SandboxServer) -> None:
 def test_a_file_is_processing_until_file_processing_s_has_passed(
     sandbox_factory: SandboxFactory,
 ) -> None:
-    sandbox = sandbox_factory(file_processing_s=PROCESSING_S)
+    # Search catches up (0.1 s) while the file is still processing (PROCESSING_S).
+    sandbox = sandbox_factory(file_processing_s=PROCESSING_S, search_lag_ms=100)
     clock = sandbox.store.clock = StoreClock()
     source = uploaded(sandbox, "slow.png", png(2, 2))
     file_id = created(sandbox, originalSource=source)["id"]
@@ -293,10 +298,11 @@ def test_a_file_is_processing_until_file_processing_s_has_passed(
     assert processing["image"] is None
     assert processing["fileErrors"] == []
     assert processing["preview"] == {"status": "PROCESSING", "image": None}
+    search_caught_up(sandbox)
     (listed,) = search(sandbox, "filename:slow.png")
     assert listed["fileStatus"] == "PROCESSING"
 
-    clock.advance(PROCESSING_S)
+    clock.advance(PROCESSING_S - 0.1)
     ready = read(sandbox, file_id)
     assert ready["fileStatus"] == "READY"
     assert ready["image"]["width"] == 2
@@ -491,6 +497,7 @@ def test_replace_keeps_the_id_and_takes_the_new_bytes(instant: SandboxServer) ->
     assert (node["image"]["width"], node["image"]["height"]) == (9, 4)
     assert node["alt"] == "new"
     assert cdn_name(node) == "chart.png"
+    search_caught_up(instant)
     assert [n["id"] for n in search(instant, "filename:chart.png")] == [original]
     assert len(instant.store.all("file")) == 1
 
@@ -501,6 +508,7 @@ def test_replace_without_a_file_of_that_name_creates_one(instant: SandboxServer)
         instant, originalSource=source, filename="fresh.png", duplicateResolutionMode="REPLACE"
     )["id"]
     assert read(instant, file_id)["fileStatus"] == "READY"
+    search_caught_up(instant)
     assert [n["id"] for n in search(instant, "filename:fresh.png")] == [file_id]
 
 
@@ -586,6 +594,7 @@ def test_files_query_by_filename_finds_exactly_that_file(instant: SandboxServer)
     ready_file(instant, "wanted.png", png(1, 1))  # renamed wanted_<uuid>.png
     ready_file(instant, "unwanted.png", png(1, 1))
     ready_file(instant, "wanted.gif", gif(1, 1))
+    search_caught_up(instant)
 
     found = search(instant, "filename:wanted.png")
     assert [n["id"] for n in found] == [wanted]
@@ -598,6 +607,7 @@ def test_files_query_ors_filenames(instant: SandboxServer) -> None:
     a = ready_file(instant, "a.png", png(1, 1))
     ready_file(instant, "b.png", png(1, 1))
     c = ready_file(instant, "c.png", png(1, 1))
+    search_caught_up(instant)
     found = search(instant, "filename:a.png OR filename:c.png")
     assert [n["id"] for n in found] == [a, c]
 
@@ -605,9 +615,11 @@ def test_files_query_ors_filenames(instant: SandboxServer) -> None:
 def test_file_delete_removes_the_file(instant: SandboxServer) -> None:
     keep = ready_file(instant, "keep.png", png(1, 1))
     gone = ready_file(instant, "gone.png", png(1, 1))
+    search_caught_up(instant)
     payload = data(instant, FILE_DELETE, {"ids": [gone]})["fileDelete"]
     assert payload == {"deletedFileIds": [gone], "userErrors": []}
     assert data(instant, FILES_BY_ID, {"ids": [gone]})["nodes"] == [None]
+    search_caught_up(instant)
     assert search(instant, "filename:gone.png") == []
     assert [n["id"] for n in search(instant, None)] == [keep]
 
