@@ -67,6 +67,10 @@ CREATE_ATTEMPTS = 3
 #: never recorded as shopsync's. Articles written in the push's last second are not recorded
 #: (the next plan reads them in full): the push never waits for them.
 SETTLE_SECONDS = 1.0
+#: How long a move waits for search to show the redirect holding its old path, once the
+#: store said the path is taken (search lags writes, and a redirect just made is what it
+#: misses).
+REDIRECT_SEARCH_WAIT = 10.0
 
 
 @dataclass
@@ -608,27 +612,32 @@ class Applier:
         path = f"/blogs/{previous.blog}/{previous.handle}"
         target = f"/blogs/{item.blog}/{item.handle}"
         redirect = {"path": path, "target": target}
-        try:
-            self.client.mutate("SyncUrlRedirectCreate", {"urlRedirect": redirect})
+        refused: UserErrors | None = None
+        for attempt in range(2):
+            try:
+                self.client.mutate("SyncUrlRedirectCreate", {"urlRedirect": redirect})
+                return
+            except UserErrors as exc:
+                refused = exc
+                break
+            except ShopsyncError as exc:
+                if not exc.maybe_applied and attempt == 0:
+                    raise _Failed(
+                        f"the redirect from {path} was not created, so it was not moved",
+                        *exc.item_messages(),
+                    ) from exc
+                if not exc.maybe_applied:
+                    break  # the first attempt's fate is still unknown: look
+                # Landed or not: sent again, it is made now, or refused as taken (by it).
+        # Taken (by an earlier run, or this one's lost attempt), or no answer twice: what
+        # holds the path now? Only search finds a redirect by path, and it lags: a path the
+        # store says is taken is asked for again until search shows it.
+        found = self._redirect_at(path, wait=refused is not None and _path_taken(refused))
+        if found is not None and found.get("target") == target:
             return
-        except UserErrors as exc:
-            refused = exc
-        except ShopsyncError as exc:
-            if not exc.maybe_applied:
-                raise _Failed(
-                    f"the redirect from {path} was not created, so it was not moved",
-                    *exc.item_messages(),
-                ) from exc
-            refused = None
-        # Taken (by an earlier run, or this one's lost attempt), or the answer was lost: what
-        # holds the path now? Search may lag a redirect made a moment ago; a re-run settles it.
-        data = self.client.run("SyncUrlRedirects", {"query": f"path:{path}"})
-        found = [n for n in data["urlRedirects"]["nodes"] if n.get("path") == path]
-        if found and found[0].get("target") == target:
-            return
-        if found:
+        if found is not None:
             raise _Failed(
-                f"{path} already redirects to {found[0].get('target')}, so it was not moved",
+                f"{path} already redirects to {found.get('target')}, so it was not moved",
                 "change or remove that redirect in the Shopify admin (Online Store > "
                 "Navigation > URL redirects), then push again",
             )
@@ -638,6 +647,21 @@ class Applier:
             *messages,
             "run the push again",
         )
+
+    def _redirect_at(self, path: str, *, wait: bool) -> dict[str, Any] | None:
+        """The redirect from ``path`` as search shows it; with ``wait``, asked again a little
+        later each time (up to REDIRECT_SEARCH_WAIT) while search, behind the writes, shows
+        none."""
+        deadline = self.clock() + REDIRECT_SEARCH_WAIT
+        delay = 0.25
+        while True:
+            data = self.client.run("SyncUrlRedirects", {"query": f"path:{path}"})
+            nodes = data["urlRedirects"]["nodes"]
+            found = next((n for n in nodes if n.get("path") == path), None)
+            if found is not None or not wait or self.clock() + delay > deadline:
+                return dict(found) if found is not None else None
+            self.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     def _lookup(self, item: PlanItem, mark: int) -> RemoteItem | None:
         """The store's item with this handle (and blog), if any, read directly: search
@@ -861,6 +885,15 @@ def _action(item: PlanItem) -> str:
 
 #: A batch answer without this write's payload: it may or may not have landed.
 _NO_PAYLOAD = ShopsyncError("the store answered without this write's payload")
+
+
+def _path_taken(refused: UserErrors) -> bool:
+    """Did ``urlRedirectCreate`` refuse the path? shopsync builds it from handles, so what is
+    wrong with it is that a redirect from it exists (the words are Shopify's to change: the
+    field is what counts)."""
+    return any((e.field or ("",))[-1] == "path" for e in refused.errors)
+
+
 _NO_PAYLOAD.maybe_applied = True
 
 

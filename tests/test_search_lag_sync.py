@@ -19,16 +19,16 @@ from typing import Any
 
 import pytest
 
-from shopsync.apply import Applier
+from shopsync.apply import REDIRECT_SEARCH_WAIT, Applier
 from shopsync.sandbox import SandboxServer
 from shopsync.sync import build_plan, names_of, push
 
 from .client_support import FakeTime, make_client, sent
 from .conftest import SandboxFactory
 from .images import StoreClock, png
-from .sync_helpers import KIT, article, sandbox_settings, write_content
+from .sync_helpers import BLOG, KIT, article, sandbox_settings, write_content
 from .test_apply import Shop, outcomes
-from .test_sync_e2e import use_local_image
+from .test_sync_e2e import blog_of, move_alpha_to_news, use_local_image
 from .test_uploads import on_fake_time
 
 
@@ -205,3 +205,54 @@ def test_a_product_created_just_before_the_plan_is_resolved_though_search_misses
     assert json.loads(featured) == [frozen.store.product_id("brand-new-kit")]
     assert frozen.store.product_id("brand-new-kit") != frozen.store.product_id(KIT)
     assert frozen.in_sync(repo)
+
+
+def test_a_redirect_create_that_landed_is_confirmed_once_search_shows_it(
+    sandbox_factory: SandboxFactory, tmp_path: Path
+) -> None:
+    """A move to another blog redirects the old URL first. The redirect's answer is lost;
+    only search finds a redirect by path, and it lags: sent again, the create says the path
+    is taken, and shopsync waits (the store's clock moves as it sleeps) for search to show
+    whose redirect holds it: its own, so the article moves."""
+    sandbox = sandbox_factory()
+    fake = FakeTime()
+    on_fake_time(sandbox, fake)
+    write_content(tmp_path)
+    with make_client(sandbox, fake) as client:
+        shop = Shop(sandbox, sandbox_settings(sandbox), client, fake)
+        assert shop.apply(tmp_path).ok
+        old_id = shop.store.articles()["alpha"]["id"]
+        move_alpha_to_news(tmp_path)
+        shop.fail("commit_then_fail", "SyncUrlRedirectCreate")
+
+        result = shop.apply(tmp_path)
+
+        assert result.ok, result.to_dict()
+        assert blog_of(client, old_id) == ("news", "alpha")
+        assert shop.store.redirects() == [(f"/blogs/{BLOG}/alpha", "/blogs/news/alpha")]
+        assert shop.received("SyncUrlRedirectCreate") == 2  # the lost one, then "taken"
+        assert shop.in_sync(tmp_path)
+
+
+def test_a_taken_path_search_never_shows_fails_the_move_for_a_rerun_after_a_bounded_wait(
+    frozen: Shop, tmp_path: Path
+) -> None:
+    """Search stands still here: the move waits REDIRECT_SEARCH_WAIT for it, then leaves the
+    article where it is (its redirect is in place) and says to run the push again."""
+    write_content(tmp_path)
+    assert frozen.apply(tmp_path).ok
+    old_id = frozen.store.articles()["alpha"]["id"]
+    move_alpha_to_news(tmp_path)
+    frozen.fail("commit_then_fail", "SyncUrlRedirectCreate")
+    waited_from = frozen.fake.clock()
+
+    result = frozen.apply(tmp_path)
+
+    (failed,) = result.failed
+    assert failed.handle == "alpha" and "could not be confirmed" in failed.messages[0]
+    assert failed.messages[-1] == "run the push again"
+    assert blog_of(frozen.client, old_id) == (BLOG, "alpha")
+    assert frozen.store.redirects() == [(f"/blogs/{BLOG}/alpha", "/blogs/news/alpha")]
+    searches = frozen.received("SyncUrlRedirects")
+    assert 3 <= searches <= 12  # asked again while waiting, not forever
+    assert frozen.fake.clock() - waited_from >= REDIRECT_SEARCH_WAIT - 2
