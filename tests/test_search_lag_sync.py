@@ -31,6 +31,9 @@ from .test_apply import Shop, outcomes
 from .test_sync_e2e import blog_of, move_alpha_to_news, use_local_image
 from .test_uploads import on_fake_time
 
+#: Whatever the suite's default, search here is behind (its misses are what is tested).
+pytestmark = pytest.mark.search_lag(300)
+
 
 @pytest.fixture
 def clock() -> StoreClock:
