@@ -15,7 +15,7 @@ import pytest
 
 from shopsync.sandbox import SandboxServer
 
-from ..conftest import SandboxFactory
+from ..conftest import SEARCH_LAG_MS, SandboxFactory
 from ..images import StoreClock, png
 from .gql import article_input, create_blog, gql
 from .test_files import created, search, uploaded
@@ -225,3 +225,17 @@ def test_what_a_db_held_is_indexed_when_the_store_opens(
     again = sandbox_factory(db_path=db, search_lag_ms=LAG_MS)
     again.store.clock = clock
     assert found(again, "handle:kept") == ["kept"]
+
+
+def test_every_test_sandbox_lags_by_default(sandbox: SandboxServer) -> None:
+    assert sandbox.config.search_lag_ms == SEARCH_LAG_MS > 0
+
+
+@pytest.mark.search_lag(1200)
+def test_the_marker_sets_a_tests_lag(sandbox: SandboxServer) -> None:
+    assert sandbox.config.search_lag_ms == 1200
+
+
+@pytest.mark.search_lag(0, reason="shows that a stated reason turns the lag off")
+def test_the_marker_turns_it_off_with_a_reason(sandbox: SandboxServer) -> None:
+    assert sandbox.config.search_lag_ms == 0
