@@ -36,6 +36,7 @@ from shopsync.errors import (
     EXIT_USAGE,
     ConfigError,
     ContentError,
+    NotApproved,
     Problem,
     ShopsyncError,
 )
@@ -118,6 +119,8 @@ class AppState:
     env_name: str | None = None
     #: The repository: content paths, .env, shopsync.toml and outputs are relative to it.
     root: Path = field(default_factory=lambda: Path("."))
+    #: A person can answer a question: stdin and stdout are a terminal (push asks first).
+    interactive: bool = False
 
 
 def get_state(ctx: click.Context | None = None) -> AppState:
@@ -260,6 +263,7 @@ Examples:
   shopsync -C ../site plan          plan the repository in ../site
   shopsync validate --json          the same, as JSON for CI
 
+The options above may also follow the command (shopsync plan -q).
 Settings come from SHOPSYNC_* environment variables and .env (see .env.example).
 Exit status: 0 ok, 1 problems/errors/conflicts, 2 changes (plan --detailed-exitcode
 only), 3 configuration, 4 store unreachable or failing, 64 usage error, 130 interrupted.
@@ -311,6 +315,7 @@ def main(
         env_file=env_file,
         env_name=env_name,
         root=root if root is not None else Path("."),
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
     )
 
 
@@ -457,9 +462,10 @@ def _planned(
         yield settings, client, plan
 
 
-def _print_plan(output: Output, plan: Plan) -> None:
+def _print_plan(output: Output, plan: Plan, store: str) -> None:
     from shopsync.report import plan_styles, plan_text
 
+    output.info(f"Store: {store}")
     if output.fancy:
         for text, style in plan_styles(plan):
             output.line(text, style=style or None)
@@ -505,13 +511,13 @@ def plan_command(
 
     output = get_output(ctx)
     planning = _planned(ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=False)
-    with planning as (_settings, _client, plan):
+    with planning as (_settings, client, plan):
         if output.json:
-            output.emit_json(plan_json(plan))
+            output.emit_json({"store": client.base_url, **plan_json(plan)})
         elif markdown:
             click.echo(plan_markdown(plan), nl=False)
         else:
-            _print_plan(output, plan)
+            _print_plan(output, plan, client.base_url)
     if plan.has_errors:
         ctx.exit(EXIT_FAILURE)
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)
@@ -520,20 +526,28 @@ def plan_command(
 PUSH_EPILOG = """\b
 Examples:
   shopsync push --dry-run      the plan only (same as shopsync plan)
-  shopsync push                create and update what the plan shows
+  shopsync push                show the plan, name the store, ask, then write
+  shopsync push --yes          write without asking (CI)
   shopsync push --prune        also unpublish managed articles whose file is gone
-  shopsync push --json         the result per item, as JSON
+  shopsync push --yes --json   the result per item, as JSON
 
-Order: local images (uploaded once to Content > Files), the blog, pages, then
-articles. Conflicts (edits made in the Shopify admin) and errors are not written.
-Exit status: 0 when everything was applied, 1 when any item failed or was held
-back; running push again finishes the job.
+On a terminal push asks before it writes (only "yes" is accepted); elsewhere it
+needs --yes. A plan with errors is not pushed unless --allow-partial (then the
+rest is). Order: local images (uploaded once to Content > Files), the blog, pages,
+then articles. Conflicts (edits made in the Shopify admin) are never written
+without --force. Exit status: 0 when everything was applied, 1 when any item
+failed or was held back, or nothing was approved; running push again finishes
+the job.
 """
 
 
 @main.command("push", epilog=PUSH_EPILOG)
 @_prune_option
 @click.option("--dry-run", is_flag=True, help="Show the plan and stop (writes nothing).")
+@click.option("-y", "--yes", is_flag=True, help="Write without asking (CI, scripts).")
+@click.option(
+    "--allow-partial", is_flag=True, help="Push a plan that has errors, leaving those items out."
+)
 @click.pass_context
 def push_command(
     ctx: click.Context,
@@ -544,6 +558,8 @@ def push_command(
     adopt: bool,
     prune: str | None,
     dry_run: bool,
+    yes: bool,
+    allow_partial: bool,
 ) -> None:
     """Apply the plan to the store: create, update (and with --prune unpublish) items.
 
@@ -557,23 +573,58 @@ def push_command(
         ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=not dry_run
     )
     with planning as (settings, client, plan):
+        store = client.base_url
         if dry_run:
             if output.json:
-                output.emit_json({"dry_run": True, "plan": plan_json(plan)})
+                output.emit_json({"dry_run": True, "store": store, "plan": plan_json(plan)})
             else:
-                _print_plan(output, plan)
+                _print_plan(output, plan, store)
             ctx.exit(EXIT_FAILURE if plan.has_errors else EXIT_OK)
         if not output.json and not output.quiet:
-            _print_plan(output, plan)
+            _print_plan(output, plan, store)
             output.line()
+        _check_errors(plan, allow_partial)
+        if plan.has_changes and not yes:
+            _approve(get_state(ctx), plan, store)
         writes = sum(1 for item in plan.items if item.writes)
         with _progress(output, writes) as advance:
             result = push(settings, client, plan, on_progress=advance)
     if output.json:
-        output.emit_json({"plan": plan_json(plan), "result": result_json(result)})
+        output.emit_json({"store": store, "plan": plan_json(plan), "result": result_json(result)})
     else:
         _print_result(output, result)
     ctx.exit(EXIT_OK if result.ok else EXIT_FAILURE)
+
+
+def _check_errors(plan: Plan, allow_partial: bool) -> None:
+    """A plan with errors is a half-done job: pushed only when asked to."""
+    errors = plan.of_kind("error")
+    if errors and not allow_partial:
+        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+        raise NotApproved(
+            f"the plan has {count}, so push wrote nothing",
+            hint="fix the items marked x above, or pass --allow-partial to push the rest",
+        )
+
+
+def _approve(state: AppState, plan: Plan, store: str) -> None:
+    """Ask the person at the terminal (only "yes" goes on); elsewhere, refuse: CI says --yes."""
+    from shopsync.report import summary_line
+
+    if not state.interactive or state.output.json:
+        raise NotApproved(
+            f"push writes to {store} and nobody approved it, so it wrote nothing",
+            hint="review `shopsync plan`, then run `shopsync push --yes` (as CI does)",
+        )
+    click.echo(f"{summary_line(plan)}.")
+    answer = click.prompt(
+        f"Push these changes to {store}? Only 'yes' is accepted",
+        default="",
+        show_default=False,
+        err=True,
+    )
+    if answer.strip().lower() != "yes":
+        raise NotApproved("push cancelled, nothing was written", hint=None)
 
 
 @contextlib.contextmanager
@@ -798,12 +849,12 @@ def demo_command(
                 }
             )
         else:
-            _print_plan(output, run.first_plan)
+            _print_plan(output, run.first_plan, server.url)
             output.line()
             _print_result(output, run.result)
             output.line()
             output.line("Planning again, to check nothing is left to do:")
-            _print_plan(output, run.second_plan)
+            _print_plan(output, run.second_plan, server.url)
             output.line()
             for url in run.article_urls.values():
                 output.line(f"  {url}")
@@ -882,4 +933,82 @@ def _register_subcommands() -> None:
     main.add_command(sandbox_command)
 
 
+# ------------------------------------------------------------- group options, after the command
+
+
+def _late(update: Callable[[AppState, Any], None]) -> Callable[..., None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value:  # given after the command: it wins over the same option before it
+            state = get_state(ctx)
+            update(state, value)
+            _configure_logging(state.output.verbose, state.output.quiet)
+
+    return callback
+
+
+def _set_root(state: AppState, value: Path) -> None:
+    state.root = value
+
+
+def _set_env_file(state: AppState, value: Path) -> None:
+    state.env_file = value
+
+
+def _set_env_name(state: AppState, value: str) -> None:
+    state.env_name = value
+
+
+def _set_verbose(state: AppState, value: int) -> None:
+    state.output.verbose = value
+
+
+def _set_quiet(state: AppState, value: bool) -> None:
+    state.output.quiet = value
+
+
+def _group_options_after_commands() -> None:
+    """``shopsync plan -q`` as well as ``shopsync -q plan``: every command takes the group's
+    options too (hidden from its help; ``shopsync --help`` lists them once)."""
+    for command in main.commands.values():
+        command.params.extend(
+            [
+                click.Option(
+                    ["-C", "--root", "late_root"],
+                    type=click.Path(path_type=Path, file_okay=False, exists=True),
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_root),
+                ),
+                click.Option(
+                    ["--env-file", "late_env_file"],
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_env_file),
+                ),
+                click.Option(
+                    ["--env", "late_env_name"],
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_env_name),
+                ),
+                click.Option(
+                    ["-v", "--verbose", "late_verbose"],
+                    count=True,
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_verbose),
+                ),
+                click.Option(
+                    ["-q", "--quiet", "late_quiet"],
+                    is_flag=True,
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_quiet),
+                ),
+            ]
+        )
+
+
 _register_subcommands()
+_group_options_after_commands()
