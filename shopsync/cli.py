@@ -872,6 +872,147 @@ def demo_command(
     ctx.exit(EXIT_OK if run.ok else EXIT_FAILURE)
 
 
+# ------------------------------------------------------------------------ new / schema
+
+NEW_EPILOG = """\b
+Examples:
+  shopsync new "Does EMS Help the Deep Core?"     articles/does-ems-help-the-deep-core.md
+  shopsync new "A Title" --handle short-handle --author "Research Team"
+
+The file is a draft that validates as written: fill in the summary and body, uncomment
+the keys you need (citation, featured_products, image, seo), then set status. The
+author defaults to the one most articles name; the disclaimer to the page 'disclaimer'
+when there is one.
+"""
+
+
+@main.command("new", epilog=NEW_EPILOG)
+@click.argument("title")
+@click.option("--handle", default=None, help="Handle and file name (default: from the title).")
+@click.option("--blog", default=None, help="Blog handle (default: SHOPSYNC_BLOG).")
+@click.option("--author", default=None, help="Author (default: the one most articles name).")
+@click.option("--disclaimer", default=None, metavar="PAGE", help="Disclaimer page handle to link.")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@json_option
+@click.pass_context
+def new_command(
+    ctx: click.Context,
+    title: str,
+    handle: str | None,
+    blog: str | None,
+    author: str | None,
+    disclaimer: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Write a new article file, a draft in the Research Digest's shape, that validates."""
+    from shopsync.content.loader import load_file
+    from shopsync.scaffold import new_article, scaffold_handle, usual_author
+
+    state = get_state(ctx)
+    settings = load_settings_from_ctx(ctx, blog=blog)
+    root = state.root
+    folder = root / settings.articles_dir
+    existing = (
+        load_content([folder], root=root, default_blog=settings.blog)
+        if folder.is_dir()
+        else Content()
+    )
+    handle = handle or scaffold_handle(title)
+    path = folder / f"{handle}.md"
+    shown = path.relative_to(root).as_posix()
+    taken = [
+        a.source_path for a in existing.articles if a.handle == handle and a.blog == settings.blog
+    ]
+    if path.exists() and not force:
+        raise ShopsyncError(
+            f"{shown} already exists",
+            hint="pass --handle to choose another, or --force to overwrite it",
+        )
+    if taken and taken != [shown]:
+        raise ShopsyncError(
+            f"{taken[0]} already has the handle {handle!r} in blog {settings.blog!r}",
+            hint="pass --handle to choose another",
+        )
+    if disclaimer is None and existing.page("disclaimer") is not None:
+        disclaimer = "disclaimer"
+    elif disclaimer is not None and existing.page(disclaimer) is None:
+        raise ShopsyncError(
+            f"there is no page {disclaimer!r} for the disclaimer",
+            hint=f"add {settings.articles_dir.as_posix()}/pages/{disclaimer}.md, or leave out "
+            "--disclaimer",
+        )
+    scaffold = new_article(
+        title,
+        handle=handle,
+        blog=settings.blog,
+        author=author or usual_author(a.author for a in existing.articles),
+        disclaimer=disclaimer,
+    )
+    loaded = _loaded_text(
+        path, scaffold.text, lambda: load_file(path, root=root, default_blog=settings.blog)
+    )
+    if loaded.problems:
+        raise ContentError(loaded.problems)
+    output = state.output
+    if output.json:
+        output.emit_json({"path": shown, "handle": handle, "blog": settings.blog})
+    else:
+        output.line(f"Created {shown} (a draft; `shopsync validate {shown}` checks it)")
+
+
+def _loaded_text(path: Path, text: str, load: Callable[[], Any]) -> Any:
+    """Write ``text`` and load it; a file that does not validate is taken back out."""
+    before = path.read_bytes() if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    loaded = load()
+    if loaded.problems:
+        if before is None:
+            path.unlink()
+        else:
+            path.write_bytes(before)
+    return loaded
+
+
+SCHEMA_EPILOG = """\b
+Examples:
+  shopsync schema                          the article schema on stdout
+  shopsync schema page -o page.schema.json
+  shopsync schema -o .vscode/shopsync-article.schema.json
+
+JSON Schema (2020-12) of the front matter, with each key's hint as its description:
+point an editor's YAML/front-matter schema setting at it for completion and checks
+while typing. `shopsync validate` still checks what a schema cannot (handles, dates,
+files, cross-file links).
+"""
+
+
+@main.command("schema", epilog=SCHEMA_EPILOG)
+@click.argument("kind", type=click.Choice(["article", "page"]), default="article")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@click.pass_context
+def schema_command(ctx: click.Context, kind: str, out: Path | None) -> None:
+    """Print the JSON Schema of an article's (or a page's) front matter."""
+    from shopsync.scaffold import front_matter_schema
+
+    text = json.dumps(front_matter_schema(kind), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    target = get_state(ctx).root / out
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    get_output(ctx).info(f"Wrote {out.as_posix()}")
+
+
 # ------------------------------------------------------------------------------- pull
 
 PULL_EPILOG = """\b
