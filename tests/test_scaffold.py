@@ -22,7 +22,8 @@ def front_matter(path: Path) -> dict[str, Any]:
     """The YAML of a file's front matter, dates as the strings an editor sees."""
     head = path.read_text(encoding="utf-8").split("---\n")[1]
     data = yaml.safe_load(head)
-    return json.loads(json.dumps(data, default=lambda v: v.isoformat()))
+    loaded: dict[str, Any] = json.loads(json.dumps(data, default=lambda v: v.isoformat()))
+    return loaded
 
 
 # ------------------------------------------------------------------------------ new
