@@ -479,15 +479,25 @@ Examples:
   shopsync plan --detailed-exitcode   exit 2 when there are changes (for CI)
   shopsync plan --markdown >> "$GITHUB_STEP_SUMMARY"
   shopsync plan --json | jq .summary
+  shopsync plan --out plan.json       save it; shopsync push plan.json applies it
 
 Exit status: 0 when the plan has no errors or conflicts, 1 when it has some; with
---detailed-exitcode: 0 no changes, 2 changes, 1 errors or conflicts. Never writes.
+--detailed-exitcode: 0 no changes, 2 changes, 1 errors or conflicts. Never writes
+to the store (--out writes only the plan file).
 """
 
 
 @main.command("plan", epilog=PLAN_EPILOG)
 @_prune_option
 @click.option("--markdown", is_flag=True, help="Print the plan as Markdown (CI summaries).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also save the plan (JSON) for `shopsync push FILE`.",
+)
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 errors/conflicts."
 )
@@ -501,6 +511,7 @@ def plan_command(
     adopt: bool,
     prune: str | None,
     markdown: bool,
+    out: Path | None,
     detailed_exitcode: bool,
 ) -> None:
     """Compare the files with the store and show what a push would do. Never writes.
@@ -511,16 +522,38 @@ def plan_command(
 
     output = get_output(ctx)
     planning = _planned(ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=False)
-    with planning as (_settings, client, plan):
+    with planning as (settings, client, plan):
+        if out is not None:
+            _save_plan(get_state(ctx).root / out, plan, settings, client.base_url)
         if output.json:
             output.emit_json({"store": client.base_url, **plan_json(plan)})
         elif markdown:
             click.echo(plan_markdown(plan), nl=False)
         else:
             _print_plan(output, plan, client.base_url)
+    if out is not None:
+        output.info(
+            f"Saved the plan to {out.as_posix()}: `shopsync push {out.as_posix()}` applies it"
+        )
     if plan.has_errors:
         ctx.exit(EXIT_FAILURE)
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)
+
+
+def _save_plan(path: Path, plan: Plan, settings: Settings, store: str) -> None:
+    from datetime import UTC, datetime
+
+    from shopsync.saved import SavedPlan
+
+    saved = SavedPlan(
+        plan=plan,
+        store=store,
+        api_version=settings.api_version,
+        blog=settings.blog,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(saved.dumps(), encoding="utf-8")
 
 
 PUSH_EPILOG = """\b
@@ -563,37 +596,89 @@ def push_command(
 ) -> None:
     """Apply the plan to the store: create, update (and with --prune unpublish) items.
 
-    PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
+    PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR), or one saved plan
+    (plan --out FILE), which is applied as reviewed: a write whose file or store item
+    changed since is refused, and nothing the saved plan lacks is written.
     """
     from shopsync.report import plan_json, result_json
+    from shopsync.saved import Refused, read_saved, reconcile
     from shopsync.sync import push
 
-    output = get_output(ctx)
+    state = get_state(ctx)
+    output = state.output
+    saved = None
+    if len(paths) == 1 and paths[0].suffix == ".json":
+        if force or adopt or prune is not None or blog is not None:
+            raise click.UsageError("a saved plan carries its own --force/--adopt/--prune/--blog")
+        saved = read_saved(state.root / paths[0], root=state.root)
+        options = saved.plan.options
+        paths = tuple(Path(p) for p in options.scope or ())
+        blog, force, adopt, prune = saved.blog, options.force, options.adopt, options.prune
     planning = _planned(
         ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=not dry_run
     )
+    refused: tuple[Refused, ...] = ()
     with planning as (settings, client, plan):
         store = client.base_url
+        if saved is not None:
+            _same_store(saved.store, saved.api_version, store, settings.api_version)
+            plan, refused = reconcile(saved.plan, plan)
         if dry_run:
             if output.json:
-                output.emit_json({"dry_run": True, "store": store, "plan": plan_json(plan)})
+                output.emit_json(
+                    {
+                        "dry_run": True,
+                        "store": store,
+                        "plan": plan_json(plan),
+                        "refused": [r.to_dict() for r in refused],
+                    }
+                )
             else:
                 _print_plan(output, plan, store)
-            ctx.exit(EXIT_FAILURE if plan.has_errors else EXIT_OK)
+                _print_refused(output, refused)
+            ctx.exit(EXIT_FAILURE if plan.has_errors or refused else EXIT_OK)
         if not output.json and not output.quiet:
             _print_plan(output, plan, store)
             output.line()
+        _print_refused(output, refused)
         _check_errors(plan, allow_partial)
-        if plan.has_changes and not yes:
-            _approve(get_state(ctx), plan, store)
+        if plan.has_changes and not yes and saved is None:  # a saved plan was reviewed
+            _approve(state, plan, store)
         writes = sum(1 for item in plan.items if item.writes)
         with _progress(output, writes) as advance:
             result = push(settings, client, plan, on_progress=advance)
     if output.json:
-        output.emit_json({"store": store, "plan": plan_json(plan), "result": result_json(result)})
+        output.emit_json(
+            {
+                "store": store,
+                "plan": plan_json(plan),
+                "refused": [r.to_dict() for r in refused],
+                "result": result_json(result),
+            }
+        )
     else:
         _print_result(output, result)
-    ctx.exit(EXIT_OK if result.ok else EXIT_FAILURE)
+    ctx.exit(EXIT_OK if result.ok and not refused else EXIT_FAILURE)
+
+
+def _same_store(saved: str, saved_version: str, store: str, version: str) -> None:
+    if saved != store or saved_version != version:
+        raise NotApproved(
+            f"the saved plan was made for {saved} (API {saved_version}), "
+            f"not {store} (API {version}), so push wrote nothing",
+            hint="push it with the settings it was made with, or plan again for this store",
+        )
+
+
+def _print_refused(output: Output, refused: Sequence[Any]) -> None:
+    """Saved writes the push will not make: one line each, with what to do."""
+    for entry in refused:
+        output.error(f"refused {entry.item.label}: {entry.reason}")
+    if refused:
+        output.error(
+            f"{len(refused)} write{'s' if len(refused) != 1 else ''} refused: "
+            "make and review a new plan for them (shopsync plan --out FILE)"
+        )
 
 
 def _check_errors(plan: Plan, allow_partial: bool) -> None:
