@@ -33,7 +33,7 @@ def test_demo_pushes_everything_and_the_second_plan_is_empty(checkout: Path, cli
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Plan: 7 to create" in out
-    assert "Push: 7 ok, 0 failed" in out
+    assert "Push: 7 created" in out
     assert "No changes: the store matches the files." in out
     assert "/blogs/research-digest/ems-deep-spine-muscles-study" in out
 
