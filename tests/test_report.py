@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shopsync.apply import ApplyResult, ItemOutcome
+from shopsync.apply import ApplyResult, ItemOutcome, Status
 from shopsync.plan import make_plan
 from shopsync.report import (
     local_time,
@@ -84,10 +84,10 @@ def test_colours_follow_each_lines_sign() -> None:
     assert styles["        @@ line 1 @@"] == ""
 
 
-def outcome(action: str, status: str = "ok", kind: str | None = None) -> ItemOutcome:
+def outcome(action: str, status: Status = "ok", kind: str | None = None) -> ItemOutcome:
     return ItemOutcome(
         kind=kind or action, resource="article", handle=action, status=status, action=action
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_the_result_says_what_happened() -> None:
