@@ -28,6 +28,7 @@ from .images import StoreClock, png
 from .sync_helpers import (
     BLOG,
     KIT,
+    SCHEDULED_UTC,
     Store,
     StoreTime,
     add_fault,
@@ -93,7 +94,7 @@ def test_first_push_creates_everything_and_second_plan_is_empty(
     assert json.loads(alpha["featuredProducts"]["value"]) == [store.product_id(KIT)]
     assert articles["beta"]["isPublished"] is False and articles["beta"]["publishedAt"] is None
     assert articles["gamma"]["isPublished"] is False
-    assert articles["gamma"]["publishedAt"] == "2027-03-01T22:00:00Z"
+    assert articles["gamma"]["publishedAt"] == SCHEDULED_UTC
     assert store.pages()["disclaimer"]["shopsyncSource"]["value"] == "articles/pages/disclaimer.md"
 
     before = len(sandbox.requests)
