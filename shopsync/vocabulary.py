@@ -48,6 +48,16 @@ PAGE_FIELDS: tuple[str, ...] = (
     "seo_description",
 )
 
+#: Pages Shopify itself puts in every new store, by handle, and what they are: the theme's
+#: contact form (``page.contact`` template) and the data-sharing opt-out page Shopify's
+#: customer-privacy settings create and keep. Shopify, the theme and the privacy settings
+#: rely on these handles, so shopsync never adopts or overwrites them, and ``pull`` writes no
+#: file for them; a store without such a page may still get one from a file.
+SHOPIFY_PAGES: Mapping[str, str] = {
+    "contact": "the store's Contact page",
+    "data-sharing-opt-out": "Shopify's privacy page (Your Privacy Choices)",
+}
+
 
 def format_datetime(moment: datetime | None) -> str | None:
     """UTC, second precision, ``Z`` suffix: the form Shopify returns."""
