@@ -406,9 +406,9 @@ def _clash(
             kind="error",
             id=clash.id,
             messages=(
-                f"page {item.handle!r} is {SHOPIFY_PAGES[clash.handle]} "
-                f"({_title(clash) or clash.handle!r}), which Shopify creates and keeps: "
-                "shopsync never adopts or overwrites it, not even with --adopt",
+                f"the store's page {clash.handle!r} ({_title(clash)!r}) is Shopify's own, "
+                f"the {SHOPIFY_PAGES[clash.handle]} it creates in every store: shopsync never "
+                "adopts or overwrites it, not even with --adopt",
             ),
             hints=(
                 "choose another handle for this page (a handle: key in its front matter, "

@@ -666,8 +666,8 @@ def _left_alone(page: RemoteItem) -> PulledFile:
         path=None,
         action="skipped",
         messages=(
-            f"{SHOPIFY_PAGES[page.handle]}, which Shopify creates and keeps: "
-            "shopsync leaves it alone",
+            f"Shopify's own {SHOPIFY_PAGES[page.handle]} ({page.fields.get('title')!r}): "
+            "shopsync leaves it alone, no file and no marks",
         ),
         shopify_own=True,
     )

@@ -66,8 +66,8 @@ def scope_need(scope: str) -> tuple[str, ...]:
 #: rely on these handles, so shopsync never adopts or overwrites them, and ``pull`` writes no
 #: file for them; a store without such a page may still get one from a file.
 SHOPIFY_PAGES: Mapping[str, str] = {
-    "contact": "the store's Contact page",
-    "data-sharing-opt-out": "Shopify's privacy page (Your Privacy Choices)",
+    "contact": "contact page",
+    "data-sharing-opt-out": "data-sharing opt-out page",
 }
 
 
