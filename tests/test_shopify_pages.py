@@ -130,6 +130,16 @@ def test_a_store_without_the_page_gets_it_from_the_file(
         page_file(tmp_path, "contact", title="Reach us")
         edited = plan(settings, client, tmp_path)
         assert [i.kind for i in edited.items if i.handle == "contact"] == ["update"]
+        # And pull writes its file like any other managed page's.
+        fresh = tmp_path / "fresh"
+        fresh.mkdir()
+        pulled = pull(settings, client, root=fresh)
+    (contact,) = [f for f in pulled.files if f.handle == "contact"]
+    assert (contact.action, contact.path, contact.shopify_own) == (
+        "created",
+        "articles/pages/contact.md",
+        False,
+    )
 
 
 def test_prune_never_touches_shopifys_pages(
