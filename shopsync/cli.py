@@ -1108,8 +1108,9 @@ Examples:
   shopsync pull --force             also overwrite files that differ
 
 Bodies become Markdown where that renders back to exactly the stored HTML, and stay HTML
-(format: html) otherwise. Existing files are never overwritten without --force. Exit
-status 0 when every item was written (or was already identical), 1 otherwise.
+(format: html) otherwise. Existing files are never overwritten without --force. Shopify's
+own pages (contact, data-sharing-opt-out) are skipped: no file, never managed. Exit
+status 0 when every other item was written (or was already identical), 1 otherwise.
 """
 
 
@@ -1140,16 +1141,13 @@ def pull_command(
     else:
         for item in result.files:
             note = "; ".join(item.messages + tuple(f"differs: {d}" for d in item.differences))
-            output.line(f"{item.action:<11} {item.path}  {note}".rstrip())
+            where = item.path or f"({item.resource} {item.handle})"
+            output.line(f"{item.action:<11} {where}  {note}".rstrip())
         for note in result.notes:
             output.line(f"note: {note}")
         summary = ", ".join(f"{n} {k}" for k, n in result.counts().items())
         output.line(("Dry run: " if dry_run else "Pull: ") + summary)
-    ctx.exit(
-        EXIT_OK
-        if result.ok and not any(f.action == "skipped" for f in result.files)
-        else EXIT_FAILURE
-    )
+    ctx.exit(EXIT_OK if result.complete else EXIT_FAILURE)
 
 
 def _register_subcommands() -> None:

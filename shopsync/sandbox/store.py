@@ -85,6 +85,8 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, kind TEXT, doc TEXT)"
             )
             self._load()
+        #: Nothing was loaded from ``db_path``: the store is new (the server seeds it).
+        self.is_new = not any(self._records.values())
         if not self._records["product"]:
             self.add_products(products)
 
