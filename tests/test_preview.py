@@ -16,6 +16,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
+from shopsync.catalogue import seeded_lookup
 from shopsync.content.loader import load_content
 from shopsync.content.models import Article, Page
 from shopsync.preview import (
@@ -25,9 +26,9 @@ from shopsync.preview import (
     context_for,
     find_item,
     make_preview_server,
-    placeholder_products,
     render_article_preview,
     render_item,
+    resolve_catalogue,
 )
 
 from .cli_support import Cli
@@ -83,7 +84,8 @@ def load_article(root: Path) -> tuple[Article, PreviewContext]:
     assert content.ok, content.problems
     item = find_item(content, "deep-muscles", root=root)
     assert isinstance(item, Article)
-    return item, context_for(item, content, root=root)
+    catalogue = resolve_catalogue(item.featured_products, store=None, fallback=seeded_lookup)
+    return item, context_for(item, content, root=root, catalogue=catalogue)
 
 
 def test_preview_page_shows_what_a_reader_sees(tmp_path: Path) -> None:
@@ -140,14 +142,6 @@ def test_page_preview_and_base_url(tmp_path: Path) -> None:
     html = render_item(page, PreviewContext(base_url="https://oriems.myshopify.com"))
     assert '<base href="https://oriems.myshopify.com/">' in html
     assert "<p>Hello</p>" in html
-
-
-def test_placeholder_products_are_titled_from_handles() -> None:
-    (product,) = placeholder_products(["original-oriems-ultimate-kit"])
-    assert (product.title, product.url) == (
-        "Original Oriems Ultimate Kit",
-        "/products/original-oriems-ultimate-kit",
-    )
 
 
 def test_find_item_by_path_or_handle(tmp_path: Path) -> None:
