@@ -698,11 +698,12 @@ Examples:
   shopsync preview --print-css > assets/shopsync.css the stylesheet for the theme
 
 Featured products show as the store will show them: with a store configured (SHOPSYNC_SHOP
-and a token, or --env) their titles and images are read from it (read-only, one request);
-without one, or with --offline, or when the store does not answer (a warning), from the
-sandbox's seeded catalogue. A product in neither shows as "[unknown product: HANDLE]" with
-a warning: a plan would refuse it. With --serve the page reloads itself every 2 seconds and
-shows the file's problems while it is invalid. Ctrl-C stops the server.
+and a token, or --env) their titles and images are read from it (read-only, a request per
+50 handles); without one, or with --offline, or when the store does not answer (a
+warning), from the sandbox's seeded catalogue. A product in neither shows as
+"[unknown product: HANDLE]" with a warning: a plan would refuse it. With --serve the page
+reloads itself every 2 seconds and shows the file's problems while it is invalid. Ctrl-C
+stops the server.
 """
 
 

@@ -105,6 +105,8 @@ class Catalogue:
     products: Mapping[str, ProductInfo] = field(default_factory=dict)
     source: str = FROM_SANDBOX
     warnings: tuple[str, ...] = ()
+    #: The store was asked and did not answer: a handle missing here may well be there.
+    stood_in: bool = False
 
 
 def resolve_catalogue(
@@ -122,7 +124,7 @@ def resolve_catalogue(
                 f"could not read the featured products from the store ({exc.message}); "
                 f"showing {FROM_SANDBOX} instead",
             )
-    return Catalogue(dict(fallback(wanted)), FROM_SANDBOX, warnings)
+    return Catalogue(dict(fallback(wanted)), FROM_SANDBOX, warnings, stood_in=bool(warnings))
 
 
 def unknown_product(handle: str) -> ProductInfo:
@@ -138,9 +140,12 @@ def featured(article: Article, catalogue: Catalogue) -> tuple[list[ProductInfo],
         product = catalogue.products.get(handle)
         if product is None:
             shown.append(unknown_product(handle))
-            notes.append(
-                f"featured product {handle!r} is not in {catalogue.source}: a plan would refuse it"
+            verdict = (
+                "the store could not be asked whether it has it"
+                if catalogue.stood_in
+                else "a plan would refuse it"
             )
+            notes.append(f"featured product {handle!r} is not in {catalogue.source}: {verdict}")
             continue
         status = product.status.upper()
         if status != "ACTIVE":

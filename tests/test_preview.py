@@ -10,7 +10,7 @@ import struct
 import subprocess
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -24,6 +24,7 @@ from shopsync.catalogue import seeded_lookup
 from shopsync.content.loader import load_content
 from shopsync.content.models import Article, Page
 from shopsync.content.render import _OWN_CLASSES
+from shopsync.errors import TransportError
 from shopsync.preview import (
     CSP,
     PreviewContext,
@@ -37,6 +38,7 @@ from shopsync.preview import (
     resolve_catalogue,
 )
 from shopsync.sandbox import SandboxServer
+from shopsync.vocabulary import ProductInfo
 
 from .cli_support import Cli
 from .images import png
@@ -543,6 +545,30 @@ def test_an_unreachable_store_is_a_warning_and_the_catalogue_stands_in(
     assert "shpat_anything" not in result.output
     assert shown_products(page)[0][0] == SEEDED[KIT]["title"]
     assert "could not read the featured products" in page  # the page says it too
+
+
+def test_a_product_missing_from_a_stand_in_catalogue_is_not_called_refused() -> None:
+    def down(_handles: Sequence[str]) -> Mapping[str, ProductInfo]:
+        raise TransportError("SyncProducts1: could not connect to https://x.myshopify.com")
+
+    article = Article(
+        title="T",
+        handle="t",
+        blog="b",
+        author="A",
+        source_path="articles/t.md",
+        featured_products=["only-in-the-store"],
+    )
+    catalogue = resolve_catalogue(["only-in-the-store"], store=down, fallback=seeded_lookup)
+    assert catalogue.stood_in and catalogue.source == "the sandbox's catalogue"
+    assert catalogue.warnings == (
+        "could not read the featured products from the store (SyncProducts1: could not connect "
+        "to https://x.myshopify.com); showing the sandbox's catalogue instead",
+    )
+    assert featured(article, catalogue)[1] == [
+        "featured product 'only-in-the-store' is not in the sandbox's catalogue: "
+        "the store could not be asked whether it has it"
+    ]
 
 
 def test_inactive_products_are_shown_with_what_a_plan_would_say(tmp_path: Path) -> None:
