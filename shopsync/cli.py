@@ -779,10 +779,16 @@ Examples:
   shopsync preview articles/my-post.md -o /tmp/p.html
   shopsync preview                                   every article and page, plus index.html
   shopsync preview --serve my-post                   http://127.0.0.1:8788/..., live re-render
+  shopsync preview --offline                         products from the sandbox's catalogue
+  shopsync preview --print-css > assets/shopsync.css the stylesheet for the theme
 
-Needs no credentials and never contacts the store: featured products are shown with a
-title made from their handle. With --serve the page reloads itself every 2 seconds and
-shows the file's problems while it is invalid. Ctrl-C stops the server.
+Featured products show as the store will show them: with a store configured (SHOPSYNC_SHOP
+and a token, or --env) their titles and images are read from it (read-only, a request per
+50 handles); without one, or with --offline, or when the store does not answer (a
+warning), from the sandbox's seeded catalogue. A product in neither shows as
+"[unknown product: HANDLE]" with a warning: a plan would refuse it. With --serve the page
+reloads itself every 2 seconds and shows the file's problems while it is invalid. Ctrl-C
+stops the server.
 """
 
 
@@ -805,6 +811,16 @@ shows the file's problems while it is invalid. Ctrl-C stops the server.
     show_default=True,
     help="Port for --serve (0 = any free port).",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Never contact the store: featured products from the sandbox's catalogue.",
+)
+@click.option(
+    "--print-css",
+    is_flag=True,
+    help="Print the stylesheet for the product block and disclaimer (for the theme) and exit.",
+)
 @json_option
 @click.pass_context
 def preview_command(
@@ -813,6 +829,8 @@ def preview_command(
     output: Path | None,
     serve: bool,
     port: int,
+    offline: bool,
+    print_css: bool,
     as_json: bool,
 ) -> None:
     """Render an article (or page) as a standalone HTML page, as a reader would see it.
@@ -820,8 +838,12 @@ def preview_command(
     FILE|HANDLE is an article or page file, or a handle (default: every file under
     SHOPSYNC_ARTICLES_DIR).
     """
+    from shopsync import catalogue as cat
     from shopsync import preview as pv
 
+    if print_css:
+        click.echo(pv.theme_css(), nl=False)
+        return
     state = get_state(ctx)
     out = state.output
     settings = load_settings_from_ctx(ctx)
@@ -829,19 +851,42 @@ def preview_command(
     paths = pv.content_paths(settings.articles_dir, target, root=root)
     content = load_content(paths, root=root, default_blog=settings.blog)
     item = pv.select(content, target, root=root, articles_dir=settings.articles_dir)
+    store = None if offline or not settings.shop else cat.store_lookup(settings)
+
+    def products(handles: Sequence[str]) -> pv.Catalogue:
+        return pv.resolve_catalogue(handles, store=store, fallback=cat.seeded_lookup)
+
     if serve:
-        _serve_previews(out, pv.PreviewSite(paths, root, settings.blog), item, port)
+        site = pv.PreviewSite(paths, root, settings.blog, products=products)
+        _serve_previews(out, site, item, port)
         return
+    catalogue = products(pv.wanted_handles([item] if item is not None else content.articles))
     written = pv.write_previews(
-        content, item, root=root, output=output, base_url=pv.base_url_of(settings.shop)
+        content,
+        item,
+        root=root,
+        output=output,
+        base_url=pv.base_url_of(settings.shop),
+        catalogue=catalogue,
     )
     if out.json:
-        skipped = [p.to_dict() for p in content.problems]
-        out.emit_json({"ok": True, "written": [w.to_dict() for w in written], "skipped": skipped})
+        out.emit_json(
+            {
+                "ok": True,
+                "written": [w.to_dict() for w in written],
+                "skipped": [p.to_dict() for p in content.problems],
+                "products_from": catalogue.source,
+                "warnings": list(catalogue.warnings),
+            }
+        )
         return
     for problem in content.problems:
         out.error(f"warning: skipped {problem.location()}: {problem.message}")
+    for warning in catalogue.warnings:
+        out.error(f"warning: {warning}")
     for entry in written:
+        for note in entry.warnings:
+            out.error(f"warning: {entry.source}: {note}")
         out.info(f"wrote {entry.path.as_posix()}  ({(root / entry.path).resolve().as_uri()})")
 
 

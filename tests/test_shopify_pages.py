@@ -195,7 +195,7 @@ def test_pull_skips_shopifys_pages_and_never_marks_them(
 def test_pull_on_the_command_line_reports_them_skipped_and_succeeds(
     store_cli: Cli, cli: Cli, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    assert store_cli("push").exit_code == 0
+    assert store_cli("push", "--yes").exit_code == 0
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     pulling = cli.at(fresh).for_store(sandbox)
