@@ -36,6 +36,7 @@ from shopsync.errors import (
     EXIT_USAGE,
     ConfigError,
     ContentError,
+    NotApproved,
     Problem,
     ShopsyncError,
 )
@@ -118,6 +119,8 @@ class AppState:
     env_name: str | None = None
     #: The repository: content paths, .env, shopsync.toml and outputs are relative to it.
     root: Path = field(default_factory=lambda: Path("."))
+    #: A person can answer a question: stdin and stdout are a terminal (push asks first).
+    interactive: bool = False
 
 
 def get_state(ctx: click.Context | None = None) -> AppState:
@@ -260,6 +263,7 @@ Examples:
   shopsync -C ../site plan          plan the repository in ../site
   shopsync validate --json          the same, as JSON for CI
 
+The options above may also follow the command (shopsync plan -q).
 Settings come from SHOPSYNC_* environment variables and .env (see .env.example).
 Exit status: 0 ok, 1 problems/errors/conflicts, 2 changes (plan --detailed-exitcode
 only), 3 configuration, 4 store unreachable or failing, 64 usage error, 130 interrupted.
@@ -311,6 +315,7 @@ def main(
         env_file=env_file,
         env_name=env_name,
         root=root if root is not None else Path("."),
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
     )
 
 
@@ -457,9 +462,10 @@ def _planned(
         yield settings, client, plan
 
 
-def _print_plan(output: Output, plan: Plan) -> None:
+def _print_plan(output: Output, plan: Plan, store: str) -> None:
     from shopsync.report import plan_styles, plan_text
 
+    output.info(f"Store: {store}")
     if output.fancy:
         for text, style in plan_styles(plan):
             output.line(text, style=style or None)
@@ -473,15 +479,25 @@ Examples:
   shopsync plan --detailed-exitcode   exit 2 when there are changes (for CI)
   shopsync plan --markdown >> "$GITHUB_STEP_SUMMARY"
   shopsync plan --json | jq .summary
+  shopsync plan --out plan.json       save it; shopsync push plan.json applies it
 
 Exit status: 0 when the plan has no errors or conflicts, 1 when it has some; with
---detailed-exitcode: 0 no changes, 2 changes, 1 errors or conflicts. Never writes.
+--detailed-exitcode: 0 no changes, 2 changes, 1 errors or conflicts. Never writes
+to the store (--out writes only the plan file).
 """
 
 
 @main.command("plan", epilog=PLAN_EPILOG)
 @_prune_option
 @click.option("--markdown", is_flag=True, help="Print the plan as Markdown (CI summaries).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also save the plan (JSON) for `shopsync push FILE`.",
+)
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 errors/conflicts."
 )
@@ -495,6 +511,7 @@ def plan_command(
     adopt: bool,
     prune: str | None,
     markdown: bool,
+    out: Path | None,
     detailed_exitcode: bool,
 ) -> None:
     """Compare the files with the store and show what a push would do. Never writes.
@@ -505,35 +522,65 @@ def plan_command(
 
     output = get_output(ctx)
     planning = _planned(ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=False)
-    with planning as (_settings, _client, plan):
+    with planning as (settings, client, plan):
+        if out is not None:
+            _save_plan(get_state(ctx).root / out, plan, settings, client.base_url)
         if output.json:
-            output.emit_json(plan_json(plan))
+            output.emit_json({"store": client.base_url, **plan_json(plan)})
         elif markdown:
             click.echo(plan_markdown(plan), nl=False)
         else:
-            _print_plan(output, plan)
+            _print_plan(output, plan, client.base_url)
+    if out is not None:
+        output.info(
+            f"Saved the plan to {out.as_posix()}: `shopsync push {out.as_posix()}` applies it"
+        )
     if plan.has_errors:
         ctx.exit(EXIT_FAILURE)
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)
 
 
+def _save_plan(path: Path, plan: Plan, settings: Settings, store: str) -> None:
+    from datetime import UTC, datetime
+
+    from shopsync.saved import SavedPlan
+
+    saved = SavedPlan(
+        plan=plan,
+        store=store,
+        api_version=settings.api_version,
+        blog=settings.blog,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(saved.dumps(), encoding="utf-8")
+
+
 PUSH_EPILOG = """\b
 Examples:
   shopsync push --dry-run      the plan only (same as shopsync plan)
-  shopsync push                create and update what the plan shows
+  shopsync push                show the plan, name the store, ask, then write
+  shopsync push --yes          write without asking (CI)
   shopsync push --prune        also unpublish managed articles whose file is gone
-  shopsync push --json         the result per item, as JSON
+  shopsync push --yes --json   the result per item, as JSON
 
-Order: local images (uploaded once to Content > Files), the blog, pages, then
-articles. Conflicts (edits made in the Shopify admin) and errors are not written.
-Exit status: 0 when everything was applied, 1 when any item failed or was held
-back; running push again finishes the job.
+On a terminal push asks before it writes (only "yes" is accepted); elsewhere it
+needs --yes. A plan with errors is not pushed unless --allow-partial (then the
+rest is). Order: local images (uploaded once to Content > Files), the blog, pages,
+then articles. Conflicts (edits made in the Shopify admin) are never written
+without --force. Exit status: 0 when everything was applied, 1 when any item
+failed or was held back, or nothing was approved; running push again finishes
+the job.
 """
 
 
 @main.command("push", epilog=PUSH_EPILOG)
 @_prune_option
 @click.option("--dry-run", is_flag=True, help="Show the plan and stop (writes nothing).")
+@click.option("-y", "--yes", is_flag=True, help="Write without asking (CI, scripts).")
+@click.option(
+    "--allow-partial", is_flag=True, help="Push a plan that has errors, leaving those items out."
+)
 @click.pass_context
 def push_command(
     ctx: click.Context,
@@ -544,36 +591,125 @@ def push_command(
     adopt: bool,
     prune: str | None,
     dry_run: bool,
+    yes: bool,
+    allow_partial: bool,
 ) -> None:
     """Apply the plan to the store: create, update (and with --prune unpublish) items.
 
-    PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
+    PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR), or one saved plan
+    (plan --out FILE), which is applied as reviewed: a write whose file or store item
+    changed since is refused, and nothing the saved plan lacks is written.
     """
     from shopsync.report import plan_json, result_json
+    from shopsync.saved import Refused, read_saved, reconcile
     from shopsync.sync import push
 
-    output = get_output(ctx)
+    state = get_state(ctx)
+    output = state.output
+    saved = None
+    if len(paths) == 1 and paths[0].suffix == ".json":
+        if force or adopt or prune is not None or blog is not None:
+            raise click.UsageError("a saved plan carries its own --force/--adopt/--prune/--blog")
+        saved = read_saved(state.root / paths[0], root=state.root)
+        options = saved.plan.options
+        paths = tuple(Path(p) for p in options.scope or ())
+        blog, force, adopt, prune = saved.blog, options.force, options.adopt, options.prune
     planning = _planned(
         ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=not dry_run
     )
+    refused: tuple[Refused, ...] = ()
     with planning as (settings, client, plan):
+        store = client.base_url
+        if saved is not None:
+            _same_store(saved.store, saved.api_version, store, settings.api_version)
+            plan, refused = reconcile(saved.plan, plan)
         if dry_run:
             if output.json:
-                output.emit_json({"dry_run": True, "plan": plan_json(plan)})
+                output.emit_json(
+                    {
+                        "dry_run": True,
+                        "store": store,
+                        "plan": plan_json(plan),
+                        "refused": [r.to_dict() for r in refused],
+                    }
+                )
             else:
-                _print_plan(output, plan)
-            ctx.exit(EXIT_FAILURE if plan.has_errors else EXIT_OK)
+                _print_plan(output, plan, store)
+                _print_refused(output, refused)
+            ctx.exit(EXIT_FAILURE if plan.has_errors or refused else EXIT_OK)
         if not output.json and not output.quiet:
-            _print_plan(output, plan)
+            _print_plan(output, plan, store)
             output.line()
+        _print_refused(output, refused)
+        _check_errors(plan, allow_partial)
+        if plan.has_changes and not yes and saved is None:  # a saved plan was reviewed
+            _approve(state, plan, store)
         writes = sum(1 for item in plan.items if item.writes)
         with _progress(output, writes) as advance:
             result = push(settings, client, plan, on_progress=advance)
     if output.json:
-        output.emit_json({"plan": plan_json(plan), "result": result_json(result)})
+        output.emit_json(
+            {
+                "store": store,
+                "plan": plan_json(plan),
+                "refused": [r.to_dict() for r in refused],
+                "result": result_json(result),
+            }
+        )
     else:
         _print_result(output, result)
-    ctx.exit(EXIT_OK if result.ok else EXIT_FAILURE)
+    ctx.exit(EXIT_OK if result.ok and not refused else EXIT_FAILURE)
+
+
+def _same_store(saved: str, saved_version: str, store: str, version: str) -> None:
+    if saved != store or saved_version != version:
+        raise NotApproved(
+            f"the saved plan was made for {saved} (API {saved_version}), "
+            f"not {store} (API {version}), so push wrote nothing",
+            hint="push it with the settings it was made with, or plan again for this store",
+        )
+
+
+def _print_refused(output: Output, refused: Sequence[Any]) -> None:
+    """Saved writes the push will not make: one line each, with what to do."""
+    for entry in refused:
+        output.error(f"refused {entry.item.label}: {entry.reason}")
+    if refused:
+        output.error(
+            f"{len(refused)} write{'s' if len(refused) != 1 else ''} refused: "
+            "make and review a new plan for them (shopsync plan --out FILE)"
+        )
+
+
+def _check_errors(plan: Plan, allow_partial: bool) -> None:
+    """A plan with errors is a half-done job: pushed only when asked to."""
+    errors = plan.of_kind("error")
+    if errors and not allow_partial:
+        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+        raise NotApproved(
+            f"the plan has {count}, so push wrote nothing",
+            hint="fix the items marked x above, or pass --allow-partial to push the rest",
+        )
+
+
+def _approve(state: AppState, plan: Plan, store: str) -> None:
+    """Ask the person at the terminal (only "yes" goes on); elsewhere, refuse: CI says --yes."""
+    from shopsync.report import summary_line
+
+    if not state.interactive or state.output.json:
+        raise NotApproved(
+            f"push writes to {store} and nobody approved it, so it wrote nothing",
+            hint="review `shopsync plan`, then run `shopsync push --yes` (as CI does)",
+        )
+    click.echo(f"{summary_line(plan)}.")
+    answer = click.prompt(
+        f"Push these changes to {store}? Only 'yes' is accepted",
+        default="",
+        show_default=False,
+        err=True,
+    )
+    if answer.strip().lower() != "yes":
+        raise NotApproved("push cancelled, nothing was written", hint=None)
 
 
 @contextlib.contextmanager
@@ -643,10 +779,16 @@ Examples:
   shopsync preview articles/my-post.md -o /tmp/p.html
   shopsync preview                                   every article and page, plus index.html
   shopsync preview --serve my-post                   http://127.0.0.1:8788/..., live re-render
+  shopsync preview --offline                         products from the sandbox's catalogue
+  shopsync preview --print-css > assets/shopsync.css the stylesheet for the theme
 
-Needs no credentials and never contacts the store: featured products are shown with a
-title made from their handle. With --serve the page reloads itself every 2 seconds and
-shows the file's problems while it is invalid. Ctrl-C stops the server.
+Featured products show as the store will show them: with a store configured (SHOPSYNC_SHOP
+and a token, or --env) their titles and images are read from it (read-only, a request per
+50 handles); without one, or with --offline, or when the store does not answer (a
+warning), from the sandbox's seeded catalogue. A product in neither shows as
+"[unknown product: HANDLE]" with a warning: a plan would refuse it. With --serve the page
+reloads itself every 2 seconds and shows the file's problems while it is invalid. Ctrl-C
+stops the server.
 """
 
 
@@ -669,6 +811,16 @@ shows the file's problems while it is invalid. Ctrl-C stops the server.
     show_default=True,
     help="Port for --serve (0 = any free port).",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Never contact the store: featured products from the sandbox's catalogue.",
+)
+@click.option(
+    "--print-css",
+    is_flag=True,
+    help="Print the stylesheet for the product block and disclaimer (for the theme) and exit.",
+)
 @json_option
 @click.pass_context
 def preview_command(
@@ -677,6 +829,8 @@ def preview_command(
     output: Path | None,
     serve: bool,
     port: int,
+    offline: bool,
+    print_css: bool,
     as_json: bool,
 ) -> None:
     """Render an article (or page) as a standalone HTML page, as a reader would see it.
@@ -684,8 +838,12 @@ def preview_command(
     FILE|HANDLE is an article or page file, or a handle (default: every file under
     SHOPSYNC_ARTICLES_DIR).
     """
+    from shopsync import catalogue as cat
     from shopsync import preview as pv
 
+    if print_css:
+        click.echo(pv.theme_css(), nl=False)
+        return
     state = get_state(ctx)
     out = state.output
     settings = load_settings_from_ctx(ctx)
@@ -693,19 +851,42 @@ def preview_command(
     paths = pv.content_paths(settings.articles_dir, target, root=root)
     content = load_content(paths, root=root, default_blog=settings.blog)
     item = pv.select(content, target, root=root, articles_dir=settings.articles_dir)
+    store = None if offline or not settings.shop else cat.store_lookup(settings)
+
+    def products(handles: Sequence[str]) -> pv.Catalogue:
+        return pv.resolve_catalogue(handles, store=store, fallback=cat.seeded_lookup)
+
     if serve:
-        _serve_previews(out, pv.PreviewSite(paths, root, settings.blog), item, port)
+        site = pv.PreviewSite(paths, root, settings.blog, products=products)
+        _serve_previews(out, site, item, port)
         return
+    catalogue = products(pv.wanted_handles([item] if item is not None else content.articles))
     written = pv.write_previews(
-        content, item, root=root, output=output, base_url=pv.base_url_of(settings.shop)
+        content,
+        item,
+        root=root,
+        output=output,
+        base_url=pv.base_url_of(settings.shop),
+        catalogue=catalogue,
     )
     if out.json:
-        skipped = [p.to_dict() for p in content.problems]
-        out.emit_json({"ok": True, "written": [w.to_dict() for w in written], "skipped": skipped})
+        out.emit_json(
+            {
+                "ok": True,
+                "written": [w.to_dict() for w in written],
+                "skipped": [p.to_dict() for p in content.problems],
+                "products_from": catalogue.source,
+                "warnings": list(catalogue.warnings),
+            }
+        )
         return
     for problem in content.problems:
         out.error(f"warning: skipped {problem.location()}: {problem.message}")
+    for warning in catalogue.warnings:
+        out.error(f"warning: {warning}")
     for entry in written:
+        for note in entry.warnings:
+            out.error(f"warning: {entry.source}: {note}")
         out.info(f"wrote {entry.path.as_posix()}  ({(root / entry.path).resolve().as_uri()})")
 
 
@@ -798,12 +979,12 @@ def demo_command(
                 }
             )
         else:
-            _print_plan(output, run.first_plan)
+            _print_plan(output, run.first_plan, server.url)
             output.line()
             _print_result(output, run.result)
             output.line()
             output.line("Planning again, to check nothing is left to do:")
-            _print_plan(output, run.second_plan)
+            _print_plan(output, run.second_plan, server.url)
             output.line()
             for url in run.article_urls.values():
                 output.line(f"  {url}")
@@ -821,6 +1002,147 @@ def demo_command(
     ctx.exit(EXIT_OK if run.ok else EXIT_FAILURE)
 
 
+# ------------------------------------------------------------------------ new / schema
+
+NEW_EPILOG = """\b
+Examples:
+  shopsync new "Does EMS Help the Deep Core?"     articles/does-ems-help-the-deep-core.md
+  shopsync new "A Title" --handle short-handle --author "Research Team"
+
+The file is a draft that validates as written: fill in the summary and body, uncomment
+the keys you need (citation, featured_products, image, seo), then set status. The
+author defaults to the one most articles name; the disclaimer to the page 'disclaimer'
+when there is one.
+"""
+
+
+@main.command("new", epilog=NEW_EPILOG)
+@click.argument("title")
+@click.option("--handle", default=None, help="Handle and file name (default: from the title).")
+@click.option("--blog", default=None, help="Blog handle (default: SHOPSYNC_BLOG).")
+@click.option("--author", default=None, help="Author (default: the one most articles name).")
+@click.option("--disclaimer", default=None, metavar="PAGE", help="Disclaimer page handle to link.")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@json_option
+@click.pass_context
+def new_command(
+    ctx: click.Context,
+    title: str,
+    handle: str | None,
+    blog: str | None,
+    author: str | None,
+    disclaimer: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Write a new article file, a draft in the Research Digest's shape, that validates."""
+    from shopsync.content.loader import load_file
+    from shopsync.scaffold import new_article, scaffold_handle, usual_author
+
+    state = get_state(ctx)
+    settings = load_settings_from_ctx(ctx, blog=blog)
+    root = state.root
+    folder = root / settings.articles_dir
+    existing = (
+        load_content([folder], root=root, default_blog=settings.blog)
+        if folder.is_dir()
+        else Content()
+    )
+    handle = handle or scaffold_handle(title)
+    path = folder / f"{handle}.md"
+    shown = path.relative_to(root).as_posix()
+    taken = [
+        a.source_path for a in existing.articles if a.handle == handle and a.blog == settings.blog
+    ]
+    if path.exists() and not force:
+        raise ShopsyncError(
+            f"{shown} already exists",
+            hint="pass --handle to choose another, or --force to overwrite it",
+        )
+    if taken and taken != [shown]:
+        raise ShopsyncError(
+            f"{taken[0]} already has the handle {handle!r} in blog {settings.blog!r}",
+            hint="pass --handle to choose another",
+        )
+    if disclaimer is None and existing.page("disclaimer") is not None:
+        disclaimer = "disclaimer"
+    elif disclaimer is not None and existing.page(disclaimer) is None:
+        raise ShopsyncError(
+            f"there is no page {disclaimer!r} for the disclaimer",
+            hint=f"add {settings.articles_dir.as_posix()}/pages/{disclaimer}.md, or leave out "
+            "--disclaimer",
+        )
+    scaffold = new_article(
+        title,
+        handle=handle,
+        blog=settings.blog,
+        author=author or usual_author(a.author for a in existing.articles),
+        disclaimer=disclaimer,
+    )
+    loaded = _loaded_text(
+        path, scaffold.text, lambda: load_file(path, root=root, default_blog=settings.blog)
+    )
+    if loaded.problems:
+        raise ContentError(loaded.problems)
+    output = state.output
+    if output.json:
+        output.emit_json({"path": shown, "handle": handle, "blog": settings.blog})
+    else:
+        output.line(f"Created {shown} (a draft; `shopsync validate {shown}` checks it)")
+
+
+def _loaded_text(path: Path, text: str, load: Callable[[], Any]) -> Any:
+    """Write ``text`` and load it; a file that does not validate is taken back out."""
+    before = path.read_bytes() if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    loaded = load()
+    if loaded.problems:
+        if before is None:
+            path.unlink()
+        else:
+            path.write_bytes(before)
+    return loaded
+
+
+SCHEMA_EPILOG = """\b
+Examples:
+  shopsync schema                          the article schema on stdout
+  shopsync schema page -o page.schema.json
+  shopsync schema -o .vscode/shopsync-article.schema.json
+
+JSON Schema (2020-12) of the front matter, with each key's hint as its description:
+point an editor's YAML/front-matter schema setting at it for completion and checks
+while typing. `shopsync validate` still checks what a schema cannot (handles, dates,
+files, cross-file links).
+"""
+
+
+@main.command("schema", epilog=SCHEMA_EPILOG)
+@click.argument("kind", type=click.Choice(["article", "page"]), default="article")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@click.pass_context
+def schema_command(ctx: click.Context, kind: str, out: Path | None) -> None:
+    """Print the JSON Schema of an article's (or a page's) front matter."""
+    from shopsync.scaffold import front_matter_schema
+
+    text = json.dumps(front_matter_schema(kind), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    target = get_state(ctx).root / out
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    get_output(ctx).info(f"Wrote {out.as_posix()}")
+
+
 # ------------------------------------------------------------------------------- pull
 
 PULL_EPILOG = """\b
@@ -831,8 +1153,9 @@ Examples:
   shopsync pull --force             also overwrite files that differ
 
 Bodies become Markdown where that renders back to exactly the stored HTML, and stay HTML
-(format: html) otherwise. Existing files are never overwritten without --force. Exit
-status 0 when every item was written (or was already identical), 1 otherwise.
+(format: html) otherwise. Existing files are never overwritten without --force. Shopify's
+own pages (contact, data-sharing-opt-out) are skipped: no file, never managed. Exit
+status 0 when every other item was written (or was already identical), 1 otherwise.
 """
 
 
@@ -863,16 +1186,13 @@ def pull_command(
     else:
         for item in result.files:
             note = "; ".join(item.messages + tuple(f"differs: {d}" for d in item.differences))
-            output.line(f"{item.action:<11} {item.path}  {note}".rstrip())
+            where = item.path or f"({item.resource} {item.handle})"
+            output.line(f"{item.action:<11} {where}  {note}".rstrip())
         for note in result.notes:
             output.line(f"note: {note}")
         summary = ", ".join(f"{n} {k}" for k, n in result.counts().items())
         output.line(("Dry run: " if dry_run else "Pull: ") + summary)
-    ctx.exit(
-        EXIT_OK
-        if result.ok and not any(f.action == "skipped" for f in result.files)
-        else EXIT_FAILURE
-    )
+    ctx.exit(EXIT_OK if result.complete else EXIT_FAILURE)
 
 
 def _register_subcommands() -> None:
@@ -882,4 +1202,82 @@ def _register_subcommands() -> None:
     main.add_command(sandbox_command)
 
 
+# ------------------------------------------------------------- group options, after the command
+
+
+def _late(update: Callable[[AppState, Any], None]) -> Callable[..., None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value:  # given after the command: it wins over the same option before it
+            state = get_state(ctx)
+            update(state, value)
+            _configure_logging(state.output.verbose, state.output.quiet)
+
+    return callback
+
+
+def _set_root(state: AppState, value: Path) -> None:
+    state.root = value
+
+
+def _set_env_file(state: AppState, value: Path) -> None:
+    state.env_file = value
+
+
+def _set_env_name(state: AppState, value: str) -> None:
+    state.env_name = value
+
+
+def _set_verbose(state: AppState, value: int) -> None:
+    state.output.verbose = value
+
+
+def _set_quiet(state: AppState, value: bool) -> None:
+    state.output.quiet = value
+
+
+def _group_options_after_commands() -> None:
+    """``shopsync plan -q`` as well as ``shopsync -q plan``: every command takes the group's
+    options too (hidden from its help; ``shopsync --help`` lists them once)."""
+    for command in main.commands.values():
+        command.params.extend(
+            [
+                click.Option(
+                    ["-C", "--root", "late_root"],
+                    type=click.Path(path_type=Path, file_okay=False, exists=True),
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_root),
+                ),
+                click.Option(
+                    ["--env-file", "late_env_file"],
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_env_file),
+                ),
+                click.Option(
+                    ["--env", "late_env_name"],
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_env_name),
+                ),
+                click.Option(
+                    ["-v", "--verbose", "late_verbose"],
+                    count=True,
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_verbose),
+                ),
+                click.Option(
+                    ["-q", "--quiet", "late_quiet"],
+                    is_flag=True,
+                    expose_value=False,
+                    hidden=True,
+                    callback=_late(_set_quiet),
+                ),
+            ]
+        )
+
+
 _register_subcommands()
+_group_options_after_commands()

@@ -1,8 +1,8 @@
 """The demo: a whole sync of ``articles/`` against an embedded sandbox store.
 
 It is what a newcomer runs first, so it needs nothing: no store, no token, no ``.env``. It starts
-the sandbox (seeded with the store's products), pushes the files through exactly the code a real
-sync uses, plans again to show nothing is left to do, and says where to look at the result.
+the sandbox (seeded like a new store, with its products), pushes the files through exactly the
+code a real sync uses, plans again to show nothing is left to do, and says where to look.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -64,6 +65,10 @@ class DesiredItem:
     uploads: tuple[ImageUpload, ...] = ()  # the repository images it shows
     inputs: str = ""
     known: str | None = None  # not rendered: the short digest its inputs render to
+    #: For people reading a plan: featured products' handles by id, and the UTC offset the
+    #: file wrote its publish_date in ("+11:00"); the fields hold what Shopify stores.
+    product_handles: Mapping[str, str] = field(default_factory=dict)
+    utc_offset: str | None = None
 
     def __hash__(self) -> int:
         return stable_hash(self.to_dict())
@@ -81,6 +86,8 @@ class DesiredItem:
             "uploads": [upload.to_dict() for upload in self.uploads],
             "inputs": self.inputs,
             "known": self.known,
+            "product_handles": dict(self.product_handles),
+            "utc_offset": self.utc_offset,
         }
 
     @classmethod
@@ -97,6 +104,8 @@ class DesiredItem:
             uploads=tuple(ImageUpload.from_dict(u, root=root) for u in data.get("uploads") or ()),
             inputs=str(data.get("inputs") or ""),
             known=data.get("known"),
+            product_handles=dict(data.get("product_handles") or {}),
+            utc_offset=data.get("utc_offset"),
         )
 
     @property
@@ -311,7 +320,17 @@ def desired_article(
         uploads=tuple(images[path] for path in paths) if not errors else (),
         inputs=inputs,
         known=digest,
+        product_handles={p.id: p.info.handle for p in resolved},
+        utc_offset=_offset(article.publish_date),
     )
+
+
+def _offset(moment: datetime | None) -> str | None:
+    """``+11:00`` for a date written with that offset; None without a date."""
+    if moment is None or moment.utcoffset() is None:
+        return None
+    text = moment.strftime("%z")
+    return f"{text[:3]}:{text[3:5]}"
 
 
 def desired_page(page: Page) -> DesiredItem:

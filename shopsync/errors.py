@@ -8,6 +8,7 @@ user already knows (file, field, shop, operation name), never from headers.
     ShopsyncError
     ├── ConfigError            settings missing or refused (bad shop URL, no token)
     ├── ContentError           article/page files failed validation (carries problems)
+    ├── NotApproved            push did not write: no approval, or a plan with errors
     ├── ShopifyError           talking to the store failed
     │   ├── TransportError     connection refused/reset, timeout (after retries)
     │   ├── ServerError        HTTP 5xx / 429 after retries, malformed body
@@ -92,6 +93,10 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+class NotApproved(ShopsyncError):
+    """A push that wrote nothing because nobody approved it, or its plan has errors."""
 
 
 class ContentError(ShopsyncError):

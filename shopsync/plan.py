@@ -26,7 +26,14 @@ from shopsync.admin.remote import RemoteDefinition, RemoteItem, RemoteState, Sto
 from shopsync.content.images import ImageUpload
 from shopsync.desired import DesiredItem, DesiredState
 from shopsync.errors import SavedPlanError
-from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, a, content_digest, stable_hash
+from shopsync.vocabulary import (
+    ARTICLE_FIELDS,
+    PAGE_FIELDS,
+    SHOPIFY_PAGES,
+    a,
+    content_digest,
+    stable_hash,
+)
 
 Kind = Literal[
     "create", "update", "unpublish", "delete", "unchanged", "conflict", "orphan", "error"
@@ -283,6 +290,12 @@ def field_diff(
     return tuple(changes)
 
 
+def shopify_own(remote: RemoteItem) -> bool:
+    """One of the pages Shopify itself keeps (``SHOPIFY_PAGES``), not one shopsync made: it
+    is never adopted, overwritten or pulled, whatever the options."""
+    return remote.resource == "page" and not remote.managed and remote.handle in SHOPIFY_PAGES
+
+
 def _match(
     desired: Sequence[DesiredItem],
     remote: Sequence[RemoteItem],
@@ -325,7 +338,7 @@ def _match(
                 used.add(found.id)
             else:
                 clashes[index] = found
-        elif options.adopt:
+        elif options.adopt and not shopify_own(found):
             matches[index] = found
             used.add(found.id)
         else:
@@ -386,7 +399,24 @@ def _plan_one(
 def _clash(
     item: DesiredItem, clash: RemoteItem, order: Sequence[str], base: dict[str, Any]
 ) -> PlanItem:
-    """The file's handle is held by an item it may not write: a conflict that says whose."""
+    """The file's handle is held by an item it may not write: a conflict that says whose
+    (an error when the holder is one of Shopify's own pages: no option lets it be taken)."""
+    if shopify_own(clash):
+        return PlanItem(
+            kind="error",
+            id=clash.id,
+            messages=(
+                f"the store's page {clash.handle!r} ({_title(clash)!r}) is Shopify's own, "
+                f"the {SHOPIFY_PAGES[clash.handle]} it creates in every store: shopsync never "
+                "adopts or overwrites it, not even with --adopt",
+            ),
+            hints=(
+                "choose another handle for this page (a handle: key in its front matter, "
+                "or another file name); edit Shopify's page in the Shopify admin",
+            ),
+            remote=clash,
+            **base,
+        )
     if clash.managed:
         why = (
             f"handle {item.handle!r} is used by the {item.resource} shopsync manages "

@@ -1,16 +1,22 @@
 """An article as a reader would see it, offline: a standalone HTML page.
 
-The body is exactly what a push would store (``render_article_body``), wrapped in a
-plain page with the title, date, author, tags, summary and featured image, under a
-banner that says this is a preview. Nothing here contacts the store: featured products
-are shown with a title made from their handle. The page carries a Content-Security-Policy
-that forbids every script, so even a sanitiser bug could not run one in the preview.
+The body is exactly what a push would store (``render_article_body``, with the products'
+``ProductInfo`` a plan resolves), wrapped in a plain page with the title, date, author,
+tags, summary and featured image, under a banner that says this is a preview. Nothing here
+contacts a store: the featured products come from an injected ``ProductLookup`` (the CLI
+builds one on the store, through ``catalogue``, with the sandbox's seeded catalogue as the
+fallback: ``resolve_catalogue``); a handle found in neither shows as an "unknown product"
+and a warning, as a plan would refuse it. The product block and disclaimer notice are
+styled by ``theme/shopsync.css``, the stylesheet themes are told to use. The page carries a
+Content-Security-Policy that forbids every script, so even a sanitiser bug could not run
+one in the preview.
 
 ``PreviewSite`` serves the previews of a content directory on 127.0.0.1 for
-``shopsync preview --serve``: every request re-reads the files if any changed, and the
-page asks the browser to reload every few seconds (no JavaScript needed). Links in
-bodies work there as on the store: ``/pages/<handle>`` shows the page's preview,
-``/blogs/<blog>/<handle>`` the article's, ``/products/<handle>`` a placeholder.
+``shopsync preview --serve``: every request re-reads the files if any changed (and then
+resolves their products again), and the page asks the browser to reload every few seconds
+(no JavaScript needed). Links in bodies work there as on the store: ``/pages/<handle>``
+shows the page's preview, ``/blogs/<blog>/<handle>`` the article's, ``/products/<handle>``
+a placeholder.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,19 +73,93 @@ table { border-collapse: collapse; margin: 1.25rem 0; width: 100%; }
 th, td { border: 1px solid #bbb; padding: .45em .7em; text-align: left; vertical-align: top; }
 th { background: #eeeeea; }
 blockquote { margin: 1rem 0; padding-left: 1rem; border-left: 4px solid #c9c9c0; color: #333; }
-.shopsync-products { border: 1px solid #ccc; border-radius: 8px; padding: .75rem 1rem;
-  margin: 1.5rem 0; background: #fff; }
-.shopsync-products ul { list-style: none; margin: 0; padding: 0; }
-.shopsync-products img { max-width: 120px; display: block; }
-.shopsync-product-title { font: 600 16px/1.4 system-ui, sans-serif; }
-.shopsync-disclaimer { margin-top: 2.5rem; padding: .75rem 1rem; background: #f1f1ec;
-  border-radius: 6px; font-size: 15px; }
-.shopsync-source { font-size: 15px; color: #333; }
+.shopsync-preview-notes { border: 2px dashed #b25000; border-radius: 6px;
+  padding: .5rem 1rem; margin: 1rem 0; font: 14px/1.5 system-ui, sans-serif; }
+.shopsync-preview-notes ul { margin: .25rem 0; padding-left: 1.25rem; }
 .problems li { font-family: ui-monospace, monospace; font-size: 14px; margin: .5rem 0; }
 """
 
 
 IMAGE_MARKER = "https://shopsync.invalid/preview-image/"
+
+#: Where a catalogue's products came from, as the banner and the warnings say it.
+FROM_STORE = "the store"
+FROM_SANDBOX = "the sandbox's catalogue"
+
+
+@cache
+def theme_css() -> str:
+    """The shipped stylesheet for the product block and disclaimer (``theme/shopsync.css``):
+    the one a theme adds, so the preview styles them as the store will."""
+    return files("shopsync").joinpath("theme/shopsync.css").read_text(encoding="utf-8")
+
+
+#: Featured products by handle, for the handles asked; a handle it does not know is absent.
+ProductLookup = Callable[[Sequence[str]], Mapping[str, ProductInfo]]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The featured products a preview shows, where they came from, and what went wrong."""
+
+    products: Mapping[str, ProductInfo] = field(default_factory=dict)
+    source: str = FROM_SANDBOX
+    warnings: tuple[str, ...] = ()
+    #: The store was asked and did not answer: a handle missing here may well be there.
+    stood_in: bool = False
+
+
+def resolve_catalogue(
+    handles: Iterable[str], *, store: ProductLookup | None, fallback: ProductLookup
+) -> Catalogue:
+    """The products of ``handles``: from ``store`` when there is one and it answers, else
+    from ``fallback`` with a warning saying why (a preview never fails for the store)."""
+    wanted = sorted(set(handles))
+    warnings: tuple[str, ...] = ()
+    if store is not None:
+        try:
+            return Catalogue(dict(store(wanted)), FROM_STORE)
+        except ShopsyncError as exc:
+            warnings = (
+                f"could not read the featured products from the store ({exc.message}); "
+                f"showing {FROM_SANDBOX} instead",
+            )
+    return Catalogue(dict(fallback(wanted)), FROM_SANDBOX, warnings, stood_in=bool(warnings))
+
+
+def unknown_product(handle: str) -> ProductInfo:
+    """What the block shows for a handle the catalogue lacks: visibly not a product."""
+    return ProductInfo(handle=handle, title=f"[unknown product: {handle}]")
+
+
+def featured(article: Article, catalogue: Catalogue) -> tuple[list[ProductInfo], list[str]]:
+    """The article's products as the block shows them, and what a plan would say of them."""
+    shown: list[ProductInfo] = []
+    notes: list[str] = []
+    for handle in article.featured_products:
+        product = catalogue.products.get(handle)
+        if product is None:
+            shown.append(unknown_product(handle))
+            verdict = (
+                "the store could not be asked whether it has it"
+                if catalogue.stood_in
+                else "a plan would refuse it"
+            )
+            notes.append(f"featured product {handle!r} is not in {catalogue.source}: {verdict}")
+            continue
+        status = product.status.upper()
+        if status != "ACTIVE":
+            verdict = "fine for a draft" if article.status == "draft" else "a plan would refuse it"
+            notes.append(f"featured product {handle!r} is {status}, not ACTIVE: {verdict}")
+        shown.append(product)
+    return shown, notes
+
+
+def wanted_handles(items: Iterable[Article | Page]) -> list[str]:
+    """Every featured product handle of ``items``, once, sorted: one lookup for them all."""
+    return sorted(
+        {h for item in items if isinstance(item, Article) for h in item.featured_products}
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +167,9 @@ class PreviewContext:
     """What the page around the body needs to know besides the article itself."""
 
     products: Sequence[ProductInfo] = ()
+    #: Where the products came from (the banner says it), and what a plan would say of them.
+    products_from: str | None = None
+    notes: Sequence[str] = ()
     disclaimer: Page | None = None
     source: str | None = None
     # URL the featured image is shown from (a local image's file URI or served path).
@@ -94,16 +179,6 @@ class PreviewContext:
     # Where relative links (/pages/x, /products/y) point in a file preview: the shop.
     base_url: str | None = None
     refresh_seconds: int | None = None
-
-
-def product_title(handle: str) -> str:
-    """A readable stand-in for a product's title, made from its handle."""
-    return " ".join(word.capitalize() for word in handle.split("-"))
-
-
-def placeholder_products(handles: Iterable[str]) -> list[ProductInfo]:
-    """Featured products as the preview shows them without asking the store."""
-    return [ProductInfo(handle=h, title=product_title(h)) for h in handles]
 
 
 def _esc(text: str) -> str:
@@ -137,7 +212,7 @@ def _document(title: str, banner: str, content: str, context: PreviewContext) ->
     if context.base_url:
         head.append(f'<base href="{_esc(context.base_url.rstrip("/") + "/")}">')
     head.append(f"<title>Preview: {_esc(title)}</title>")
-    head.append(f"<style>{STYLE}</style>")
+    head.append(f"<style>{STYLE}\n{theme_css()}</style>")
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n'
@@ -150,9 +225,10 @@ def _document(title: str, banner: str, content: str, context: PreviewContext) ->
 
 def _banner(kind: str, context: PreviewContext) -> str:
     source = f" from <code>{_esc(context.source)}</code>" if context.source else ""
+    products = f"; products from {_esc(context.products_from)}" if context.products_from else ""
     return (
         f"PREVIEW of a{'n' if kind == 'article' else ''} {kind} "
-        f"<small>rendered{source} by shopsync; not the live store</small>"
+        f"<small>rendered{source} by shopsync{products}; not the live store</small>"
     )
 
 
@@ -166,7 +242,14 @@ def render_article_preview(article: Article, context: PreviewContext | None = No
     )
     for src, marker in markers.items():
         body = body.replace(f'"{marker}"', f'"{_esc(context.body_images[src])}"')
-    parts = ['<article class="shopsync-article">', "<header>"]
+    parts = []
+    if context.notes:
+        items = "".join(f"<li>{_esc(note)}</li>" for note in context.notes)
+        parts.append(
+            f'<aside class="shopsync-preview-notes" role="note"><strong>Before you push:'
+            f"</strong><ul>{items}</ul></aside>"
+        )
+    parts += ['<article class="shopsync-article">', "<header>"]
     parts.append(f"<h1>{_esc(article.title)}</h1>")
     parts.append(
         f'<p class="meta"><span class="status">{_esc(status_text(article))}</span> · '
@@ -277,8 +360,10 @@ def context_for(
     base_url: str | None = None,
     served: bool = False,
     refresh_seconds: int | None = None,
+    catalogue: Catalogue | None = None,
 ) -> PreviewContext:
-    """The preview context of one item of ``content`` (placeholder products, its disclaimer).
+    """The preview context of one item of ``content`` (its products from ``catalogue``, its
+    disclaimer, warnings).
 
     Repository images are shown from their files: ``file://`` URIs in a preview file, the
     preview server's ``/files/<path>`` when ``served``.
@@ -294,8 +379,12 @@ def context_for(
     image_url = None
     if item.image is not None and item.image.is_local:
         image_url = url_of(item.image.src)
+    catalogue = catalogue or Catalogue()
+    products, notes = featured(item, catalogue)
     return PreviewContext(
-        products=placeholder_products(item.featured_products),
+        products=products,
+        products_from=catalogue.source,
+        notes=(*catalogue.warnings, *notes),
         disclaimer=content.page(item.disclaimer) if item.disclaimer else None,
         source=item.source_path,
         image_url=image_url,
@@ -328,8 +417,11 @@ class PreviewSite:
     root: Path
     default_blog: str
     refresh_seconds: int = REFRESH_SECONDS
+    #: The featured products of every reload's handles (``resolve_catalogue``, bound).
+    products: Callable[[Sequence[str]], Catalogue] = lambda _handles: Catalogue()
     _signature: tuple[tuple[str, int, int], ...] | None = field(default=None, repr=False)
     _content: Content | None = field(default=None, repr=False)
+    _catalogue: Catalogue = field(default_factory=Catalogue, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     loads: int = 0
 
@@ -352,33 +444,40 @@ class PreviewSite:
         return tuple(rows)
 
     def content(self) -> Content:
+        return self.state()[0]
+
+    def state(self) -> tuple[Content, Catalogue]:
+        """The files and their products, both loaded again only when a file changed."""
         with self._lock:
             signature = self.signature()
             if self._content is None or signature != self._signature:
-                self._content = load_content(
+                content = load_content(
                     list(self.paths), root=self.root, default_blog=self.default_blog
                 )
+                self._catalogue = self.products(wanted_handles(content.articles))
+                self._content = content
                 self._signature = signature
                 self.loads += 1
-            return self._content
+            return self._content, self._catalogue
 
     def respond(self, path: str) -> tuple[int, str, bytes]:
         """(status, content type, body) for a request path."""
-        content = self.content()
+        content, catalogue = self.state()
         context = PreviewContext(refresh_seconds=self.refresh_seconds)
         if path in ("", "/", "/index.html"):
             page = render_index([*content.articles, *content.pages], context)
             return 200, "text/html; charset=utf-8", page.encode()
         for article in content.articles:
             if path == article_path(article):
-                return self._item(article, content)
+                return self._item(article, content, catalogue)
         for page_item in content.pages:
             if path == page_path(page_item):
-                return self._item(page_item, content)
+                return self._item(page_item, content, catalogue)
         if path.startswith("/products/"):
             handle = path.removeprefix("/products/")
+            product = catalogue.products.get(handle)
             text = (
-                f"<h1>{_esc(product_title(handle))}</h1><p>The product page "
+                f"<h1>{_esc(product.title if product else handle)}</h1><p>The product page "
                 f"<code>/products/{_esc(handle)}</code> lives on the store.</p>"
             )
             return (
@@ -395,9 +494,16 @@ class PreviewSite:
             return 200, "text/html; charset=utf-8", page.encode()
         return 404, "text/plain; charset=utf-8", b"not found\n"
 
-    def _item(self, item: Article | Page, content: Content) -> tuple[int, str, bytes]:
+    def _item(
+        self, item: Article | Page, content: Content, catalogue: Catalogue
+    ) -> tuple[int, str, bytes]:
         context = context_for(
-            item, content, root=self.root, served=True, refresh_seconds=self.refresh_seconds
+            item,
+            content,
+            root=self.root,
+            served=True,
+            refresh_seconds=self.refresh_seconds,
+            catalogue=catalogue,
         )
         return 200, "text/html; charset=utf-8", render_item(item, context).encode()
 
@@ -445,14 +551,21 @@ def make_preview_server(site: PreviewSite, port: int = 0) -> BaseWSGIServer:
 
 @dataclass(frozen=True)
 class Written:
-    """One preview file written: which item (None for the index) and where, from the root."""
+    """One preview file written: which item (None for the index) and where, from the root,
+    and what a plan would say of its featured products."""
 
     source: str | None
     handle: str | None
     path: Path
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "handle": self.handle, "path": self.path.as_posix()}
+        return {
+            "source": self.source,
+            "handle": self.handle,
+            "path": self.path.as_posix(),
+            "warnings": list(self.warnings),
+        }
 
 
 def base_url_of(shop: str | None) -> str | None:
@@ -501,8 +614,13 @@ def write_previews(
     root: Path,
     output: Path | None,
     base_url: str | None,
+    catalogue: Catalogue | None = None,
 ) -> list[Written]:
-    """One item's preview (to ``output`` if it ends in .html), or every item's and an index."""
+    """One item's preview (to ``output`` if it ends in .html), or every item's and an index.
+
+    ``catalogue`` has the featured products (``resolve_catalogue`` of ``wanted_handles``).
+    """
+    catalogue = catalogue or Catalogue()
     items: list[Article | Page] = [*content.articles, *content.pages]
     if item is not None:
         items = [item]
@@ -511,17 +629,17 @@ def write_previews(
         targets = [output]
     else:
         targets = [directory / preview_file_name(x) for x in items]
-    pages: list[tuple[str | None, str | None, Path, str]] = []
+    pages: list[tuple[Written, str]] = []
     for entry, path in zip(items, targets, strict=True):
-        context = context_for(entry, content, root=root, base_url=base_url)
-        pages.append((entry.source_path, entry.handle, path, render_item(entry, context)))
+        context = context_for(entry, content, root=root, base_url=base_url, catalogue=catalogue)
+        notes = tuple(featured(entry, catalogue)[1]) if isinstance(entry, Article) else ()
+        written_entry = Written(entry.source_path, entry.handle, path, notes)
+        pages.append((written_entry, render_item(entry, context)))
     if item is None:
         index = render_index(items, PreviewContext(), link=preview_file_name)
-        pages.append((None, None, directory / "index.html", index))
-    written = []
-    for source, handle, path, text in pages:
-        target = root / path
+        pages.append((Written(None, None, directory / "index.html"), index))
+    for entry_written, text in pages:
+        target = root / entry_written.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        written.append(Written(source, handle, path))
-    return written
+    return [entry_written for entry_written, _text in pages]

@@ -37,8 +37,8 @@ from shopsync.content.loader import PAGES_DIR, load_content, load_file
 from shopsync.content.models import HANDLE_PATTERN, Article, Page, first_paragraph
 from shopsync.content.render import PRODUCTS_MARKER, render_markdown
 from shopsync.desired import article_fields, page_fields
-from shopsync.plan import field_diff
-from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, ResolvedProduct
+from shopsync.plan import field_diff, shopify_own
+from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, SHOPIFY_PAGES, ResolvedProduct
 
 if TYPE_CHECKING:
     from shopsync.admin.client import ShopifyClient
@@ -74,7 +74,8 @@ class PulledFile:
 
     resource: Literal["article", "page"]
     handle: str
-    path: str
+    #: None: no file, for one of Shopify's own pages.
+    path: str | None
     action: Action
     format: Format | None = None
     blog: str | None = None
@@ -82,10 +83,12 @@ class PulledFile:
     differences: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()
     adopted: bool = False  # marked as managed from this file by this pull
+    shopify_own: bool = False  # one of Shopify's own pages: skipped, by design
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "adopted": self.adopted,
+            "shopify_own": self.shopify_own,
             "resource": self.resource,
             "blog": self.blog,
             "handle": self.handle,
@@ -111,6 +114,14 @@ class PullResult:
     @property
     def ok(self) -> bool:
         return not any(item.action == "failed" for item in self.files)
+
+    @property
+    def complete(self) -> bool:
+        """Every item written or already identical; Shopify's own pages are left out by
+        design and do not count against it."""
+        return self.ok and not any(
+            item.action == "skipped" and not item.shopify_own for item in self.files
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -620,6 +631,8 @@ def pull(
 ) -> PullResult:
     """Write the store's articles and pages under the articles directory."""
     store = read_store(client, settings, blogs=blogs)
+    own = [page for page in store.pages if shopify_own(page)]
+    store = replace(store, pages=tuple(page for page in store.pages if not shopify_own(page)))
     handles = product_handles(store)
     products = fetch_products(client, handles) if handles else {}
     docs = plan_files(store, settings, root=root, products=products, now=now)
@@ -642,7 +655,22 @@ def pull(
             replace(f, adopted=True) if doc.remote and doc.remote.id in adopted else f
             for doc, f in zip(docs, files, strict=True)
         ]
-    return PullResult(files=tuple(files), notes=tuple(notes))
+    return PullResult(files=(*(_left_alone(page) for page in own), *files), notes=tuple(notes))
+
+
+def _left_alone(page: RemoteItem) -> PulledFile:
+    """One of Shopify's own pages: no file, no marks (``plan`` refuses to take it over)."""
+    return PulledFile(
+        resource="page",
+        handle=page.handle,
+        path=None,
+        action="skipped",
+        messages=(
+            f"Shopify's own {SHOPIFY_PAGES[page.handle]} ({page.fields.get('title')!r}): "
+            "shopsync leaves it alone, no file and no marks",
+        ),
+        shopify_own=True,
+    )
 
 
 METAFIELDS_PER_CALL = 25

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shopsync.plan import FieldChange, Plan, PlanItem
@@ -76,43 +78,119 @@ def _short(value: Any) -> str:
 def text_diff(
     before: str | None, after: str | None, *, max_lines: int = MAX_DIFF_LINES
 ) -> list[str]:
-    """A unified diff with one line of context, cut to ``max_lines``."""
+    """Changed lines with one line of context, each changed line as a word diff.
+
+    Lines that were replaced one for one are shown once, with ``[-removed-]{+added+}``
+    around the words that changed (as ``git diff --word-diff=plain``): a body whose
+    paragraph gained a word shows that word, not the whole paragraph twice.
+    """
     old = (before or "").splitlines()
     new = (after or "").splitlines()
-    lines = [
-        line
-        for line in difflib.unified_diff(old, new, "store", "files", n=1, lineterm="")
-        if not line.startswith(("---", "+++"))
-    ]
+    lines: list[str] = []
+    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(1):
+        lines.append(f"@@ line {group[0][3] + 1} @@")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                lines += ["  " + line for line in old[i1:i2]]
+            elif tag == "replace" and i2 - i1 == j2 - j1:
+                lines += [
+                    "~ " + word_diff(a, b) for a, b in zip(old[i1:i2], new[j1:j2], strict=True)
+                ]
+            else:
+                lines += ["- " + line for line in old[i1:i2]]
+                lines += ["+ " + line for line in new[j1:j2]]
     if len(lines) > max_lines:
         hidden = len(lines) - max_lines
         lines = [*lines[:max_lines], f"... {hidden} more diff line{'s' if hidden != 1 else ''}"]
     return lines
 
 
-def change_lines(change: FieldChange, *, creating: bool = False) -> list[str]:
+#: Words, runs of punctuation, tags and spaces: "showed" and "showed," differ by a comma.
+_WORDS = re.compile(r"<[^>]*>|\w+|[^\w\s<]+|\s+")
+
+
+def word_diff(before: str, after: str) -> str:
+    """``after`` with ``[-removed-]`` and ``{+added+}`` where its words differ from ``before``."""
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    parts: list[tuple[str, str]] = []  # (tag, text): "=", "-" or "+"
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, old, new, autojunk=False
+    ).get_opcodes():
+        if tag == "equal":
+            parts.append(("=", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("-", "".join(old[i1:i2])))
+        if j2 > j1:
+            parts.append(("+", "".join(new[j1:j2])))
+    return "".join(_marked(parts))
+
+
+def _marked(parts: list[tuple[str, str]]) -> list[str]:
+    """Slide a change's leading space past it (``did{+ not+} show`` reads ``did {+not +}show``)."""
+    out: list[str] = []
+    for index, (tag, text) in enumerate(parts):
+        following = parts[index + 1] if index + 1 < len(parts) else None
+        if tag != "=" and following is not None and following[0] == "=":
+            lead = len(text) - len(text.lstrip())
+            if lead and following[1][:lead] == text[:lead]:
+                out.append(text[:lead])
+                text = text[lead:] + following[1][:lead]
+                parts[index + 1] = ("=", following[1][lead:])
+        out.append(text if tag == "=" else f"[-{text}-]" if tag == "-" else f"{{+{text}+}}")
+    return out
+
+
+def shown(field: str, value: Any, item: PlanItem | None = None) -> Any:
+    """A field's value as the file says it: product handles, not ids; the date in the
+    file's own offset, not UTC."""
+    desired = item.desired if item is not None else None
+    if desired is None:
+        return value
+    if field == "featured_products" and isinstance(value, list):
+        return [desired.product_handles.get(v, v) if isinstance(v, str) else v for v in value]
+    if field == "publish_date" and isinstance(value, str) and desired.utc_offset:
+        return local_time(value, desired.utc_offset)
+    return value
+
+
+def local_time(stamp: str, offset: str) -> str:
+    """``2025-01-19T22:00:00Z`` at ``+11:00`` is ``2025-01-20T09:00:00+11:00``."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        zone = datetime.strptime(offset.replace(":", ""), "%z").tzinfo
+    except ValueError:
+        return stamp
+    return moment.astimezone(zone).isoformat()
+
+
+def change_lines(
+    change: FieldChange, *, creating: bool = False, item: PlanItem | None = None
+) -> list[str]:
     """One field change as display lines (no indentation)."""
+    before, after = (
+        shown(change.field, change.before, item),
+        shown(change.field, change.after, item),
+    )
     if creating:
-        if change.after is None or change.after == [] or change.after == "":
+        if after is None or after == [] or after == "":
             return []
         if change.field in TEXT_FIELDS:
-            size = len(str(change.after))
+            size = len(str(after))
             return [f"+ {change.field}: ({size:,} characters)"]
-        return [f"+ {change.field}: {_short(change.after)}"]
-    if change.field in TEXT_FIELDS and (
-        isinstance(change.before, str) or isinstance(change.after, str)
-    ):
+        return [f"+ {change.field}: {_short(after)}"]
+    if change.field in TEXT_FIELDS and (isinstance(before, str) or isinstance(after, str)):
         return [
             f"~ {change.field}:",
             *(
                 "    " + line
                 for line in text_diff(
-                    change.before if isinstance(change.before, str) else None,
-                    change.after if isinstance(change.after, str) else None,
+                    before if isinstance(before, str) else None,
+                    after if isinstance(after, str) else None,
                 )
             ),
         ]
-    return [f"~ {change.field}: {_short(change.before)} → {_short(change.after)}"]
+    return [f"~ {change.field}: {_short(before)} → {_short(after)}"]
 
 
 def _headline(item: PlanItem) -> str:
@@ -137,7 +215,7 @@ def item_lines(item: PlanItem, *, verbose: bool = False) -> list[str]:
         return lines
     creating = item.kind == "create"
     for change in item.diff:
-        lines += ["    " + line for line in change_lines(change, creating=creating)]
+        lines += ["    " + line for line in change_lines(change, creating=creating, item=item)]
     for message in item.messages:
         lines.append(f"    {message}")
     for hint in item.hints:
@@ -147,8 +225,28 @@ def item_lines(item: PlanItem, *, verbose: bool = False) -> list[str]:
     return lines
 
 
+#: What each symbol means, for the legend under a plan (only the symbols it uses).
+LEGEND: dict[str, str] = {
+    "create": "+ create",
+    "update": "~ update",
+    "unpublish": "- unpublish (hidden, kept in the store)",
+    "delete": "- delete",
+    "conflict": "! conflict: edited in the Shopify admin since shopsync wrote it "
+    "(push leaves it; --force overwrites)",
+    "orphan": "? orphan: shopsync manages it but its file is gone (--prune removes it)",
+    "error": "x error: not pushed, see its message",
+}
+_LINE_STYLES = {"+": "green", "-": "red", "~": "yellow", "!": "bold red", "x": "bold red"}
+
+
+def legend(plan: Plan) -> str | None:
+    kinds = {item.kind for item in plan.items}
+    used = [text for kind, text in LEGEND.items() if kind in kinds]
+    return "Legend: " + "; ".join(used) if used else None
+
+
 def plan_text(plan: Plan, *, show_unchanged: bool = False) -> str:
-    """The human plan: changed items with their diffs, then the summary line."""
+    """The human plan: changed items with their diffs, a legend, then the summary line."""
     blocks: list[str] = []
     for item in plan.items:
         if item.kind == "unchanged" and not show_unchanged:
@@ -158,17 +256,29 @@ def plan_text(plan: Plan, *, show_unchanged: bool = False) -> str:
         blocks.append("\n".join(item_lines(item)))
     if not plan.has_changes and not plan.has_errors:
         blocks.append("No changes: the store matches the files.")
+    key = legend(plan)
+    if key:
+        blocks.append(key)
     blocks.append(summary_line(plan))
     return "\n\n".join(blocks)
 
 
 def plan_styles(plan: Plan) -> Iterable[tuple[str, str]]:
-    """(text, rich style) pairs, for a coloured rendering of ``plan_text``."""
+    """(text, rich style) pairs, for a coloured rendering of ``plan_text``: each headline in
+    its kind's colour, each diff line by its sign."""
     for item in plan.items:
         if item.kind == "unchanged" and not item.warnings:
             continue
         for index, line in enumerate(item_lines(item)):
-            yield line, STYLES[item.kind] if index == 0 else ""
+            sign = line.lstrip()[:1]
+            yield line, STYLES[item.kind] if index == 0 else _LINE_STYLES.get(sign, "")
+        yield "", ""
+    if not plan.has_changes and not plan.has_errors:
+        yield "No changes: the store matches the files.", "green"
+        yield "", ""
+    key = legend(plan)
+    if key:
+        yield key, "dim"
         yield "", ""
     yield summary_line(plan), "bold"
 
@@ -237,10 +347,30 @@ def plan_markdown(plan: Plan) -> str:
 # ------------------------------------------------------------------------- push results
 
 
+_DONE = {
+    "create": "created",
+    "update": "updated",
+    "rename": "updated",
+    "unpublish": "unpublished",
+    "delete": "deleted",
+    "none": "unchanged",
+}
+
+
 def result_summary(result: ApplyResult) -> str:
-    counts = result.counts()
-    parts = [f"{counts['ok']} ok", f"{counts['failed']} failed", f"{counts['skipped']} skipped"]
-    return "Push: " + ", ".join(parts)
+    """What happened, in words: ``Push: 1 created, 2 updated, 5 unchanged, 1 failed``."""
+    counts: dict[str, int] = {}
+    for item in result.items:
+        if item.status == "ok":
+            word = _DONE.get(item.action, item.action)
+        elif item.status == "failed":
+            word = "failed"
+        else:
+            word = "held back" if item.kind in ("conflict", "error") else "skipped"
+        counts[word] = counts.get(word, 0) + 1
+    order = [*dict.fromkeys(_DONE.values()), "failed", "held back", "skipped"]
+    parts = [f"{counts[word]} {word}" for word in order if counts.get(word)]
+    return "Push: " + (", ".join(parts) if parts else "nothing to do")
 
 
 def result_json(result: ApplyResult) -> dict[str, Any]:

@@ -42,15 +42,19 @@ from shopsync.desired import (
     product_handles,
     resolve_images,
 )
-from shopsync.errors import ConfigError, ContentError
+from shopsync.errors import ConfigError, ContentError, ScopeError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan, plan_definition
-from shopsync.vocabulary import content_digest, fingerprint, short_digest
+from shopsync.vocabulary import (
+    READ_CONTENT,
+    WRITE_CONTENT,
+    content_digest,
+    fingerprint,
+    short_digest,
+)
 
-#: Articles, blogs and pages: Shopify takes either scope of each pair.
-READ_CONTENT = ("read_content", "read_online_store_pages")
-WRITE_CONTENT = ("write_content", "write_online_store_pages")
-READ_SCOPES: tuple[tuple[str, ...], ...] = (READ_CONTENT, ("read_products",))
-WRITE_SCOPES: tuple[tuple[str, ...], ...] = (READ_CONTENT, WRITE_CONTENT, ("read_products",))
+READ_PRODUCTS = ("read_products",)
+#: What ``pull`` needs (it resolves the products of the product blocks it finds).
+READ_SCOPES: tuple[tuple[str, ...], ...] = (READ_CONTENT, READ_PRODUCTS)
 
 #: Called with what was loaded, before anything is sent (the CLI prints problems from it).
 ContentReporter = Callable[[Content], None]
@@ -58,8 +62,11 @@ ContentReporter = Callable[[Content], None]
 
 def required_scopes(content: Content, *, write: bool) -> list[tuple[str, ...]]:
     """What the token needs to plan (or push) ``content``, each need the scopes any one of
-    which will do: files only for local images."""
-    scopes = list(WRITE_SCOPES if write else READ_SCOPES)
+    which will do: products only for featured products, files only for local images (the
+    snapshot reads them only then)."""
+    scopes: list[tuple[str, ...]] = [READ_CONTENT, WRITE_CONTENT] if write else [READ_CONTENT]
+    if product_handles(content.articles):
+        scopes.append(READ_PRODUCTS)
     if content.images:
         scopes.append(("write_files",) if write else ("read_files",))
     return scopes
@@ -129,7 +136,12 @@ def plan_content(
     write: bool = False,
 ) -> Plan:
     """Read the store (snapshot, scans, what the indexes cannot vouch for) and plan: read-only."""
-    snapshot = _snapshot(client, settings, content)
+    try:
+        snapshot = _snapshot(client, settings, content)
+    except ScopeError:
+        # The store named what the snapshot lacked; name everything the run lacks at once.
+        client.check_access(required_scopes(content, write=write))
+        raise
     client.check_supported(snapshot.versions)
     client.note_scopes(snapshot.scopes)
     client.check_access(required_scopes(content, write=write))

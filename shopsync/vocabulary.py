@@ -48,6 +48,28 @@ PAGE_FIELDS: tuple[str, ...] = (
     "seo_description",
 )
 
+#: Blogs, articles and pages: Shopify takes either scope of each pair (its reference: "Requires
+#: Any of write_content, write_online_store_pages access scopes"); a write scope implies its read.
+READ_CONTENT = ("read_content", "read_online_store_pages")
+WRITE_CONTENT = ("write_content", "write_online_store_pages")
+SCOPE_ALTERNATIVES: tuple[tuple[str, ...], ...] = (READ_CONTENT, WRITE_CONTENT)
+
+
+def scope_need(scope: str) -> tuple[str, ...]:
+    """The scopes any one of which would do where Shopify's refusal names ``scope``."""
+    return next((group for group in SCOPE_ALTERNATIVES if scope in group), (scope,))
+
+
+#: Pages Shopify itself puts in every new store, by handle, and what they are: the theme's
+#: contact form (``page.contact`` template) and the data-sharing opt-out page Shopify's
+#: customer-privacy settings create and keep. Shopify, the theme and the privacy settings
+#: rely on these handles, so shopsync never adopts or overwrites them, and ``pull`` writes no
+#: file for them; a store without such a page may still get one from a file.
+SHOPIFY_PAGES: Mapping[str, str] = {
+    "contact": "contact page",
+    "data-sharing-opt-out": "data-sharing opt-out page",
+}
+
 
 def format_datetime(moment: datetime | None) -> str | None:
     """UTC, second precision, ``Z`` suffix: the form Shopify returns."""

@@ -8,6 +8,11 @@ The ``cli`` fixture of ``conftest.py`` gives one rooted at the test's ``tmp_path
 from __future__ import annotations
 
 import os
+import pty
+import select
+import subprocess
+import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +24,18 @@ from shopsync.cli import main
 
 if TYPE_CHECKING:
     from shopsync.sandbox import SandboxServer
+
+
+#: How shopsync's yes/no questions end (push's approval), where the terminal types an answer.
+PROMPT_END = b"Only 'yes' is accepted: "
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """What a run on a pseudo-terminal showed (stdout and stderr as one screen)."""
+
+    exit_code: int
+    screen: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,46 @@ class Cli:
         return CliRunner().invoke(
             main, ["-C", str(self.root), *args], env=merged, catch_exceptions=False
         )
+
+    def on_terminal(self, *args: str, answer: str | None = None, timeout: float = 60.0) -> Terminal:
+        """``shopsync -C <root> ARGS...`` in a child process whose stdin and stdout are a
+        pseudo-terminal, as a person would run it; ``answer`` is typed at the first prompt."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPSYNC_")}
+        env.update({"NO_COLOR": "1", "CI": "", "COLUMNS": "120", **self.env})
+        leader, follower = pty.openpty()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "shopsync", "-C", str(self.root), *args],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=env,
+            close_fds=True,
+        )
+        os.close(follower)
+        screen, typed = b"", answer is None
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([leader], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(leader, 4096)
+                    except OSError:  # the child closed the terminal (Linux answers EIO)
+                        break
+                    if not chunk:
+                        break
+                    screen += chunk
+                if not typed and PROMPT_END in screen:
+                    os.write(leader, (answer or "").encode() + b"\r")
+                    typed = True
+                if not ready and child.poll() is not None:
+                    break
+            else:
+                child.kill()
+                raise AssertionError(f"shopsync {' '.join(args)} did not finish: {screen!r}")
+            return Terminal(child.wait(timeout=10), screen.decode().replace("\r\n", "\n"))
+        finally:
+            os.close(leader)
 
     def at(self, root: Path) -> Cli:
         """The same settings, in another repository."""

@@ -28,6 +28,7 @@ store and the client (``StoreTime``). ``client``: a client for ``sandbox`` on th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,33 @@ def search_lag_of(request: pytest.FixtureRequest) -> float:
     if lag <= 0 and not marker.kwargs.get("reason"):
         raise pytest.UsageError(f"{request.node.nodeid}: search_lag(0) needs a reason=")
     return lag
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="run as if today were this date (the process's clocks travel there and tick on): "
+        "no test and no sample may depend on the real date (.ci/run passes a later one)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``--today``: every worker travels (time-machine moves time.time, datetime.now...)."""
+    today = config.getoption("--today")
+    if today:
+        import time_machine
+
+        traveller = time_machine.travel(f"{today}T12:00:00+00:00", tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+        # Subprocesses (the CLI in the workflow and terminal tests) travel too.
+        os.environ["TESTS_TODAY"] = today
+        travel = str(Path(__file__).parent / "timetravel")
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (travel, os.environ.get("PYTHONPATH")) if p
+        )
 
 
 @pytest.fixture

@@ -24,6 +24,10 @@ from shopsync.sync import build_plan, push
 
 BLOG = "research-digest"
 KIT = "original-oriems-ultimate-kit"
+#: Gamma's publish date: far enough ahead that no test changes meaning when a date passes
+#: (the scheduled sample in articles/ is tested with an injected clock instead).
+SCHEDULED = "2999-03-02T09:00:00+11:00"
+SCHEDULED_UTC = "2999-03-01T22:00:00Z"
 ARCHIVED_PRODUCT = "oriems-classic-unit"
 DRAFT_PRODUCT = "oriems-pro-kit"
 MORE_PRODUCTS = ("oriems-replacement-pads", "oriems-back-belt")
@@ -118,9 +122,7 @@ def write_content(root: Path, *, extra_products: bool = False) -> None:
             extra="seo:\n  title: Alpha SEO",
         ),
         "beta.md": article("Beta", status="draft"),
-        "gamma.md": article(
-            "Gamma", status="scheduled", date="2027-03-02T09:00:00+11:00", disclaimer=False
-        ),
+        "gamma.md": article("Gamma", status="scheduled", date=SCHEDULED, disclaimer=False),
     }
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")

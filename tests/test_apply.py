@@ -199,7 +199,8 @@ def test_a_blog_create_that_landed_is_found_and_used(shop: Shop, repo: Path) -> 
 
     assert result.ok, result.to_dict()
     store = shop.store
-    assert store.blog_handles() == [BLOG]  # not a second one named research-digest-2
+    # The new store's own News blog, and one research-digest (not a second, -2).
+    assert store.blog_handles() == ["news", BLOG]
     blog = next(item for item in result.items if item.resource == "blog")
     assert (blog.status, blog.id) == ("ok", store.blog_id())
     assert sorted(store.articles()) == sorted(store.article_handles()) == ["alpha", "beta", "gamma"]
@@ -227,7 +228,7 @@ def test_a_blog_create_that_did_not_land_fails_the_blog_and_its_articles(
             f"blog {BLOG!r} does not exist and could not be created"
         ]
     assert by_handle["disclaimer"].status == "ok"  # the page needs no blog
-    assert shop.store.blog_handles() == [] and shop.store.article_handles() == []
+    assert shop.store.blog_handles() == ["news"] and shop.store.article_handles() == []
     assert shop.received("SyncBlogCreate") == 1
     assert shop.writes("articleCreate") == 0
     # The plan read the blogs in its snapshot; after the failure, one look for the blog.

@@ -30,8 +30,8 @@ BROKEN: dict[str, str | bytes] = {
     "bad-handle.md": "---\ntitle: T\nauthor: A\nhandle: Bad_Handle\n---\n",
     "naive-date.md": "---\ntitle: T\nauthor: A\nstatus: published\n"
     "publish_date: 2020-01-01 09:00:00\n---\n",
-    "past-scheduled.md": "---\ntitle: T\nauthor: A\nstatus: scheduled\n"
-    "publish_date: 2020-01-01T09:00:00Z\n---\n",
+    "future-published.md": "---\ntitle: T\nauthor: A\nstatus: published\n"
+    "publish_date: 2999-01-01T09:00:00Z\n---\n",
     "unknown-key.md": "---\ntitle: T\nauthor: A\nsumary: x\n---\n",
     "dup-a.md": "---\ntitle: T\nauthor: A\nhandle: same\n---\n",
     "dup-b.md": "---\ntitle: T\nauthor: A\nhandle: same\n---\n",
@@ -53,7 +53,7 @@ EXPECTED = {
     ("long-title.md", 2, "title"),
     ("bad-handle.md", 4, "handle"),
     ("naive-date.md", 5, "publish_date"),
-    ("past-scheduled.md", 5, "publish_date"),
+    ("future-published.md", 5, "publish_date"),
     ("unknown-key.md", 4, "sumary"),
     ("dup-b.md", 4, "handle"),
     ("no-disclaimer.md", 4, "disclaimer"),
@@ -121,7 +121,8 @@ def test_json_output_has_the_same_problems(broken: Path, cli: Cli) -> None:
 def test_json_clean_run(cli: Cli) -> None:
     data = json.loads(cli.at(REPO)("validate", "--json", "articles").stdout)
     assert data["ok"] is True and data["problems"] == []
-    assert {a["status"] for a in data["articles"]} == {"draft", "published", "scheduled"}
+    # The scheduled sample is published once its date passes (a note, not an error).
+    assert {"draft", "published"} <= {a["status"] for a in data["articles"]}
 
 
 def test_quiet_hides_the_summary_not_the_problems(broken: Path, cli: Cli) -> None:

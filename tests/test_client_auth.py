@@ -54,8 +54,9 @@ def test_a_401_fetches_a_new_token_once_and_retries(sandbox_factory: SandboxFact
     with make_client(sandbox, time, client_id=CLIENT_ID, client_secret=SECRET) as client:
         client.run("SyncBlogs", {"first": 1})
         sandbox.faults.add(FaultRule("http_401", match="SyncBlogCreate"))
-        payload = client.mutate("SyncBlogCreate", {"blog": {"title": "News", "handle": "news"}})
-    assert payload["blog"]["handle"] == "news"
+        blog = {"title": "Research", "handle": "research"}
+        payload = client.mutate("SyncBlogCreate", {"blog": blog})
+    assert payload["blog"]["handle"] == "research"
     assert len(token_requests(sandbox)) == 2
     assert [r.status for r in sent(sandbox, "SyncBlogCreate")] == [401, 200]
 

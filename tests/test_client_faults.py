@@ -26,12 +26,18 @@ from .conftest import SandboxFactory
 BLOG = {"blog": {"title": "News", "handle": "news"}}
 
 
+def empty_store(sandbox_factory: SandboxFactory, **config: Any) -> SandboxServer:
+    """A store without the blog "news" a new store has: these tests create it, and read
+    the blogs expecting none."""
+    return sandbox_factory(seed_content=False, **config)
+
+
 def _blog_handles(sandbox: SandboxServer) -> list[str]:
     return [b["handle"] for b in sandbox.store.blogs()]
 
 
 def test_429_is_retried_after_retry_after(sandbox_factory: SandboxFactory) -> None:
-    sandbox = sandbox_factory()
+    sandbox = empty_store(sandbox_factory)
     sandbox.faults.add(FaultRule("http_429", match="SyncBlogs", retry_after=7))
     time = FakeTime()
     with make_client(sandbox, time) as client:
@@ -72,7 +78,7 @@ def test_a_create_is_never_resent_after_429_exhausts_attempts(
 def test_queries_are_retried_after_server_and_connection_faults(
     sandbox_factory: SandboxFactory, kind: str
 ) -> None:
-    sandbox = sandbox_factory()
+    sandbox = empty_store(sandbox_factory)
     sandbox.faults.add(FaultRule(kind, match="SyncBlogs", times=2))
     time = FakeTime()
     with make_client(sandbox, time) as client:
@@ -85,7 +91,7 @@ def test_queries_are_retried_after_server_and_connection_faults(
 
 
 def test_a_query_is_retried_after_a_read_timeout(sandbox_factory: SandboxFactory) -> None:
-    sandbox = sandbox_factory()
+    sandbox = empty_store(sandbox_factory)
     sandbox.faults.add(FaultRule("timeout", match="SyncBlogs", hold_s=5))
     with make_client(sandbox, FakeTime(), timeout=0.3) as client:
         data = client.run("SyncBlogs", {"first": 5})
@@ -109,7 +115,7 @@ def test_a_query_is_retried_after_a_read_timeout(sandbox_factory: SandboxFactory
 def test_a_create_is_not_resent_after_an_ambiguous_failure(
     sandbox_factory: SandboxFactory, kind: str, error_type: type[ShopifyError]
 ) -> None:
-    sandbox = sandbox_factory()
+    sandbox = empty_store(sandbox_factory)
     sandbox.faults.add(FaultRule(kind, match="SyncBlogCreate", hold_s=5))
     time = FakeTime()
     with make_client(sandbox, time, timeout=0.3) as client, pytest.raises(error_type) as caught:
@@ -159,7 +165,7 @@ def test_a_refused_connection_is_retried_even_for_a_create(
 def test_throttled_is_retried_and_persistent_throttling_surfaces(
     sandbox_factory: SandboxFactory,
 ) -> None:
-    sandbox = sandbox_factory()
+    sandbox = empty_store(sandbox_factory)
     sandbox.faults.add(FaultRule("throttled", match="SyncBlogCreate"))
     with make_client(sandbox, FakeTime()) as client:
         assert client.mutate("SyncBlogCreate", BLOG)["blog"]["handle"] == "news"
@@ -172,7 +178,7 @@ def test_throttled_is_retried_and_persistent_throttling_surfaces(
 
 
 def test_user_error_fault_is_a_user_error_not_a_retry(sandbox_factory: SandboxFactory) -> None:
-    sandbox = sandbox_factory()
+    sandbox = empty_store(sandbox_factory)
     sandbox.faults.add(FaultRule("user_error", match="SyncBlogCreate"))
     with make_client(sandbox, FakeTime()) as client, pytest.raises(UserErrors) as caught:
         client.mutate("SyncBlogCreate", BLOG)
@@ -191,7 +197,7 @@ def test_401_with_a_static_token_is_an_auth_error(sandbox_factory: SandboxFactor
 
 
 def test_latency_below_the_timeout_is_just_slow(sandbox_factory: SandboxFactory) -> None:
-    sandbox = sandbox_factory()
+    sandbox = empty_store(sandbox_factory)
     sandbox.faults.add(FaultRule("latency", match="SyncBlogs", delay_ms=50))
     with make_client(sandbox, FakeTime()) as client:
         assert client.run("SyncBlogs", {"first": 5})["blogs"]["nodes"] == []

@@ -33,7 +33,7 @@ def test_demo_pushes_everything_and_the_second_plan_is_empty(checkout: Path, cli
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Plan: 7 to create" in out
-    assert "Push: 7 ok, 0 failed" in out
+    assert "Push: 7 created" in out
     assert "No changes: the store matches the files." in out
     assert "/blogs/research-digest/ems-deep-spine-muscles-study" in out
 
@@ -112,3 +112,20 @@ def test_the_sandbox_storefront_shows_the_uploaded_image(checkout: Path) -> None
     assert all(r.status_code == 200 and r.content == data for r in images)
     assert images[0].headers["Content-Type"] == "image/png"
     assert missing.status_code == 404
+
+
+def test_the_demo_leaves_the_stores_own_blog_and_pages_alone(checkout: Path) -> None:
+    """The demo's store is seeded like a new Shopify store; nothing of it is touched."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    with SandboxServer() as server:
+        before = {p["handle"]: dict(p) for p in server.store.pages()}
+        news = dict(server.store.blog_by_handle("news") or {})
+        run = demo_on_fake_time(server, settings, checkout)
+        after = {p["handle"]: p for p in server.store.pages()}
+        marked = [server.store.metafields_of(before[h]["id"]) for h in before]
+        blog_after = server.store.blog_by_handle("news")
+    assert run.ok and set(before) == {"contact", "data-sharing-opt-out"}
+    assert {h: after[h] for h in before} == before and marked == [[], []]
+    assert blog_after == news
+    assert {i.handle for i in run.first_plan.items} & {"news", *before} == set()
+    assert set(after) == {*before, "disclaimer"}

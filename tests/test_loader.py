@@ -171,11 +171,33 @@ def test_naive_datetime(tmp_path: Path) -> None:
     assert "timezone" in p.message
 
 
-def test_scheduled_in_the_past(tmp_path: Path) -> None:
+def test_scheduled_in_the_past_is_published_with_a_note(tmp_path: Path) -> None:
     write(tmp_path, "a.md", article_text("status: scheduled", "publish_date: 2020-01-01T09:00:00Z"))
-    p = only_problem(load(tmp_path))
-    assert (p.field, p.line) == ("publish_date", 5)
-    assert "in the past" in p.message
+    content = load(tmp_path)
+    assert content.ok
+    (article,) = content.articles
+    assert article.status == "published"
+    (note,) = content.warnings
+    assert (note.field, note.line) == ("status", 4)
+    assert "scheduled for 2020-01-01T09:00:00+00:00, which has passed" in note.message
+
+
+def test_a_scheduled_sample_only_changes_state_when_its_time_comes(tmp_path: Path) -> None:
+    """An injected clock on either side of the date: never an error, before or after."""
+    write(
+        tmp_path,
+        "a.md",
+        article_text("status: scheduled", "publish_date: 2027-03-02T09:00:00+11:00"),
+    )
+    before = load_content(
+        [tmp_path], root=tmp_path, default_blog="b", now=datetime(2027, 3, 1, 21, 59, tzinfo=UTC)
+    )
+    after = load_content(
+        [tmp_path], root=tmp_path, default_blog="b", now=datetime(2027, 3, 1, 22, 0, tzinfo=UTC)
+    )
+    assert before.ok and after.ok
+    assert [a.status for a in before.articles] == ["scheduled"] and before.warnings == []
+    assert [a.status for a in after.articles] == ["published"] and len(after.warnings) == 1
 
 
 def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
@@ -396,7 +418,7 @@ def test_schedule_and_disclaimer_checked_despite_other_errors(tmp_path: Path) ->
     write(
         tmp_path,
         "a.md",
-        '---\ntitle: ""\nauthor: A\nstatus: scheduled\npublish_date: 2020-01-01T09:00:00Z\n'
+        '---\ntitle: ""\nauthor: A\nstatus: published\npublish_date: 2999-01-01T09:00:00Z\n'
         "disclaimer: nowhere\n---\n",
     )
     content = load(tmp_path)
@@ -457,3 +479,16 @@ def test_an_html_img_of_a_repository_file_is_checked_like_a_markdown_one(tmp_pat
     (tmp_path / "articles" / "images" / "x.png").write_bytes(PNG)
     content = load(tmp_path)
     assert content.ok and list(content.images) == ["articles/images/x.png"]
+
+
+def test_the_samples_validate_before_and_after_the_scheduled_one_is_due() -> None:
+    """The repository's own articles/, on an injected clock: never an error on any date."""
+    samples = Path(__file__).resolve().parents[1] / "articles"
+    for year in (2026, 2030):
+        now = datetime(year, 12, 3, tzinfo=UTC)
+        content = load_content([samples], root=samples.parent, default_blog="b", now=now)
+        assert content.ok, content.problems
+    due = load_content([samples], root=samples.parent, default_blog="b", now=now)
+    statuses = {a.handle: a.status for a in due.articles}
+    assert statuses["transversus-abdominis-timing-back-pain"] == "published"
+    assert [w.field for w in due.warnings] == ["status"]

@@ -319,8 +319,8 @@ def test_text_rendering() -> None:
     assert "~ article research-digest/edited  (articles/edited.md)" in lines
     assert "    ~ title: 'Title of edited' → 'New'" in lines
     assert any(line.startswith("! article research-digest/conflict") for line in lines)
-    assert "        +<p>admin</p>" not in lines  # the conflict diff is store → files
-    assert "        -<p>admin</p>" in lines
+    assert "        + <p>admin</p>" not in lines  # the conflict diff is store → files
+    assert "        - <p>admin</p>" in lines
     assert "same-0" not in text
     assert lines[-1].startswith("Plan: 2 to create")
 
@@ -329,12 +329,13 @@ def test_text_diff_is_compact() -> None:
     before = "\n".join(f"<p>{n}</p>" for n in range(100))
     after = before.replace("<p>50</p>", "<p>fifty</p>")
     assert text_diff(before, after) == [
-        "@@ -50,3 +50,3 @@",
-        " <p>49</p>",
-        "-<p>50</p>",
-        "+<p>fifty</p>",
-        " <p>51</p>",
+        "@@ line 50 @@",
+        "  <p>49</p>",
+        "~ <p>[-50-]{+fifty+}</p>",
+        "  <p>51</p>",
     ]
+    added = text_diff(before, before + "\n<p>new</p>")
+    assert added == ["@@ line 100 @@", "  <p>99</p>", "+ <p>new</p>"]
     long = text_diff(before, "", max_lines=5)
     assert len(long) == 6 and long[-1].startswith("... ")
 

@@ -2,36 +2,47 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import struct
 import subprocess
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from bs4 import BeautifulSoup
 
+from shopsync.catalogue import seeded_lookup
 from shopsync.content.loader import load_content
 from shopsync.content.models import Article, Page
+from shopsync.content.render import _OWN_CLASSES
+from shopsync.errors import TransportError
 from shopsync.preview import (
     CSP,
     PreviewContext,
     PreviewSite,
     context_for,
+    featured,
     find_item,
     make_preview_server,
-    placeholder_products,
     render_article_preview,
     render_item,
+    resolve_catalogue,
 )
+from shopsync.sandbox import SandboxServer
+from shopsync.vocabulary import ProductInfo
 
 from .cli_support import Cli
 from .images import png
+from .sync_helpers import Store, write_content
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -83,7 +94,8 @@ def load_article(root: Path) -> tuple[Article, PreviewContext]:
     assert content.ok, content.problems
     item = find_item(content, "deep-muscles", root=root)
     assert isinstance(item, Article)
-    return item, context_for(item, content, root=root)
+    catalogue = resolve_catalogue(item.featured_products, store=None, fallback=seeded_lookup)
+    return item, context_for(item, content, root=root, catalogue=catalogue)
 
 
 def test_preview_page_shows_what_a_reader_sees(tmp_path: Path) -> None:
@@ -142,14 +154,6 @@ def test_page_preview_and_base_url(tmp_path: Path) -> None:
     assert "<p>Hello</p>" in html
 
 
-def test_placeholder_products_are_titled_from_handles() -> None:
-    (product,) = placeholder_products(["original-oriems-ultimate-kit"])
-    assert (product.title, product.url) == (
-        "Original Oriems Ultimate Kit",
-        "/products/original-oriems-ultimate-kit",
-    )
-
-
 def test_find_item_by_path_or_handle(tmp_path: Path) -> None:
     make_repo(tmp_path)
     content = load_content([tmp_path / "articles"], root=tmp_path, default_blog="b")
@@ -203,7 +207,12 @@ def test_cli_unknown_item_and_invalid_file(tmp_path: Path, cli: Cli) -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, PreviewSite]]:
     path = make_repo(tmp_path)
-    site = PreviewSite([tmp_path / "articles"], tmp_path, "research-digest")
+    site = PreviewSite(
+        [tmp_path / "articles"],
+        tmp_path,
+        "research-digest",
+        products=lambda handles: resolve_catalogue(handles, store=None, fallback=seeded_lookup),
+    )
     server = make_preview_server(site, 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -235,6 +244,10 @@ def test_serve_re_renders_when_the_file_changes(
     # The disclaimer link of the body works on the preview server.
     disclaimer = requests.get(base + "/pages/disclaimer", timeout=5)
     assert disclaimer.status_code == 200 and "The full disclaimer text." in disclaimer.text
+    # So does the product link, titled as the catalogue has it.
+    assert '<span class="shopsync-product-title">Original Oriems Ultimate Kit</span>' in second.text
+    product = requests.get(base + "/products/original-oriems-ultimate-kit", timeout=5)
+    assert "<h1>Original Oriems Ultimate Kit</h1>" in product.text
 
 
 def test_serve_shows_problems_and_refuses_other_files(
@@ -409,3 +422,199 @@ def test_body_images_show_from_the_repository_in_files_and_on_the_server(
     assert '<img src="/files/articles/images/chart.png" alt="The chart">' in html
     served_bytes = requests.get(base + "/files/articles/images/chart.png", timeout=5)
     assert served_bytes.status_code == 200 and served_bytes.content == png(2, 2)
+
+
+# ------------------------------------------------------------------- featured products
+
+KIT = "original-oriems-ultimate-kit"
+SEEDED: dict[str, Any] = {
+    p["handle"]: p
+    for p in json.loads(
+        files("shopsync.sandbox").joinpath("seed_products.json").read_text(encoding="utf-8")
+    )["products"]
+}
+UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
+
+
+def product_blocks(html: str) -> list[str]:
+    """Every product block, byte for byte as the body has it (a preview's: in its <main>)."""
+    body = html.partition("<main>")[2] or html
+    return re.findall(r'<aside class="shopsync-products">.*?</aside>', body, re.DOTALL)
+
+
+def preview_page(cli: Cli, *args: str, handle: str = "deep-muscles") -> tuple[Any, str]:
+    """(result, page) of ``shopsync preview HANDLE -o p.html ARGS``."""
+    result = cli("preview", handle, "-o", "p.html", *args)
+    assert result.exit_code == 0, result.output
+    return result, (cli.root / "p.html").read_text(encoding="utf-8")
+
+
+def shown_products(page: str) -> list[tuple[str, str | None, str | None]]:
+    """(title, image src, alt) of each product in the page's block."""
+    soup = BeautifulSoup(page, "html.parser")
+    rows = []
+    for item in soup.select(".body .shopsync-products .shopsync-product"):
+        image = item.find("img")
+        title = item.select_one(".shopsync-product-title")
+        assert title is not None
+        rows.append(
+            (
+                title.get_text(),
+                str(image["src"]) if image else None,
+                str(image["alt"]) if image else None,
+            )
+        )
+    return rows
+
+
+def test_without_a_store_the_sandbox_catalogue_gives_real_titles_and_images(
+    tmp_path: Path, cli: Cli
+) -> None:
+    make_repo(tmp_path)
+    result, page = preview_page(cli)
+    seeded = SEEDED[KIT]
+    image = seeded["featuredImage"]
+    assert shown_products(page) == [(seeded["title"], image["url"], image["altText"])]
+    assert "products from the sandbox&#x27;s catalogue" in page
+    assert "[unknown product" not in page and result.stderr == ""
+
+
+def test_with_a_store_its_titles_and_images_are_shown_from_one_request(
+    tmp_path: Path, cli: Cli, sandbox_factory: Callable[..., SandboxServer]
+) -> None:
+    store_kit = {
+        **SEEDED[KIT],
+        "title": "Oriems Kit, the store's title",
+        "featuredImage": {
+            **SEEDED[KIT]["featuredImage"],
+            "url": "https://cdn.shopify.com/s/files/1/0000/0001/products/kit-2.jpg",
+            "altText": "The kit, photographed for the store",
+        },
+    }
+    sandbox = sandbox_factory(products=[store_kit, SEEDED["oriems-back-belt"]])
+    make_repo(tmp_path, ARTICLE.replace(f"[{KIT}]", f"[{KIT}, oriems-back-belt]"))
+    store = cli.for_store(sandbox)
+
+    result, page = preview_page(store, "--json")
+    assert shown_products(page) == [
+        (
+            store_kit["title"],
+            store_kit["featuredImage"]["url"],
+            store_kit["featuredImage"]["altText"],
+        ),
+        ("Oriems Back Belt", None, None),
+    ]
+    assert "products from the store" in page
+    assert json.loads(result.stdout)["products_from"] == "the store"
+    lookups = [r for r in sandbox.requests if "productByIdentifier" in str(r.body)]
+    assert len(lookups) == 1 and len(sandbox.requests) == 1  # one read, nothing else
+    assert lookups[0].body is not None and "mutation" not in lookups[0].body["query"]
+
+    # --offline never asks the store, even with one configured.
+    _result, offline = preview_page(store, "--offline")
+    assert shown_products(offline)[0][0] == SEEDED[KIT]["title"]
+    assert len(sandbox.requests) == 1
+
+
+def test_an_unknown_product_is_marked_and_warned_about(tmp_path: Path, cli: Cli) -> None:
+    make_repo(tmp_path, ARTICLE.replace(f"[{KIT}]", f"[{KIT}, no-such-product]"))
+    result, page = preview_page(cli)
+    assert [title for title, _src, _alt in shown_products(page)] == [
+        SEEDED[KIT]["title"],
+        "[unknown product: no-such-product]",
+    ]
+    warning = (
+        "featured product 'no-such-product' is not in the sandbox's catalogue: "
+        "a plan would refuse it"
+    )
+    assert result.stderr == f"warning: articles/deep-muscles.md: {warning}\n"
+    notes = BeautifulSoup(page, "html.parser").select_one(".shopsync-preview-notes")
+    assert notes is not None and warning in notes.get_text()
+
+
+def test_an_unreachable_store_is_a_warning_and_the_catalogue_stands_in(
+    tmp_path: Path, cli: Cli
+) -> None:
+    make_repo(tmp_path)
+    down = cli.with_env(SHOPSYNC_SHOP=UNREACHABLE, SHOPSYNC_ACCESS_TOKEN="shpat_anything")
+    result, page = preview_page(down)
+    assert result.stderr.splitlines() == [
+        "warning: could not read the featured products from the store (SyncProducts1: could "
+        f"not connect to {UNREACHABLE}); showing the sandbox's catalogue instead"
+    ]
+    assert "shpat_anything" not in result.output
+    assert shown_products(page)[0][0] == SEEDED[KIT]["title"]
+    assert "could not read the featured products" in page  # the page says it too
+
+
+def test_a_product_missing_from_a_stand_in_catalogue_is_not_called_refused() -> None:
+    def down(_handles: Sequence[str]) -> Mapping[str, ProductInfo]:
+        raise TransportError("SyncProducts1: could not connect to https://x.myshopify.com")
+
+    article = Article(
+        title="T",
+        handle="t",
+        blog="b",
+        author="A",
+        source_path="articles/t.md",
+        featured_products=["only-in-the-store"],
+    )
+    catalogue = resolve_catalogue(["only-in-the-store"], store=down, fallback=seeded_lookup)
+    assert catalogue.stood_in and catalogue.source == "the sandbox's catalogue"
+    assert catalogue.warnings == (
+        "could not read the featured products from the store (SyncProducts1: could not connect "
+        "to https://x.myshopify.com); showing the sandbox's catalogue instead",
+    )
+    assert featured(article, catalogue)[1] == [
+        "featured product 'only-in-the-store' is not in the sandbox's catalogue: "
+        "the store could not be asked whether it has it"
+    ]
+
+
+def test_inactive_products_are_shown_with_what_a_plan_would_say(tmp_path: Path) -> None:
+    article = Article(
+        title="T",
+        handle="t",
+        blog="b",
+        author="A",
+        source_path="articles/t.md",
+        status="published",
+        featured_products=["oriems-pro-kit"],
+    )
+    catalogue = resolve_catalogue(["oriems-pro-kit"], store=None, fallback=seeded_lookup)
+    products, notes = featured(article, catalogue)
+    assert [p.title for p in products] == [SEEDED["oriems-pro-kit"]["title"]]
+    assert notes == [
+        "featured product 'oriems-pro-kit' is DRAFT, not ACTIVE: a plan would refuse it"
+    ]
+    _products, draft_notes = featured(article.model_copy(update={"status": "draft"}), catalogue)
+    assert draft_notes == [
+        "featured product 'oriems-pro-kit' is DRAFT, not ACTIVE: fine for a draft"
+    ]
+
+
+def test_the_preview_block_is_the_block_a_push_stores(store_cli: Cli, store: Store) -> None:
+    write_content(store_cli.root, extra_products=True)
+    pushed = store_cli("push", "--yes")
+    assert pushed.exit_code == 0, pushed.output
+    (stored,) = product_blocks(store.articles()["alpha"]["body"])
+    assert stored.count('class="shopsync-product"') == 3
+    for args in ((), ("--offline",)):  # from the store, and from the sandbox's catalogue
+        _result, page = preview_page(store_cli, *args, handle="alpha")
+        assert product_blocks(page) == [stored], args
+
+
+def test_the_shipped_stylesheet_styles_every_class_render_writes(tmp_path: Path, cli: Cli) -> None:
+    css = files("shopsync").joinpath("theme/shopsync.css").read_text(encoding="utf-8")
+    for name in _OWN_CLASSES:
+        assert re.search(rf"\.{name}\b[^{{]*\{{", css), name
+    printed = cli("preview", "--print-css")
+    assert printed.exit_code == 0 and printed.stdout == css
+    make_repo(tmp_path)
+    _result, page = preview_page(cli)
+    style = BeautifulSoup(page, "html.parser").style
+    assert style is not None and css in style.get_text()
+    # The preview's own rules never style the store's classes: the theme's file does.
+    assert ".shopsync-products" not in style.get_text().replace(css, "")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "shopsync preview --print-css" in readme and "asset_url | stylesheet_tag" in readme

@@ -28,6 +28,7 @@ from .images import StoreClock, png
 from .sync_helpers import (
     BLOG,
     KIT,
+    SCHEDULED_UTC,
     Store,
     StoreTime,
     add_fault,
@@ -66,7 +67,7 @@ def test_a_plan_read_back_from_json_pushes_like_the_original(
 def test_first_push_creates_everything_and_second_plan_is_empty(
     sandbox: Any, settings: Settings, repo: Path, store: Store, store_cli: Cli
 ) -> None:
-    first = store_cli("push", "--json")
+    first = store_cli("push", "--yes", "--json")
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
     assert data["result"]["ok"] is True
@@ -93,7 +94,7 @@ def test_first_push_creates_everything_and_second_plan_is_empty(
     assert json.loads(alpha["featuredProducts"]["value"]) == [store.product_id(KIT)]
     assert articles["beta"]["isPublished"] is False and articles["beta"]["publishedAt"] is None
     assert articles["gamma"]["isPublished"] is False
-    assert articles["gamma"]["publishedAt"] == "2027-03-01T22:00:00Z"
+    assert articles["gamma"]["publishedAt"] == SCHEDULED_UTC
     assert store.pages()["disclaimer"]["shopsyncSource"]["value"] == "articles/pages/disclaimer.md"
 
     before = len(sandbox.requests)
@@ -166,7 +167,7 @@ def test_editing_one_file_updates_only_that_article(
     assert changed[0]["diff"] == [{"field": "title", "before": "Beta", "after": "Beta, revised"}]
 
     before = len(sandbox.requests)
-    pushed = store_cli("push")
+    pushed = store_cli("push", "--yes")
     assert pushed.exit_code == 0, pushed.output
     # The one update, then the blog's index recording beta's new state (nothing else).
     sent = sandbox.requests[before:]
@@ -195,7 +196,7 @@ def test_admin_edit_is_a_conflict_and_survives_a_push(
     assert "! article research-digest/alpha" in result.stdout
     assert "~ title: 'Edited in the admin' → 'Alpha'" in result.stdout
 
-    pushed = store_cli("push", "--json")
+    pushed = store_cli("push", "--yes", "--json")
     assert pushed.exit_code == 1
     outcome = next(
         i for i in json.loads(pushed.stdout)["result"]["items"] if i["handle"] == "alpha"
@@ -203,7 +204,7 @@ def test_admin_edit_is_a_conflict_and_survives_a_push(
     assert outcome["status"] == "skipped" and outcome["kind"] == "conflict"
     assert store.articles()["alpha"]["title"] == "Edited in the admin"
 
-    forced = store_cli("push", "--force")
+    forced = store_cli("push", "--yes", "--force")
     assert forced.exit_code == 0, forced.output
     assert store.articles()["alpha"]["title"] == "Alpha"
     assert kinds(plan(settings, client, repo))["alpha"] == "unchanged"
@@ -223,8 +224,14 @@ def test_unknown_product_is_an_error_and_nothing_is_written_for_it(
     assert "no-such-kit" in beta["messages"][0]
     assert "featured_products" in beta["hints"][0]
 
-    pushed = store_cli("push")
-    assert pushed.exit_code == 1
+    refused = store_cli("push", "--yes")
+    assert refused.exit_code == 1
+    assert "the plan has 1 error, so push wrote nothing" in refused.stderr
+    assert "--allow-partial" in refused.stderr
+    assert store.articles() == {} and write_requests(sandbox) == []
+
+    pushed = store_cli("push", "--yes", "--allow-partial")
+    assert pushed.exit_code == 1  # beta is still not in the store
     assert sorted(store.articles()) == ["alpha", "gamma"]
     assert all("beta" not in json.dumps(request_body_of(r)) for r in write_requests(sandbox))
 
@@ -353,13 +360,13 @@ def test_prune_touches_only_managed_articles(
     assert sync(settings, client, repo).ok
     assert store.articles()["alpha"]["isPublished"] is True  # reported only
 
-    result = store_cli("push", "--prune")
+    result = store_cli("push", "--yes", "--prune")
     assert result.exit_code == 0, result.output
     articles = store.articles()
     assert articles["alpha"]["isPublished"] is False
     assert articles["by-hand"]["isPublished"] is True
 
-    result = store_cli("push", "--prune=delete")
+    result = store_cli("push", "--yes", "--prune=delete")
     assert result.exit_code == 0, result.output
     articles = store.articles()
     assert "alpha" not in articles and "by-hand" in articles
@@ -473,7 +480,7 @@ def test_a_local_image_is_uploaded_once_and_both_articles_show_it(
     assert f"+ image {name}  ({IMAGE})" in shown.stdout
     assert "Plan: 7 to create" in shown.stdout
 
-    pushed = store_cli("push")
+    pushed = store_cli("push", "--yes")
     assert pushed.exit_code == 0, pushed.output
     (file,) = store_files(sandbox)
     assert file["filename"] == name and file["originalSource"]["fileSize"] == len(data)

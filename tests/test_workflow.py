@@ -99,7 +99,7 @@ def test_main_job_pushes_and_verifies_nothing_is_left(
     summary = tmp_path / "summary.md"
     runs = run_job("push", checkout, sandbox, summary)
     assert [r.returncode for r in runs] == [0, 0, 0], runs
-    assert "Push: 7 ok, 0 failed" in runs[1].output
+    assert "Push: 7 created" in runs[1].output
     assert "No changes: the store matches the files." in summary.read_text()
     assert len(sandbox.store.all("article")) == 3
 

@@ -32,6 +32,7 @@ from shopsync.errors import (
     UserError,
     UserErrors,
 )
+from shopsync.vocabulary import scope_need
 
 _REQUIRED_ACCESS = re.compile(r"`([a-z_]+)`")
 #: How long to wait after a 429 that does not say (Shopify's REST limit refills in 1 s).
@@ -211,7 +212,8 @@ def data_failure(body: Mapping[str, Any], cost: Cost | None, call: Call) -> Fail
         )
         return Failure(error, retry=False)
     if "ACCESS_DENIED" in codes:
-        denied = ScopeError(required_scopes([e for e in listed if isinstance(e, Mapping)]))
+        named = required_scopes([e for e in listed if isinstance(e, Mapping)])
+        denied = ScopeError([scope_need(scope) for scope in named])
         denied.operation = name
         return Failure(denied, retry=False)
     if "INTERNAL_SERVER_ERROR" in codes:

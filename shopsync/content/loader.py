@@ -580,6 +580,8 @@ def _validate(
         values["blog"] = default_blog
     values["body"] = body
     values["source_path"] = shown
+    if result.kind == "article":
+        _published_when_due(values, now, result)
     result.data = values
     try:
         item = model.model_validate(values, context={"now": now})
@@ -619,6 +621,28 @@ def _measure_body(item: Article | Page, result: LoadedFile) -> None:
 def _placeholders(article: Article) -> list[ProductInfo]:
     """Offline stand-ins for the featured products (the store knows their real titles)."""
     return [ProductInfo(handle=h, title=h) for h in article.featured_products]
+
+
+def _published_when_due(values: dict[str, Any], now: datetime, result: LoadedFile) -> None:
+    """A scheduled article whose time has come is a published one, as Shopify publishes it
+    then: a note, never an error (else every run fails once the date passes)."""
+    if values.get("status") != "scheduled" or "publish_date" not in values:
+        return
+    try:
+        when = coerce_datetime(values["publish_date"])
+    except ValueError:
+        return  # the model reports the date itself
+    if isinstance(when, datetime) and when <= now:
+        values["status"] = "published"
+        result.warnings.append(
+            Problem(
+                path=result.path,
+                line=result.key_lines.get(("status",), result.key_lines.get(("publish_date",))),
+                field="status",
+                message=f"scheduled for {when.isoformat()}, which has passed: published as of then",
+                hint="set status: published to say so in the file (or a later publish_date)",
+            )
+        )
 
 
 def _check_schedule_alone(

@@ -20,6 +20,7 @@ Examples:
   shopsync sandbox                                   in memory, http://127.0.0.1:8787
   shopsync sandbox --port 8787 --db sandbox.db       state kept across restarts
   shopsync sandbox --products seed.json              your own products (JSON list)
+  shopsync sandbox --empty                           no blog or page at all
   shopsync sandbox --bucket 200 --restore-rate 10    a tight rate limit, to watch pacing
   shopsync sandbox --latency-ms 150 --port 0         slow network, any free port
   shopsync sandbox --search-lag-ms 500               search behind writes, as on Shopify
@@ -61,6 +62,11 @@ auth, errors and cost-based throttling. Listens on loopback only. Ctrl-C stops i
     help="JSON file of the store's products (default: the bundled seed products).",
 )
 @click.option(
+    "--empty",
+    is_flag=True,
+    help="Start without the News blog, Contact page and privacy page a new store has.",
+)
+@click.option(
     "--bucket",
     type=click.FloatRange(min=1),
     default=2000.0,
@@ -100,6 +106,7 @@ def sandbox_command(
     port: int,
     db_path: Path | None,
     products_path: Path | None,
+    empty: bool,
     bucket: float,
     restore_rate: float,
     latency_ms: float,
@@ -127,6 +134,7 @@ def sandbox_command(
         latency_ms=latency_ms,
         search_lag_ms=search_lag_ms,
         products=products,
+        seed_content=not empty,
     )
     try:
         server = SandboxServer(

@@ -32,7 +32,15 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from shopsync.loopback import is_loopback, serve_on
-from shopsync.sandbox import content, definitions, files, shop, shopify_errors, storefront
+from shopsync.sandbox import (
+    content,
+    definitions,
+    files,
+    seed,
+    shop,
+    shopify_errors,
+    storefront,
+)
 from shopsync.sandbox.apps import DEFAULT_APP, SandboxApp
 from shopsync.sandbox.engine import Engine
 from shopsync.sandbox.faults import UPLOAD_OPERATION, FaultRule, FaultSet
@@ -87,6 +95,9 @@ class SandboxConfig:
     app: SandboxApp = DEFAULT_APP
     #: Staff member GIDs and names, for ``author { userId }``.
     staff: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STAFF))
+    #: A new store has the News blog, a Contact page and Shopify's privacy page (``seed``);
+    #: False for an empty one. A store loaded from ``--db`` is never seeded again.
+    seed_content: bool = True
 
     def __repr__(self) -> str:
         # The token and the client secrets never reach a repr.
@@ -194,6 +205,9 @@ class SandboxServer:
             search_lag=timedelta(milliseconds=self.config.search_lag_ms),
         )
         self.store.file_processing_s = self.config.file_processing_s
+        if self.config.seed_content and self.store.is_new:
+            seed.seed_content(self.store)
+            self.store.index_all()  # a new store's own content is old: search has it
         self.schema = _load_schema()
         self.engine = Engine(self.store, self.schema, resolvers=DEFAULT_RESOLVERS)
         self.bucket = CostBucket(self.config.bucket, self.config.restore_rate, self.config.clock)

@@ -102,13 +102,12 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, kind TEXT, doc TEXT)"
             )
             self._load()
+        #: Nothing was loaded from ``db_path``: the store is new (the server seeds it).
+        self.is_new = not any(self._records.values())
         if not self._records["product"]:
             self.add_products(products)
-        if search_lag > timedelta(0):
-            self.search_lag = search_lag
-            for kind, records in self._records.items():
-                for record_id, record in records.items():
-                    self._history[kind][record_id] = [(_ALWAYS, copy.deepcopy(record))]
+        self.search_lag = search_lag
+        self.index_all()
 
     # -- products
 
@@ -218,6 +217,18 @@ class Store:
             return list(self._records[kind].values())
 
     # -- the search index
+
+    def index_all(self) -> None:
+        """Everything the store holds now is in the search index: what it loaded, or what
+        a new store already has (long since indexed on Shopify)."""
+        with self.lock:
+            if not self.search_lag:
+                return
+            for kind, records in self._records.items():
+                self._history[kind] = {
+                    record_id: [(_ALWAYS, copy.deepcopy(record))]
+                    for record_id, record in records.items()
+                }
 
     def _remember(self, kind: str, record_id: str, record: Record | None) -> None:
         """A version for the index to catch up with: a copy, as records change in place."""

@@ -36,8 +36,8 @@ def data(sandbox: SandboxServer, query: str, variables: dict[str, Any] | None = 
     return body["data"]
 
 
-def make_blog(sandbox: SandboxServer, handle: str = "news") -> str:
-    blog = data(sandbox, BLOG, {"b": {"title": "News", "handle": handle}})["blogCreate"]["blog"]
+def make_blog(sandbox: SandboxServer, handle: str = "journal") -> str:
+    blog = data(sandbox, BLOG, {"b": {"title": "Journal", "handle": handle}})["blogCreate"]["blog"]
     return str(blog["id"])
 
 
@@ -71,9 +71,12 @@ def test_an_explicit_taken_handle_is_refused_and_a_generated_one_gets_a_suffix(
 
 
 def test_a_taken_blog_handle_is_changed_silently(sandbox: SandboxServer) -> None:
-    make_blog(sandbox, "news")
-    again = data(sandbox, BLOG, {"b": {"title": "News", "handle": "news"}})["blogCreate"]
-    assert again["userErrors"] == [] and again["blog"]["handle"] == "news-1"
+    make_blog(sandbox, "journal")
+    again = data(sandbox, BLOG, {"b": {"title": "Journal", "handle": "journal"}})["blogCreate"]
+    assert again["userErrors"] == [] and again["blog"]["handle"] == "journal-1"
+    # The News blog a new store has is taken the same way.
+    news = data(sandbox, BLOG, {"b": {"title": "News", "handle": "news"}})["blogCreate"]
+    assert news["userErrors"] == [] and news["blog"]["handle"] == "news-1"
 
 
 @pytest.mark.parametrize(
@@ -130,12 +133,12 @@ def test_a_future_publish_date_schedules_unless_published_now(sandbox: SandboxSe
 
 
 def test_a_handle_change_with_redirect_leaves_a_redirect(sandbox: SandboxServer) -> None:
-    blog = make_blog(sandbox, "news")
+    blog = make_blog(sandbox)
     article = make_article(sandbox, blog, handle="old")["article"]
     data(sandbox, UPDATE, {"id": article["id"], "a": {"handle": "new", "redirectNewHandle": True}})
     redirects = data(sandbox, "{ urlRedirects(first: 5) { nodes { path target } } }")
     assert redirects["urlRedirects"]["nodes"] == [
-        {"path": "/blogs/news/old", "target": "/blogs/news/new"}
+        {"path": "/blogs/journal/old", "target": "/blogs/journal/new"}
     ]
 
 

@@ -31,6 +31,7 @@ def test_help_has_examples_and_every_option() -> None:
         "--port",
         "--db",
         "--products",
+        "--empty",
         "--bucket",
         "--restore-rate",
         "--latency-ms",
@@ -160,7 +161,7 @@ def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> 
         )
         assert searched["data"]["blogs"]["nodes"] == []
         listed = _graphql(url, token, "{ blogs(first: 5) { nodes { handle } } }")
-        assert listed["data"]["blogs"]["nodes"] == [{"handle": "kept"}]
+        assert {"handle": "kept"} in listed["data"]["blogs"]["nodes"]
         widget = requests.get(url + "/products/cli-widget", timeout=10)
         assert widget.status_code == 200 and "CLI Widget" in widget.text
         child.stop()
@@ -171,6 +172,31 @@ def test_starts_serves_keeps_state_in_db_and_stops_on_ctrl_c(tmp_path: Path) -> 
     try:
         home = requests.get(url + "/", timeout=10)
         assert 'href="/blogs/kept"' in home.text  # the blog survived the restart
+        child.stop()
+    finally:
+        child.close()
+
+
+def test_empty_starts_a_store_without_the_seeded_blog_and_pages() -> None:
+    token = "shpat_cli_empty"
+    query = "{ blogs(first: 5) { nodes { handle } } pages(first: 5) { nodes { handle } } }"
+    child, url = _start(["--empty"], token)
+    try:
+        assert _graphql(url, token, query)["data"] == {
+            "blogs": {"nodes": []},
+            "pages": {"nodes": []},
+        }
+        child.stop()
+    finally:
+        child.close()
+    child, url = _start([], token)
+    try:
+        seeded = _graphql(url, token, query)["data"]
+        assert [b["handle"] for b in seeded["blogs"]["nodes"]] == ["news"]
+        assert [p["handle"] for p in seeded["pages"]["nodes"]] == [
+            "contact",
+            "data-sharing-opt-out",
+        ]
         child.stop()
     finally:
         child.close()
