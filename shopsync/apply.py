@@ -885,6 +885,7 @@ def _action(item: PlanItem) -> str:
 
 #: A batch answer without this write's payload: it may or may not have landed.
 _NO_PAYLOAD = ShopsyncError("the store answered without this write's payload")
+_NO_PAYLOAD.maybe_applied = True
 
 
 def _path_taken(refused: UserErrors) -> bool:
@@ -892,9 +893,6 @@ def _path_taken(refused: UserErrors) -> bool:
     wrong with it is that a redirect from it exists (the words are Shopify's to change: the
     field is what counts)."""
     return any((e.field or ("",))[-1] == "path" for e in refused.errors)
-
-
-_NO_PAYLOAD.maybe_applied = True
 
 
 def _outcome(item: PlanItem, status: Status, action: str, messages: list[str]) -> ItemOutcome:
