@@ -1235,47 +1235,31 @@ def _set_quiet(state: AppState, value: bool) -> None:
     state.output.quiet = value
 
 
+#: The group's options, as each command takes them again: (names, click settings, setter).
+_LATE_OPTIONS: tuple[tuple[list[str], dict[str, Any], Callable[[AppState, Any], None]], ...] = (
+    (
+        ["-C", "--root", "late_root"],
+        {"type": click.Path(path_type=Path, file_okay=False, exists=True)},
+        _set_root,
+    ),
+    (
+        ["--env-file", "late_env_file"],
+        {"type": click.Path(path_type=Path, dir_okay=False)},
+        _set_env_file,
+    ),
+    (["--env", "late_env_name"], {}, _set_env_name),
+    (["-v", "--verbose", "late_verbose"], {"count": True}, _set_verbose),
+    (["-q", "--quiet", "late_quiet"], {"is_flag": True}, _set_quiet),
+)
+
+
 def _group_options_after_commands() -> None:
     """``shopsync plan -q`` as well as ``shopsync -q plan``: every command takes the group's
     options too (hidden from its help; ``shopsync --help`` lists them once)."""
     for command in main.commands.values():
         command.params.extend(
-            [
-                click.Option(
-                    ["-C", "--root", "late_root"],
-                    type=click.Path(path_type=Path, file_okay=False, exists=True),
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_root),
-                ),
-                click.Option(
-                    ["--env-file", "late_env_file"],
-                    type=click.Path(path_type=Path, dir_okay=False),
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_env_file),
-                ),
-                click.Option(
-                    ["--env", "late_env_name"],
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_env_name),
-                ),
-                click.Option(
-                    ["-v", "--verbose", "late_verbose"],
-                    count=True,
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_verbose),
-                ),
-                click.Option(
-                    ["-q", "--quiet", "late_quiet"],
-                    is_flag=True,
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_quiet),
-                ),
-            ]
+            click.Option(names, expose_value=False, hidden=True, callback=_late(setter), **settings)
+            for names, settings, setter in _LATE_OPTIONS
         )
 
 
