@@ -1195,6 +1195,108 @@ def pull_command(
     ctx.exit(EXIT_OK if result.complete else EXIT_FAILURE)
 
 
+# ---------------------------------------------------------------------------- resolve
+
+RESOLVE_EPILOG = """\b
+Examples:
+  shopsync resolve --take-store                 every conflict: the store's version into the files
+  shopsync resolve beta --take-store            one article, by handle (or blog/handle)
+  shopsync resolve articles/beta.md --keep-file overwrite the admin's edit with the file (asks)
+
+A conflict is an item edited in the Shopify admin since shopsync wrote it (see `shopsync
+plan`). --take-store rewrites its file from the store, as pull would, and sends nothing:
+review the change (git diff), commit it, and the next push only refreshes shopsync's
+marks. --keep-file pushes exactly those items with --force; like push it asks on a
+terminal and needs --yes elsewhere. Exit status: 0 resolved (or nothing to resolve),
+1 otherwise.
+"""
+
+
+@main.command("resolve", epilog=RESOLVE_EPILOG)
+@click.argument("targets", nargs=-1, metavar="[HANDLE|FILE]...")
+@click.option("--take-store", is_flag=True, help="Take the store's version into the files.")
+@click.option("--keep-file", is_flag=True, help="Keep the files' version: push it over the edit.")
+@click.option("-y", "--yes", is_flag=True, help="With --keep-file: write without asking.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
+@click.pass_context
+def resolve_command(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    take_store: bool,
+    keep_file: bool,
+    yes: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Settle conflicts: take the store's version into the file, or keep the file's."""
+    from shopsync.plan import PlanOptions
+    from shopsync.report import result_json
+    from shopsync.resolve import chosen_conflicts, keep_files
+    from shopsync.resolve import take_store as write_store_versions
+    from shopsync.sync import build_plan, connect, push
+
+    if take_store == keep_file:
+        raise click.UsageError("choose one: --take-store or --keep-file")
+    state = get_state(ctx)
+    output = state.output
+    settings = load_settings_from_ctx(ctx)
+    reporter = content_reporter(output)
+    with connect(settings) as client:
+        plan = build_plan(
+            settings,
+            client,
+            (),
+            PlanOptions(),
+            root=state.root,
+            write=keep_file,
+            on_loaded=reporter,
+        )
+        conflicts = chosen_conflicts(plan, targets)
+        if not conflicts:
+            if output.json:
+                output.emit_json({"resolved": [], "store": client.base_url})
+            else:
+                output.info("No conflicts to resolve." if not targets else "No conflict there.")
+            ctx.exit(EXIT_OK if not targets or plan.of_kind("conflict") == [] else EXIT_FAILURE)
+        if take_store:
+            files = write_store_versions(
+                settings, client, conflicts, root=state.root, dry_run=dry_run
+            )
+            if output.json:
+                output.emit_json(
+                    {"resolved": [f.to_dict() for f in files], "store": client.base_url}
+                )
+            else:
+                for f in files:
+                    verb = "would take" if dry_run else "took"
+                    output.line(
+                        f"{verb} the store's version into {f.path} ({f.resource} {f.handle})"
+                    )
+                output.info(
+                    "Review it (git diff) and commit it; the next push only refreshes "
+                    "shopsync's marks."
+                )
+            ctx.exit(EXIT_OK if all(f.action != "failed" for f in files) else EXIT_FAILURE)
+        forced = build_plan(
+            settings, client, (), PlanOptions(force=True), root=state.root, write=True
+        )
+        plan = keep_files(forced, conflicts)
+        if not output.json and not output.quiet:
+            _print_plan(output, plan, client.base_url)
+            output.line()
+        if dry_run:
+            ctx.exit(EXIT_OK)
+        if not yes:
+            _approve(state, plan, client.base_url)
+        result = push(settings, client, plan)
+    if output.json:
+        output.emit_json({"store": client.base_url, "result": result_json(result)})
+    else:
+        _print_result(output, result)
+    ctx.exit(EXIT_OK if result.ok else EXIT_FAILURE)
+
+
 def _register_subcommands() -> None:
     """Commands that live in their own modules, attached here so ``--help`` lists them."""
     from shopsync.sandbox.cli import sandbox_command
