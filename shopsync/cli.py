@@ -384,12 +384,16 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR, i.e. articles).
     Needs no credentials and never contacts the store.
     """
+    from shopsync.content.policy import apply_policies
+    from shopsync.project import load_policies
+
     state = get_state(ctx)
     output = state.output
     settings = load_settings_from_ctx(ctx)
     root = state.root
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog)
+    apply_policies(content, load_policies(root))
     content_reporter(output)(content)
     if output.json:
         output.emit_json(content_summary(content))

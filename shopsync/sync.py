@@ -35,6 +35,7 @@ from shopsync.admin.remote import (
 from shopsync.apply import ApplyResult, Progress, apply_plan
 from shopsync.config import Settings
 from shopsync.content.loader import Content, display_path, load_content
+from shopsync.content.policy import apply_policies
 from shopsync.desired import (
     DesiredItem,
     DesiredState,
@@ -45,6 +46,7 @@ from shopsync.desired import (
 )
 from shopsync.errors import ConfigError, ContentError, ScopeError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan, plan_definition
+from shopsync.project import load_policies
 from shopsync.vocabulary import (
     READ_CONTENT,
     WRITE_CONTENT,
@@ -114,6 +116,7 @@ def load_valid_content(
     """
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog, now=now)
+    apply_policies(content, load_policies(root))
     if on_loaded is not None:
         on_loaded(content)
     if not content.ok:
