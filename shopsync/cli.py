@@ -369,16 +369,24 @@ Examples:
   shopsync validate
   shopsync validate articles/ems-deep-spine-muscles-study.md articles/pages
   shopsync validate --json | jq '.problems[] | .path'
+  shopsync validate --check-links   also ask each citation's link (PubMed, doi.org)
 
-Exit status: 0 when every file is valid, 1 when any problem was found.
+Offline unless --check-links: then a citation link that answers 404/410 is a problem,
+one that cannot be reached a warning. Exit status: 0 when every file is valid, 1 when
+any problem was found.
 """
 
 
 @main.command(epilog=VALIDATE_EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--check-links",
+    is_flag=True,
+    help="Also ask each citation's PubMed/DOI link whether it answers (needs network).",
+)
 @json_option
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], check_links: bool, as_json: bool) -> None:
     """Check article and page files offline, listing every problem at once.
 
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR, i.e. articles).
@@ -394,6 +402,13 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog)
     apply_policies(content, load_policies(root))
+    if check_links:
+        from shopsync.admin.links import LinkChecker, citation_link_problems
+
+        with LinkChecker() as checker:
+            errors, warnings = citation_link_problems(content.articles, check=checker)
+        content.problems.extend(errors)
+        content.warnings.extend(warnings)
     content_reporter(output)(content)
     if output.json:
         output.emit_json(content_summary(content))
