@@ -369,27 +369,46 @@ Examples:
   shopsync validate
   shopsync validate articles/ems-deep-spine-muscles-study.md articles/pages
   shopsync validate --json | jq '.problems[] | .path'
+  shopsync validate --check-links   also ask each citation's link (PubMed, doi.org)
 
-Exit status: 0 when every file is valid, 1 when any problem was found.
+Offline unless --check-links: then a citation link that answers 404/410 is a problem,
+one that cannot be reached a warning. Exit status: 0 when every file is valid, 1 when
+any problem was found.
 """
 
 
 @main.command(epilog=VALIDATE_EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--check-links",
+    is_flag=True,
+    help="Also ask each citation's PubMed/DOI link whether it answers (needs network).",
+)
 @json_option
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], check_links: bool, as_json: bool) -> None:
     """Check article and page files offline, listing every problem at once.
 
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR, i.e. articles).
     Needs no credentials and never contacts the store.
     """
+    from shopsync.content.policy import apply_policies
+    from shopsync.project import load_policies
+
     state = get_state(ctx)
     output = state.output
     settings = load_settings_from_ctx(ctx)
     root = state.root
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog)
+    apply_policies(content, load_policies(root))
+    if check_links:
+        from shopsync.admin.links import LinkChecker, citation_link_problems
+
+        with LinkChecker() as checker:
+            errors, warnings = citation_link_problems(content.articles, check=checker)
+        content.problems.extend(errors)
+        content.warnings.extend(warnings)
     content_reporter(output)(content)
     if output.json:
         output.emit_json(content_summary(content))
@@ -1195,6 +1214,108 @@ def pull_command(
     ctx.exit(EXIT_OK if result.complete else EXIT_FAILURE)
 
 
+# ---------------------------------------------------------------------------- resolve
+
+RESOLVE_EPILOG = """\b
+Examples:
+  shopsync resolve --take-store                 every conflict: the store's version into the files
+  shopsync resolve beta --take-store            one article, by handle (or blog/handle)
+  shopsync resolve articles/beta.md --keep-file overwrite the admin's edit with the file (asks)
+
+A conflict is an item edited in the Shopify admin since shopsync wrote it (see `shopsync
+plan`). --take-store rewrites its file from the store, as pull would, and sends nothing:
+review the change (git diff), commit it, and the next push only refreshes shopsync's
+marks. --keep-file pushes exactly those items with --force; like push it asks on a
+terminal and needs --yes elsewhere. Exit status: 0 resolved (or nothing to resolve),
+1 otherwise.
+"""
+
+
+@main.command("resolve", epilog=RESOLVE_EPILOG)
+@click.argument("targets", nargs=-1, metavar="[HANDLE|FILE]...")
+@click.option("--take-store", is_flag=True, help="Take the store's version into the files.")
+@click.option("--keep-file", is_flag=True, help="Keep the files' version: push it over the edit.")
+@click.option("-y", "--yes", is_flag=True, help="With --keep-file: write without asking.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
+@click.pass_context
+def resolve_command(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    take_store: bool,
+    keep_file: bool,
+    yes: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Settle conflicts: take the store's version into the file, or keep the file's."""
+    from shopsync.plan import PlanOptions
+    from shopsync.report import result_json
+    from shopsync.resolve import chosen_conflicts, keep_files
+    from shopsync.resolve import take_store as write_store_versions
+    from shopsync.sync import build_plan, connect, push
+
+    if take_store == keep_file:
+        raise click.UsageError("choose one: --take-store or --keep-file")
+    state = get_state(ctx)
+    output = state.output
+    settings = load_settings_from_ctx(ctx)
+    reporter = content_reporter(output)
+    with connect(settings) as client:
+        plan = build_plan(
+            settings,
+            client,
+            (),
+            PlanOptions(),
+            root=state.root,
+            write=keep_file,
+            on_loaded=reporter,
+        )
+        conflicts = chosen_conflicts(plan, targets)
+        if not conflicts:
+            if output.json:
+                output.emit_json({"resolved": [], "store": client.base_url})
+            else:
+                output.info("No conflicts to resolve." if not targets else "No conflict there.")
+            ctx.exit(EXIT_OK if not targets or plan.of_kind("conflict") == [] else EXIT_FAILURE)
+        if take_store:
+            files = write_store_versions(
+                settings, client, conflicts, root=state.root, dry_run=dry_run
+            )
+            if output.json:
+                output.emit_json(
+                    {"resolved": [f.to_dict() for f in files], "store": client.base_url}
+                )
+            else:
+                for f in files:
+                    verb = "would take" if dry_run else "took"
+                    output.line(
+                        f"{verb} the store's version into {f.path} ({f.resource} {f.handle})"
+                    )
+                output.info(
+                    "Review it (git diff) and commit it; the next push only refreshes "
+                    "shopsync's marks."
+                )
+            ctx.exit(EXIT_OK if all(f.action != "failed" for f in files) else EXIT_FAILURE)
+        forced = build_plan(
+            settings, client, (), PlanOptions(force=True), root=state.root, write=True
+        )
+        plan = keep_files(forced, conflicts)
+        if not output.json and not output.quiet:
+            _print_plan(output, plan, client.base_url)
+            output.line()
+        if dry_run:
+            ctx.exit(EXIT_OK)
+        if not yes:
+            _approve(state, plan, client.base_url)
+        result = push(settings, client, plan)
+    if output.json:
+        output.emit_json({"store": client.base_url, "result": result_json(result)})
+    else:
+        _print_result(output, result)
+    ctx.exit(EXIT_OK if result.ok else EXIT_FAILURE)
+
+
 def _register_subcommands() -> None:
     """Commands that live in their own modules, attached here so ``--help`` lists them."""
     from shopsync.sandbox.cli import sandbox_command
@@ -1235,47 +1356,31 @@ def _set_quiet(state: AppState, value: bool) -> None:
     state.output.quiet = value
 
 
+#: The group's options, as each command takes them again: (names, click settings, setter).
+_LATE_OPTIONS: tuple[tuple[list[str], dict[str, Any], Callable[[AppState, Any], None]], ...] = (
+    (
+        ["-C", "--root", "late_root"],
+        {"type": click.Path(path_type=Path, file_okay=False, exists=True)},
+        _set_root,
+    ),
+    (
+        ["--env-file", "late_env_file"],
+        {"type": click.Path(path_type=Path, dir_okay=False)},
+        _set_env_file,
+    ),
+    (["--env", "late_env_name"], {}, _set_env_name),
+    (["-v", "--verbose", "late_verbose"], {"count": True}, _set_verbose),
+    (["-q", "--quiet", "late_quiet"], {"is_flag": True}, _set_quiet),
+)
+
+
 def _group_options_after_commands() -> None:
     """``shopsync plan -q`` as well as ``shopsync -q plan``: every command takes the group's
     options too (hidden from its help; ``shopsync --help`` lists them once)."""
     for command in main.commands.values():
         command.params.extend(
-            [
-                click.Option(
-                    ["-C", "--root", "late_root"],
-                    type=click.Path(path_type=Path, file_okay=False, exists=True),
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_root),
-                ),
-                click.Option(
-                    ["--env-file", "late_env_file"],
-                    type=click.Path(path_type=Path, dir_okay=False),
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_env_file),
-                ),
-                click.Option(
-                    ["--env", "late_env_name"],
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_env_name),
-                ),
-                click.Option(
-                    ["-v", "--verbose", "late_verbose"],
-                    count=True,
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_verbose),
-                ),
-                click.Option(
-                    ["-q", "--quiet", "late_quiet"],
-                    is_flag=True,
-                    expose_value=False,
-                    hidden=True,
-                    callback=_late(_set_quiet),
-                ),
-            ]
+            click.Option(names, expose_value=False, hidden=True, callback=_late(setter), **settings)
+            for names, settings, setter in _LATE_OPTIONS
         )
 
 

@@ -63,7 +63,7 @@ class Environment:
         return f"SHOPSYNC_{re.sub(r'[^A-Za-z0-9]', '_', self.name).upper()}_"
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -79,11 +79,11 @@ def _tables(root: Path) -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     own = root / SHOPSYNC_TOML
     if own.is_file():
-        table = _read_toml(own).get("environments", {})
+        table = read_toml(own).get("environments", {})
         found.append((SHOPSYNC_TOML, table if isinstance(table, dict) else {}))
     project = root / PYPROJECT_TOML
     if project.is_file():
-        tool = _read_toml(project).get("tool", {})
+        tool = read_toml(project).get("tool", {})
         shopsync = tool.get("shopsync", {}) if isinstance(tool, dict) else {}
         table = shopsync.get("environments", {}) if isinstance(shopsync, dict) else {}
         found.append((PYPROJECT_TOML, table if isinstance(table, dict) else {}))

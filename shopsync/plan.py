@@ -132,6 +132,9 @@ class PlanItem:
     redirect: bool = False
     title: str | None = None
     upload: ImageUpload | None = None
+    #: A conflict: the fields shopsync last wrote (``marks.WRITTEN_KEY``), when the store kept
+    #: them; the admin's edit is the difference between these and ``remote``.
+    written: Mapping[str, Any] | None = None
 
     def __hash__(self) -> int:
         return stable_hash(self.to_dict())
@@ -168,6 +171,7 @@ class PlanItem:
             "desired": self.desired.to_dict() if self.desired is not None else None,
             "remote": self.remote.to_dict() if self.remote is not None else None,
             "upload": self.upload.to_dict() if self.upload is not None else None,
+            "written": dict(self.written) if self.written is not None else None,
         }
 
     @classmethod
@@ -189,6 +193,7 @@ class PlanItem:
             redirect=bool(data.get("redirect")),
             title=data.get("title"),
             upload=ImageUpload.from_dict(upload, root=root) if upload is not None else None,
+            written=dict(data["written"]) if data.get("written") is not None else None,
         )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from shopsync.plan import FieldChange, Plan, PlanItem
+from shopsync.plan import FieldChange, Plan, PlanItem, field_diff
 
 if TYPE_CHECKING:
     from shopsync.apply import ApplyResult
@@ -208,14 +208,29 @@ def _headline(item: PlanItem) -> str:
     return f"{symbol} {item.label}{suffix}"
 
 
+def admin_edit(item: PlanItem) -> tuple[FieldChange, ...]:
+    """A conflict's admin edit: what shopsync last wrote against what the store holds now
+    (empty when the store did not keep what shopsync wrote)."""
+    if item.kind != "conflict" or item.written is None or item.remote is None:
+        return ()
+    return field_diff(item.written, item.remote.fields, list(item.remote.fields))
+
+
 def item_lines(item: PlanItem, *, verbose: bool = False) -> list[str]:
     """An item's headline, its field changes and messages."""
     lines = [_headline(item)]
     if item.kind == "unchanged" and not verbose:
         return lines
     creating = item.kind == "create"
+    admin = admin_edit(item)
+    if admin:
+        lines.append("    the admin changed (what shopsync wrote → the store now):")
+        for change in admin:
+            lines += ["        " + line for line in change_lines(change, item=item)]
+        lines.append("    a push would write (the store now → the files):")
+    indent = "        " if admin else "    "
     for change in item.diff:
-        lines += ["    " + line for line in change_lines(change, creating=creating, item=item)]
+        lines += [indent + line for line in change_lines(change, creating=creating, item=item)]
     for message in item.messages:
         lines.append(f"    {message}")
     for hint in item.hints:
@@ -299,6 +314,9 @@ def item_json(item: PlanItem) -> dict[str, Any]:
     }
     if item.redirect:
         data["redirect"] = True
+    admin = admin_edit(item)
+    if admin:
+        data["admin_edit"] = [change.to_dict() for change in admin]
     return data
 
 

@@ -29,11 +29,13 @@ from shopsync.admin.remote import (
     Snapshot,
     read_articles,
     read_snapshot,
+    read_written,
     scan_blog,
 )
 from shopsync.apply import ApplyResult, Progress, apply_plan
 from shopsync.config import Settings
 from shopsync.content.loader import Content, display_path, load_content
+from shopsync.content.policy import apply_policies
 from shopsync.desired import (
     DesiredItem,
     DesiredState,
@@ -44,6 +46,7 @@ from shopsync.desired import (
 )
 from shopsync.errors import ConfigError, ContentError, ScopeError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan, plan_definition
+from shopsync.project import load_policies
 from shopsync.vocabulary import (
     READ_CONTENT,
     WRITE_CONTENT,
@@ -113,6 +116,7 @@ def load_valid_content(
     """
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog, now=now)
+    apply_policies(content, load_policies(root))
     if on_loaded is not None:
         on_loaded(content)
     if not content.ok:
@@ -181,7 +185,24 @@ def plan_content(
         definition = plan_definition(settings.product_metafield, snapshot.product_definition)
         definitions += [definition] if definition is not None else []
     plan = make_plan(desired, remote, options, definitions=definitions)
+    plan = _with_written(client, plan)
     return replace(plan, index=_vouched_index(plan, remote, vouched, settled))
+
+
+def _with_written(client: ShopifyClient, plan: Plan) -> Plan:
+    """Conflicts with what shopsync last wrote beside them (one read, only when there are
+    any), so the plan shows what the admin changed, not only how the store differs."""
+    ids = [item.id for item in plan.of_kind("conflict") if item.id is not None]
+    if not ids:
+        return plan
+    written = read_written(client, ids)
+    items = tuple(
+        replace(item, written=written[item.id])
+        if item.kind == "conflict" and item.id in written
+        else item
+        for item in plan.items
+    )
+    return replace(plan, items=items)
 
 
 def _snapshot(client: ShopifyClient, settings: Settings, content: Content) -> Snapshot:

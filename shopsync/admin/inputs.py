@@ -20,6 +20,8 @@ from shopsync.admin.marks import (
     SEO_TITLE_KEY,
     SOURCE_KEY,
     TEXT,
+    WRITTEN_KEY,
+    encode_written,
 )
 from shopsync.admin.remote import RemoteItem
 from shopsync.vocabulary import Fields, content_digest, fingerprint
@@ -48,11 +50,15 @@ def metafield(namespace: str, key: str, value: str, type_: str) -> dict[str, str
 
 def ownership_metafields(source: str, fields: Fields) -> list[dict[str, str]]:
     """The marks that make an item ours and let the next plan spot admin edits."""
-    return [
+    marks = [
         metafield(OWNER_NAMESPACE, SOURCE_KEY, source, TEXT),
         metafield(OWNER_NAMESPACE, FINGERPRINT_KEY, fingerprint(fields), TEXT),
         metafield(OWNER_NAMESPACE, CONTENT_DIGEST_KEY, content_digest(fields), TEXT),
     ]
+    written = encode_written(fields)
+    if written is not None:
+        marks.append(metafield(OWNER_NAMESPACE, WRITTEN_KEY, written, "json"))
+    return marks
 
 
 def _content_metafields(

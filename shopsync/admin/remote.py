@@ -26,6 +26,7 @@ from shopsync.admin.index import (
     decode_files,
     meta_hash,
 )
+from shopsync.admin.marks import decode_written
 from shopsync.vocabulary import (
     Fields,
     ProductInfo,
@@ -391,6 +392,23 @@ def read_files(client: ShopifyClient, ids: Mapping[str, str]) -> dict[str, Remot
         for name, node in zip(batch, data.get("nodes") or (), strict=False):
             if isinstance(node, Mapping) and node.get("id") == ids[name]:
                 found[name] = file_from_node(node)
+    return found
+
+
+def read_written(client: ShopifyClient, ids: Sequence[str]) -> dict[str, Fields]:
+    """What shopsync last wrote to these articles and pages (``marks.encode_written``), by id;
+    items written before it kept that, or whose record is damaged, are left out."""
+    found: dict[str, Fields] = {}
+    for batch in _chunks(list(ids), READ_BATCH):
+        data = client.run("SyncWritten", {"ids": batch})
+        for node in data.get("nodes") or ():
+            if not isinstance(node, Mapping) or not isinstance(node.get("id"), str):
+                continue
+            written = node.get("written")
+            value = written.get("value") if isinstance(written, Mapping) else None
+            fields = decode_written(value if isinstance(value, str) else None)
+            if fields is not None:
+                found[node["id"]] = fields
     return found
 
 
