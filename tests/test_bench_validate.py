@@ -60,4 +60,8 @@ def test_it_prints_a_table_and_a_json_line_per_run() -> None:
         assert figure["benchmark"] == "validate"
         assert (figure["files"], figure["checked"]) == (3, 4)
         assert figure["target_seconds"] == 10 and figure["target_mb"] == 500
-        assert figure["ok"] is True and figure["seconds"] > 0 and figure["peak_mb"] > 0
+        assert figure["seconds"] > 0 and figure["peak_mb"] > 0
+        # ok is the verdict on the targets (the files all validated: checked above), not a
+        # claim that this shared machine was fast today.
+        within = figure["seconds"] < 10 and max(figure["peak_mb"], figure["tree_mb"] or 0) < 500
+        assert figure["ok"] is within

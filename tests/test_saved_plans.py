@@ -100,7 +100,8 @@ def test_a_write_the_saved_plan_does_not_have_is_never_made(
         pushed.stderr
     )
     assert "delta" not in store.articles()
-    assert mutations(sandbox.requests[before:]) == []
+    # Nothing written for it; the blog's index may still be recorded (metafieldsSet).
+    assert set(mutations(sandbox.requests[before:])) <= {"metafieldsSet"}
 
 
 def test_a_plan_for_another_store_is_refused_whole(store_cli: Cli, store: Store) -> None:
