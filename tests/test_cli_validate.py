@@ -33,6 +33,9 @@ BROKEN: dict[str, str | bytes] = {
     "future-published.md": "---\ntitle: T\nauthor: A\nstatus: published\n"
     "publish_date: 2999-01-01T09:00:00Z\n---\n",
     "unknown-key.md": "---\ntitle: T\nauthor: A\nsumary: x\n---\n",
+    "impossible-date.md": "---\ntitle: T\nauthor: A\nstatus: published\n"
+    "publish_date: 2025-02-30T09:00:00+10:00\n---\n",
+    "seo-two-lines.md": "---\ntitle: T\nauthor: A\nseo:\n  title: |\n    One\n    Two\n---\n",
     "dup-a.md": "---\ntitle: T\nauthor: A\nhandle: same\n---\n",
     "dup-b.md": "---\ntitle: T\nauthor: A\nhandle: same\n---\n",
     "no-disclaimer.md": "---\ntitle: T\nauthor: A\ndisclaimer: missing-page\n---\n",
@@ -55,6 +58,8 @@ EXPECTED = {
     ("naive-date.md", 5, "publish_date"),
     ("future-published.md", 5, "publish_date"),
     ("unknown-key.md", 4, "sumary"),
+    ("impossible-date.md", 5, "publish_date"),
+    ("seo-two-lines.md", 5, "seo.title"),
     ("dup-b.md", 4, "handle"),
     ("no-disclaimer.md", 4, "disclaimer"),
     ("bad-pmid.md", 5, "citation.pmid"),
@@ -105,6 +110,27 @@ def test_broken_directory_lists_every_problem(broken: Path, cli: Cli) -> None:
     assert out.count("    hint: ") >= len(EXPECTED)
     assert f"{len(EXPECTED)} problems in {len(EXPECTED)} of {len(BROKEN)} files" in out
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "moment", ["2025-13-01T09:00:00+10:00", "2025-02-01T25:00:00Z", "2025-02-01T09:00:00+25:00"]
+)
+def test_an_impossible_date_hides_no_other_file(tmp_path: Path, cli: Cli, moment: str) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a-date.md").write_text(
+        f"---\ntitle: T\nauthor: A\nstatus: published\npublish_date: {moment}\n---\n",
+        encoding="utf-8",
+    )
+    (folder / "b-other.md").write_text("---\ntitle: T\n---\n", encoding="utf-8")
+    result = cli("validate", "articles")
+    assert result.exit_code == 1, result.output
+    assert f"articles/a-date.md:5: publish_date: '{moment}' is not a real date-time" in (
+        result.stdout
+    )
+    assert "articles/b-other.md:1: author: author is required" in result.stdout
+    assert "2 problems in 2 of 2 files" in result.stdout
+    assert "internal error" not in result.output
 
 
 def test_json_output_has_the_same_problems(broken: Path, cli: Cli) -> None:

@@ -492,3 +492,72 @@ def test_the_samples_validate_before_and_after_the_scheduled_one_is_due() -> Non
     statuses = {a.handle: a.status for a in due.articles}
     assert statuses["transversus-abdominis-timing-back-pain"] == "published"
     assert [w.field for w in due.warnings] == ["status"]
+
+
+def test_a_block_scalar_seo_value_loses_its_last_newline(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "a.md",
+        article_text("seo:\n  title: >\n    Folded\n    title\n  description: |\n    One line"),
+    )
+    content = load(tmp_path)
+    assert content.ok, content.problems
+    seo = content.articles[0].seo
+    assert seo is not None and (seo.title, seo.description) == ("Folded title", "One line")
+
+
+def test_a_line_break_in_an_seo_value_is_located(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", article_text("seo:\n  title: ok", "  description: |\n    one\n    two"))
+    problem = only_problem(load(tmp_path))
+    assert (problem.path, problem.line, problem.field) == ("articles/a.md", 6, "seo.description")
+    assert problem.message == "SEO description has a line break after 'one'"
+    assert problem.hint is not None and problem.hint.startswith("SEO descriptions are one line")
+
+
+def test_control_characters_in_one_line_fields_are_located(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "a.md",
+        '---\ntitle: "Bold\\x1b[1m"\nauthor: "A\\tB"\ntags: [ems, "two\\nlines"]\n'
+        'seo:\n  title: "S\\x00"\n---\nBody.\n',
+    )
+    problems = load(tmp_path).problems
+    assert [(p.line, p.field) for p in problems] == [
+        (2, "title"),
+        (3, "author"),
+        (4, "tags"),
+        (6, "seo.title"),
+    ]
+    assert problems[0].message == "title contains the control character U+001B after 'Bold'"
+    assert problems[0].hint is not None and "invisible character" in problems[0].hint
+    assert problems[2].message == "tag 'two\\nlines' has a line break after 'two'"
+    assert problems[2].hint == "write it on one line"
+
+
+def test_too_many_featured_products_is_located(tmp_path: Path) -> None:
+    handles = ", ".join(f"kit-{n}" for n in range(129))
+    write(tmp_path, "a.md", article_text(f"featured_products: [{handles}]"))
+    problem = only_problem(load(tmp_path))
+    assert (problem.line, problem.field) == (4, "featured_products")
+    assert "at most 128" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("2025-13-01T09:00:00+10:00", "month 13 is not 1 to 12"),
+        ("2025-02-30T09:00:00+10:00", "February 2025 has no day 30"),
+        ("2025-02-30", "February 2025 has no day 30"),
+        ("2025-02-01T25:00:00+10:00", "hour 25 is not 0 to 23"),
+        ("2025-02-01 09:00:00 +25:00", "the offset +25:00 is not between -23:59 and +23:59"),
+        ('"2025-02-01T09:00:00+25:00"', "the offset +25:00 is not between -23:59 and +23:59"),
+    ],
+)
+def test_an_impossible_date_is_a_located_problem(tmp_path: Path, written: str, reason: str) -> None:
+    # PyYAML raises a bare ValueError building these; each parser must turn it into text.
+    for comment in ("#", "#\t"):  # a tab sends the front matter through the Python parser
+        keys = ("status: published", f"publish_date: {written}", comment)
+        write(tmp_path, "a.md", article_text(*keys))
+        problem = only_problem(load(tmp_path))
+        assert (problem.line, problem.field) == (5, "publish_date")
+        assert problem.message.endswith(f"is not a real date-time: {reason}")

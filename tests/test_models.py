@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from shopsync.content.models import (
     ARTICLE_HANDLE_MAX,
     ARTICLE_KEYS,
+    FEATURED_PRODUCTS_MAX,
     PAGE_HANDLE_MAX,
     TITLE_MAX,
     Article,
@@ -19,6 +21,7 @@ from shopsync.content.models import (
     Page,
     Seo,
     first_paragraph,
+    impossible_moment,
     slugify,
 )
 from shopsync.vocabulary import ProductInfo
@@ -213,6 +216,83 @@ def test_seo_limits() -> None:
         Seo.model_validate({"description": "d" * 321})
     with pytest.raises(ValidationError):
         Seo.model_validate({"title": "t" * 256})
+
+
+def test_seo_loses_the_newline_a_block_scalar_ends_with() -> None:
+    seo = Seo.model_validate({"title": "Folded title\n", "description": "One line \n\n"})
+    assert (seo.title, seo.description) == ("Folded title", "One line")
+    # The limit is the stored value's: a full-length title plus YAML's newline still fits.
+    assert Seo.model_validate({"title": "t" * 255 + "\n"}).title == "t" * 255
+    with pytest.raises(ValidationError, match="at least 1 character"):
+        Seo.model_validate({"title": "\n"})
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("one\ntwo", "line_break"),
+        ("one\r\ntwo", "line_break"),
+        ("one\u2028two", "line_break"),
+        ("tab\there", "control_character"),
+        ("bell\x07", "control_character"),
+    ],
+)
+def test_seo_values_are_one_line_of_text(value: str, error: str) -> None:
+    for key in ("title", "description"):
+        with pytest.raises(ValidationError) as caught:
+            Seo.model_validate({key: value})
+        (detail,) = caught.value.errors()
+        assert (detail["type"], detail["loc"]) == (error, (key,))
+        assert detail["msg"].startswith(f"SEO {key} ")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"title": "A\x1btitle"},
+        {"title": "Two\nlines"},
+        {"author": "Research\tTeam"},
+        {"tags": ["ems", "back\npain"]},
+        {"tags": ["\x00"]},
+    ],
+)
+def test_titles_authors_and_tags_have_no_control_characters(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        article(**fields)
+    (detail,) = caught.value.errors()
+    assert detail["loc"] == (next(iter(fields)),)
+    assert detail["type"] in ("line_break", "control_character")
+
+
+def test_featured_products_fit_a_list_metafield() -> None:
+    handles = [f"kit-{n}" for n in range(FEATURED_PRODUCTS_MAX)]
+    assert article(featured_products=handles).featured_products == handles
+    with pytest.raises(ValidationError, match="129 featured products; a list metafield holds"):
+        article(featured_products=[*handles, "one-more"])
+    with pytest.raises(ValidationError, match="product handle 'kit-1' is listed twice"):
+        article(featured_products=["kit-0", "kit-1", "kit-1"])
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2025-13-01", "month 13 is not 1 to 12"),
+        ("2025-00-10T09:00:00Z", "month 0 is not 1 to 12"),
+        ("2025-02-30", "February 2025 has no day 30"),
+        ("2024-02-30 09:00:00+10:00", "February 2024 has no day 30"),
+        ("2025-02-01T25:00:00+10:00", "hour 25 is not 0 to 23"),
+        ("2025-02-01T09:60:00Z", "minute 60 is not 0 to 59"),
+        ("2025-02-01T09:00:00+25:00", "the offset +25:00 is not between -23:59 and +23:59"),
+        ("2025-02-01 09:00:00 -7:75", "the offset -07:75 is not between -23:59 and +23:59"),
+        ("2024-02-29T09:00:00+10:00", None),
+        ("tomorrow", None),
+    ],
+)
+def test_impossible_moments_say_why(text: str, reason: str | None) -> None:
+    assert impossible_moment(text) == reason
+    if reason is not None:
+        with pytest.raises(ValidationError, match=re.escape(f"not a real date-time: {reason}")):
+            article(status="published", publish_date=text)
 
 
 def test_page_notice_defaults_to_first_paragraph() -> None:

@@ -38,6 +38,17 @@ HINTS: dict[str, str] = {
 }
 
 
+# For a line break in a one-line field, by field; LINE_BREAK_HINT for the others.
+LINE_BREAK_HINTS: dict[str, str] = {
+    "seo.title": "SEO titles are one line in Shopify: join the lines (a folded '>' block "
+    "joins them with spaces)",
+    "seo.description": "SEO descriptions are one line in Shopify: join the lines (a folded "
+    "'>' block joins them with spaces)",
+}
+LINE_BREAK_HINT = "write it on one line"
+CONTROL_CHARACTER_HINT = (
+    "remove the invisible character (often pasted from another program; use a space for a tab)"
+)
 SCHEDULE_HINT = (
     "use status: published for a past date, status: scheduled with a future date, "
     "or remove publish_date from a draft"

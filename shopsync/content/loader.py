@@ -32,8 +32,11 @@ from pydantic_core import ErrorDetails
 from shopsync.content.hints import (
     ALIASES,
     BODY_IMAGE_HINT,
+    CONTROL_CHARACTER_HINT,
     FEATURED_IMAGE_HINT,
     HINTS,
+    LINE_BREAK_HINT,
+    LINE_BREAK_HINTS,
     SCHEDULE_HINT,
     TYPE_NAMES,
     did_you_mean,
@@ -47,7 +50,9 @@ from shopsync.content.images import (
 )
 from shopsync.content.models import (
     ARTICLE_KEYS,
+    CONTROL_CHARACTER_ERROR,
     HANDLE_PATTERN,
+    LINE_BREAK_ERROR,
     PAGE_KEYS,
     SEO_TITLE_RECOMMENDED,
     Article,
@@ -394,12 +399,37 @@ def _split_front_matter(
     return None
 
 
+def _timestamp_or_text(constructor: yaml.SafeLoader | yaml.CSafeLoader, node: yaml.Node) -> Any:
+    """PyYAML's date or date-time, or the text itself when it names no real moment
+    (2025-02-30, hour 25, offset +25:00): PyYAML would raise a bare ValueError there, which
+    is no YAML error; as text, the model says what is wrong with it, and on which line."""
+    assert isinstance(node, yaml.ScalarNode)
+    try:
+        return constructor.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return str(node.value)
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with ``_timestamp_or_text`` for timestamps."""
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 # libyaml (PyYAML's C parser, when the wheel has it; the same author's C twin of the Python
 # one) composes front matter about ten times faster than the Python parser. It is used for text
 # both read the same way: printable characters and plain newlines, no tabs, no other line
 # breaks (NEL, LS, PS, CR) and no byte-order mark; and only when it succeeds, so every
 # error message still comes from the Python parser, as before.
-_C_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+_C_LOADER: type[yaml.CSafeLoader] | None = None
+if hasattr(yaml, "CSafeLoader"):
+
+    class _CSafeLoader(yaml.CSafeLoader):
+        """libyaml's safe loader, with ``_timestamp_or_text`` for timestamps."""
+
+    _CSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+    _C_LOADER = _CSafeLoader
 _C_SAFE_TEXT = re.compile(
     r"[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
 )
@@ -467,7 +497,7 @@ def _construct_plain(constructor: yaml.constructor.SafeConstructor, node: yaml.N
 def _parse_yaml(front: str, first_line: int, shown: str, result: LoadedFile) -> Any:
     fast = _compose_fast(front)
     # Built outside the try, as it always was: a ReaderError from here is not reported.
-    loader = yaml.SafeLoader(front) if fast is None else None
+    loader = _SafeLoader(front) if fast is None else None
     try:
         if loader is None:
             assert fast is not None
@@ -703,6 +733,10 @@ def _problem_from_error(
         field_name = "publish_date"
         line = result.key_lines.get(("publish_date",), result.key_lines.get(("status",), 1))
         hint = SCHEDULE_HINT
+    elif kind == LINE_BREAK_ERROR:
+        hint = LINE_BREAK_HINTS.get(field_name or "", LINE_BREAK_HINT)
+    elif kind == CONTROL_CHARACTER_ERROR:
+        hint = CONTROL_CHARACTER_HINT
     elif kind in TYPE_NAMES:
         got = _yaml_type(error["input"])
         message = f"{field_name or 'value'} must be {TYPE_NAMES[kind]}, not {got}"

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 TITLE_MAX = 255
 ARTICLE_HANDLE_MAX = 265
@@ -29,6 +30,11 @@ SEO_TITLE_RECOMMENDED = 70
 SEO_DESCRIPTION_MAX = 320
 TEMPLATE_SUFFIX_MAX = 255
 ALT_MAX = 512
+# A ``list.*`` metafield holds at most 128 values (the featured products are one).
+FEATURED_PRODUCTS_MAX = 128
+# Error types the loader gives their own hint (``shopsync.content.hints``).
+LINE_BREAK_ERROR = "line_break"
+CONTROL_CHARACTER_ERROR = "control_character"
 
 # Shopify generates handles as lowercase ASCII words joined by single hyphens; we
 # accept exactly that so a handle survives a round trip through the store unchanged.
@@ -70,13 +76,33 @@ def check_handle(value: str, *, limit: int, what: str = "handle") -> str:
     return value
 
 
+def check_one_line(value: str, what: str) -> str:
+    """``value`` is one line of printable text: a line break or another control character
+    (a tab, an escape pasted from a terminal) is refused, naming where it is."""
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if char in "\n\r\x0b\x0c\x85" or category in ("Zl", "Zp"):
+            raise PydanticCustomError(
+                LINE_BREAK_ERROR,
+                "{what} has a line break after {before}",
+                {"what": what, "before": repr(value[:index][-30:])},
+            )
+        if category == "Cc":
+            raise PydanticCustomError(
+                CONTROL_CHARACTER_ERROR,
+                "{what} contains the control character {code} after {before}",
+                {"what": what, "code": f"U+{ord(char):04X}", "before": repr(value[:index][-30:])},
+            )
+    return value
+
+
 def _check_title(value: str) -> str:
     value = value.strip()
     if not value:
         raise ValueError("title is empty")
     if len(value) > TITLE_MAX:
         raise ValueError(f"title is {len(value)} characters long (Shopify allows {TITLE_MAX})")
-    return value
+    return check_one_line(value, "title")
 
 
 def coerce_datetime(value: Any) -> Any:
@@ -92,6 +118,9 @@ def coerce_datetime(value: Any) -> Any:
         try:
             moment = datetime.fromisoformat(value.strip())
         except ValueError:
+            reason = impossible_moment(value.strip())
+            if reason is not None:
+                raise ValueError(f"{value.strip()!r} is not a real date-time: {reason}") from None
             raise ValueError(
                 f"{value!r} is not an ISO 8601 date-time such as 2027-03-01T09:00:00+10:00"
             ) from None
@@ -100,6 +129,37 @@ def coerce_datetime(value: Any) -> Any:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment.isoformat()} has no timezone; add an offset such as +10:00 or Z")
     return moment
+
+
+# YAML 1.1's timestamp (what PyYAML reads as a date or date-time), each part captured.
+_TIMESTAMP = re.compile(
+    r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
+    r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|(?P<sign>[-+])(?P<tzh>[0-9]{1,2})(?::?(?P<tzm>[0-9]{2}))?))?)?$"
+)
+
+
+def impossible_moment(text: str) -> str | None:
+    """Why ``text``, shaped like a date or date-time, names none (month 13, 30 February,
+    hour 25, offset +25:00), or None when it is not shaped like one or is real."""
+    match = _TIMESTAMP.match(text)
+    if match is None:
+        return None
+    parts = {name: int(v) for name, v in match.groupdict().items() if v and name != "sign"}
+    year, month, day = parts["year"], parts["month"], parts["day"]
+    if not 1 <= month <= 12:
+        return f"month {month} is not 1 to 12"
+    try:
+        date(year, month, day)
+    except ValueError:
+        return f"{date(year, month, 1):%B %Y} has no day {day}"
+    for name, top in (("hour", 23), ("minute", 59), ("second", 59)):
+        if parts.get(name, 0) > top:
+            return f"{name} {parts[name]} is not 0 to {top}"
+    if parts.get("tzh", 0) > 23 or parts.get("tzm", 0) > 59:
+        offset = f"{match.group('sign')}{parts['tzh']:02d}:{parts.get('tzm', 0):02d}"
+        return f"the offset {offset} is not between -23:59 and +23:59"
+    return None
 
 
 def is_url(value: str) -> bool:
@@ -188,6 +248,18 @@ class Seo(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=SEO_TITLE_MAX)
     description: str | None = Field(default=None, min_length=1, max_length=SEO_DESCRIPTION_MAX)
 
+    @field_validator("title", "description", mode="before")
+    @classmethod
+    def _trailing(cls, value: Any) -> Any:
+        """A block scalar (``>`` or ``|``) ends with a newline YAML keeps: not the user's."""
+        return value.rstrip() if isinstance(value, str) else value
+
+    @field_validator("title", "description")
+    @classmethod
+    def _one_line(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Both are single_line_text_field metafields: Shopify refuses a line break in one.
+        return None if value is None else check_one_line(value, f"SEO {info.field_name}")
+
 
 def _check_template_suffix(value: str | None) -> str | None:
     if value is not None and (
@@ -242,7 +314,7 @@ class Article(BaseModel):
     def _author(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("author is empty")
-        return value.strip()
+        return check_one_line(value.strip(), "author")
 
     @field_validator("handle")
     @classmethod
@@ -274,16 +346,24 @@ class Article(BaseModel):
                 raise ValueError(f"tag {tag[:30]!r}... is longer than {TAG_MAX} characters")
             if tag.strip().lower() in seen:
                 raise ValueError(f"tag {tag!r} is listed twice")
+            check_one_line(tag.strip(), f"tag {tag.strip()[:30]!r}")
             seen.add(tag.strip().lower())
         return [tag.strip() for tag in value]
 
     @field_validator("featured_products")
     @classmethod
     def _products(cls, value: list[str]) -> list[str]:
+        if len(value) > FEATURED_PRODUCTS_MAX:
+            raise ValueError(
+                f"{len(value)} featured products; a list metafield holds at most "
+                f"{FEATURED_PRODUCTS_MAX}"
+            )
+        seen: set[str] = set()
         for handle in value:
             check_handle(handle, limit=PRODUCT_HANDLE_MAX, what="product handle")
-        if len(set(value)) != len(value):
-            raise ValueError("a product handle is listed twice")
+            if handle in seen:
+                raise ValueError(f"product handle {handle!r} is listed twice")
+            seen.add(handle)
         return value
 
     @model_validator(mode="after")

@@ -436,3 +436,29 @@ def test_a_store_with_a_database_survives_a_restart(tmp_path: Path) -> None:
         assert again["article"] == {"handle": "kept", "tags": ["x"]}
         newer = make_article(second, blog, handle="next")["article"]
         assert newer["id"] != made["id"]
+
+
+@pytest.mark.parametrize("key", ["title_tag", "description_tag"])
+def test_a_multi_line_seo_value_is_refused_as_shopify_words_it(
+    sandbox: SandboxServer, key: str
+) -> None:
+    # captures/2025-01_metafields_metafields-set-input-validation.json,
+    # invalidValueSingleLineNewline: the SEO fields are single_line_text_field metafields.
+    seo = {"namespace": "global", "key": key, "type": "single_line_text_field"}
+    created = make_article(
+        sandbox, make_blog(sandbox), handle="seo", metafields=[{**seo, "value": "Line\nBreak"}]
+    )
+    assert created["article"] is None
+    (error,) = created["userErrors"]
+    assert error["message"] == "Value must be a single line text string."
+    assert sandbox.store.all("article") == []
+    field = {"ownerId": owner(sandbox), **seo, "value": "Line\nBreak"}
+    result = data(sandbox, SET, {"m": [field]})["metafieldsSet"]
+    assert result["userErrors"] == [
+        {
+            "field": ["metafields", "0", "value"],
+            "message": "Value must be a single line text string.",
+            "code": "INVALID_VALUE",
+            "elementIndex": None,
+        }
+    ]
