@@ -18,14 +18,33 @@ from graphql import DocumentNode, GraphQLSchema
 REPO = Path(__file__).resolve().parent.parent
 
 
-def shared_dir() -> Path:
+def _where() -> Path:
     configured = os.environ.get("SHOPSYNC_SHARED_DIR")
-    path = Path(configured) if configured else REPO.parent / "shared"
+    return Path(configured) if configured else REPO.parent / "shared"
+
+
+def shared_dir() -> Path:
+    path = _where()
     if (path / "shopify").is_dir():
         return path
     if os.environ.get("SHOPSYNC_REQUIRE_SHARED") == "1":
         pytest.fail(f"{path} is required (SHOPSYNC_REQUIRE_SHARED=1) but missing")
     pytest.skip(f"{path} is missing (the full schema and captures live there)")
+
+
+def shared_files(folder: str, pattern: str = "*.json") -> list[Path | None]:
+    """Files in ``shopify/<folder>`` for a list built at collection (``parametrize``), found
+    where ``shared_dir`` looks. Collection cannot fail or skip one test, and an empty list
+    makes pytest skip quietly, CI included: with no file, the list is ``[None]``, and the test
+    given ``None`` calls ``missing_shared_files`` to fail in CI and skip elsewhere."""
+    found = sorted((_where() / "shopify" / folder).glob(pattern))
+    return [*found] if found else [None]
+
+
+def missing_shared_files(folder: str) -> None:
+    """For the ``None`` of ``shared_files``: fails (CI) or skips; fails if the folder is empty."""
+    path = shared_dir() / "shopify" / folder
+    pytest.fail(f"{path} holds none of the files these tests need (an incomplete copy?)")
 
 
 def full_schema_path() -> Path:

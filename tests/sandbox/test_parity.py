@@ -8,7 +8,6 @@ the sandbox does not serve is skipped only for a reason listed here, never silen
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from shopsync.admin.schema import admin_schema
 from shopsync.sandbox import SandboxServer
 
-from ..shared import REPO, shared_dir
+from ..shared import missing_shared_files, shared_files
 from .captures import Replay, out_of_scope, preexisting_products, steps
 
 pytestmark = pytest.mark.shared
@@ -52,13 +51,11 @@ NOT_REPRODUCIBLE = {
 }
 
 
-def captures() -> list[Path]:
-    """Listed at collection, so it looks where ``shared_dir`` looks but never skips."""
-    configured = os.environ.get("SHOPSYNC_SHARED_DIR")
-    root = Path(configured) if configured else REPO.parent / "shared"
-    folder = root / "shopify" / "captures"
-    found = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    return [c for c in found if any(word in c.name for word in RELEVANT)]
+def captures() -> list[Path | None]:
+    """Listed at collection: the relevant captures, or ``[None]`` when there are none."""
+    found = shared_files("captures")
+    relevant = [c for c in found if c is not None and any(w in c.name for w in RELEVANT)]
+    return [*relevant] if relevant else [None]
 
 
 def reason_to_skip(capture: Path, step_name: str | None) -> str | None:
@@ -111,9 +108,11 @@ class CaughtUp:
         self.ahead += self.lag
 
 
-@pytest.mark.parametrize("capture", captures(), ids=lambda p: p.stem)
-def test_sandbox_answers_like_the_live_store(capture: Path, sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    shared_dir()  # fail loudly in CI when the captures are missing
+@pytest.mark.parametrize("capture", captures(), ids=lambda p: p.stem if p else "no-captures")
+def test_sandbox_answers_like_the_live_store(capture: Path | None, sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    if capture is None:
+        missing_shared_files("captures")  # fails in CI, skips elsewhere
+        return
     whole = reason_to_skip(capture, step_name=None)
     if whole:
         pytest.skip(whole)
