@@ -348,10 +348,11 @@ def _match(
             used.add(found.id)
         else:
             clashes[index] = found
-    # A target handle held by some other remote item: an update would fail with TAKEN.
+    # A target handle held by some other remote item: an update would fail with TAKEN. An
+    # article moving to another blog under the same handle needs it free in that blog.
     for index, want in enumerate(desired):
         match = matches.get(index)
-        if match is None or match.handle == want.handle:
+        if match is None or (match.blog or "", match.handle) == (want.blog or "", want.handle):
             continue
         holder = by_handle.get((want.blog or "", want.handle))
         if holder is not None and holder.id != match.id:

@@ -265,6 +265,30 @@ def test_handle_taken_by_an_article_being_renamed_is_a_conflict() -> None:
     assert "articles/a.md" in plan.of_kind("conflict")[0].messages[0]
 
 
+def test_a_move_to_a_blog_where_the_handle_is_taken_is_a_conflict() -> None:
+    # Found by tests/test_plan_properties.py: a.md moves its article to blog "news" under
+    # the same handle, which an unmanaged article there holds; the update would fail (TAKEN).
+    moving = want("a", source="articles/a.md")
+    there = RemoteItem(
+        resource="article",
+        id="2",
+        handle="a",
+        blog="news",
+        fields={**fields("a"), "blog": "news"},
+    )
+    desired = replace(moving, blog="news", fields={**moving.fields, "blog": "news"})
+    plan = make_plan(
+        DesiredState(blogs=(BLOG, "news"), pages=(), articles=(desired,)),
+        RemoteState(
+            blogs={BLOG: BLOG_ID, "news": "gid://shopify/Blog/2"},
+            articles=(stored(moving, "1"), there),
+        ),
+    )
+    (item,) = plan.of_resource("article")
+    assert (item.kind, item.id) == ("conflict", "2")
+    assert "does not manage" in item.messages[0]
+
+
 def test_plan_is_deterministic() -> None:
     items = [want(name) for name in "edcba"]
     remotes = [stored(item, str(n)) for n, item in enumerate(items[:3])]
