@@ -819,14 +819,13 @@ class Applier:
                     raise
             return
         hidden: Fields = {**remote.fields, "is_published": False, "publish_date": None}
+        # The digest is of what the store holds now: the one of the last write would say the
+        # file restored later is what the store holds (normalised), and it stayed unpublished.
         marks = [
             metafield(OWNER_NAMESPACE, SOURCE_KEY, remote.source or "", TEXT),
             metafield(OWNER_NAMESPACE, FINGERPRINT_KEY, fingerprint(hidden), TEXT),
+            metafield(OWNER_NAMESPACE, CONTENT_DIGEST_KEY, content_digest(hidden), TEXT),
         ]
-        if remote.recorded_digest:
-            marks.append(
-                metafield(OWNER_NAMESPACE, CONTENT_DIGEST_KEY, remote.recorded_digest, TEXT)
-            )
         data = {"isPublished": False, "publishDate": None, "metafields": marks}
         if item.resource == "article":
             variables: dict[str, Any] = {"id": remote.id, "article": data, **self.names.variables}

@@ -13,8 +13,8 @@ each docstring), and where Shopify decides something itself, the store here does
   update of a published one keeps the date it had;
 - marks an earlier release left in the plain namespace are moved by any write of the item
   (``Applier._moved_marks`` then ``_drop_legacy_marks``);
-- an unpublish hides the item and records the fingerprint of the hidden fields, keeping its
-  digest; a delete removes it (``Applier._prune``).
+- an unpublish hides the item and records the fingerprint and digest of the hidden fields;
+  a delete removes it (``Applier._prune``).
 """
 
 from __future__ import annotations
@@ -141,6 +141,6 @@ def _prune(item: PlanItem, store: Store) -> None:
         remote,
         fields=hidden,
         recorded_fingerprint=fingerprint(hidden),
-        recorded_digest=remote.recorded_digest,
+        recorded_digest=content_digest(hidden),
         legacy_marks=False,
     )

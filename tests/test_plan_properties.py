@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from shopsync.admin.marks import FINGERPRINT_FIELD
 from shopsync.admin.remote import RemoteItem, RemoteState
 from shopsync.desired import DesiredItem, DesiredState
-from shopsync.plan import Plan, PlanOptions, make_plan
+from shopsync.plan import Plan, PlanOptions, field_diff, make_plan
 from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, content_digest, fingerprint
 
 from .plan_engine import Store, apply
@@ -314,3 +314,34 @@ def test_the_plan_is_deterministic_and_survives_a_round_trip(
     again = Plan.from_dict(plan.to_dict(), root=ROOT)
     assert again == plan and again.to_dict() == plan.to_dict()
     assert hash(again) == hash(plan)
+
+
+def converge(desired: DesiredState, remote: RemoteState, options: PlanOptions) -> RemoteState:
+    """Push until a plan has nothing left to write (a few pushes at most: see ``freed``)."""
+    for _push in range(len(desired.articles) + len(desired.pages) + 2):
+        plan = make_plan(desired, remote, options)
+        if not plan.has_changes:
+            return remote
+        remote = push(plan, remote)
+    raise AssertionError("the pushes did not converge")
+
+
+@PROPERTIES
+@given(worlds(), st.sets(st.sampled_from(SOURCES)))
+def test_files_removed_then_restored_are_stored_as_they_say(
+    world: World, removed: set[str]
+) -> None:
+    # Everything pushed, some files removed (and pruned, or not), then restored (git revert):
+    # each item the pushes wrote and the last plan calls unchanged holds what its file says.
+    everything = converge(world.desired, world.remote, world.options)
+    fewer = DesiredState(
+        blogs=world.desired.blogs,
+        pages=tuple(p for p in world.desired.pages if p.source not in removed),
+        articles=tuple(a for a in world.desired.articles if a.source not in removed),
+    )
+    restored = converge(world.desired, converge(fewer, everything, world.options), world.options)
+    original = {item.id for item in (*world.remote.articles, *world.remote.pages)}
+    for item in make_plan(world.desired, restored, world.options).items:
+        if item.kind == "unchanged" and item.remote is not None and item.id not in original:
+            assert item.desired is not None
+            assert field_diff(item.remote.fields, item.desired.fields) == (), item.label

@@ -373,6 +373,21 @@ def test_prune_touches_only_managed_articles(
     assert sorted(articles) == ["beta", "by-hand", "gamma"]
 
 
+def test_a_file_restored_after_its_article_was_unpublished_publishes_it_again(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    text = (repo / "articles" / "alpha.md").read_text(encoding="utf-8")
+    (repo / "articles" / "alpha.md").unlink()
+    assert sync(settings, client, repo, prune="unpublish").ok
+    assert store.articles()["alpha"]["isPublished"] is False
+    (repo / "articles" / "alpha.md").write_text(text, encoding="utf-8")  # git revert
+    assert kinds(plan(settings, client, repo))["alpha"] == "update"
+    assert sync(settings, client, repo).ok
+    assert store.articles()["alpha"]["isPublished"] is True
+    assert not plan(settings, client, repo).has_changes
+
+
 def test_unmanaged_article_with_a_files_handle_needs_adopt(
     settings: Settings, client: ShopifyClient, repo: Path, store: Store
 ) -> None:
