@@ -821,9 +821,16 @@ class Applier:
         hidden: Fields = {**remote.fields, "is_published": False, "publish_date": None}
         # The digest is of what the store holds now: the one of the last write would say the
         # file restored later is what the store holds (normalised), and it stayed unpublished.
+        # An admin's edit stays one: a fingerprint that matches no content keeps the item
+        # drifted, so a restored file is a conflict, never a silent overwrite of the edit.
+        print_ = (
+            EDITED_BEFORE_UNPUBLISH + (remote.recorded_fingerprint or "")
+            if remote.drifted
+            else fingerprint(hidden)
+        )
         marks = [
             metafield(OWNER_NAMESPACE, SOURCE_KEY, remote.source or "", TEXT),
-            metafield(OWNER_NAMESPACE, FINGERPRINT_KEY, fingerprint(hidden), TEXT),
+            metafield(OWNER_NAMESPACE, FINGERPRINT_KEY, print_, TEXT),
             metafield(OWNER_NAMESPACE, CONTENT_DIGEST_KEY, content_digest(hidden), TEXT),
         ]
         data = {"isPublished": False, "publishDate": None, "metafields": marks}
@@ -881,6 +888,10 @@ def _action(item: PlanItem) -> str:
         return "rename"
     return item.kind
 
+
+#: Prefix of the fingerprint of an orphan unpublished with an admin's edit in it: it matches
+#: no content, so the item stays edited-in-the-admin (see ``_prune``).
+EDITED_BEFORE_UNPUBLISH = "edited:"
 
 #: A batch answer without this write's payload: it may or may not have landed.
 _NO_PAYLOAD = ShopsyncError("the store answered without this write's payload")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shopsync.admin.remote import RemoteItem, RemoteState
+from shopsync.apply import EDITED_BEFORE_UNPUBLISH
 from shopsync.plan import Plan, PlanItem, field_diff
 from shopsync.vocabulary import content_digest, fingerprint
 
@@ -137,10 +138,11 @@ def _prune(item: PlanItem, store: Store) -> None:
         store.items.pop(remote.id, None)
         return
     hidden = {**remote.fields, "is_published": False, "publish_date": None}
+    edited = EDITED_BEFORE_UNPUBLISH + (remote.recorded_fingerprint or "")
     store.items[remote.id] = replace(
         remote,
         fields=hidden,
-        recorded_fingerprint=fingerprint(hidden),
+        recorded_fingerprint=edited if remote.drifted else fingerprint(hidden),
         recorded_digest=content_digest(hidden),
         legacy_marks=False,
     )

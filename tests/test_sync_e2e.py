@@ -809,3 +809,23 @@ def test_a_definition_that_could_not_be_made_fails_only_the_articles_waiting_for
     sandbox.faults.clear()
     assert sync(settings, client, repo).ok  # a re-run defines it, then writes alpha
     assert sorted(store.articles()) == ["alpha", "beta", "gamma"]
+
+
+def test_an_admin_edit_survives_unpublish_and_a_restored_file_is_a_conflict(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    alpha = store.articles()["alpha"]["id"]
+    admin_update_article(client, settings, alpha, {"title": "Alpha, fixed by the admin"})
+    text = (repo / "articles" / "alpha.md").read_text(encoding="utf-8")
+    (repo / "articles" / "alpha.md").unlink()
+    assert sync(settings, client, repo, prune="unpublish").ok
+    (repo / "articles" / "alpha.md").write_text(text, encoding="utf-8")  # git revert
+
+    restored = plan(settings, client, repo)
+    assert kinds(restored)["alpha"] == "conflict"  # not an update over the admin's fix
+    assert not sync(settings, client, repo).ok
+    assert store.articles()["alpha"]["title"] == "Alpha, fixed by the admin"
+    assert sync(settings, client, repo, force=True).ok  # told to: the file wins
+    assert store.articles()["alpha"]["title"] == "Alpha"
+    assert not plan(settings, client, repo).has_changes
