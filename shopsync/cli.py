@@ -369,28 +369,59 @@ Examples:
   shopsync validate
   shopsync validate articles/ems-deep-spine-muscles-study.md articles/pages
   shopsync validate --json | jq '.problems[] | .path'
+  shopsync validate --format github   problems as annotations on the PR's files
 
 Exit status: 0 when every file is valid, 1 when any problem was found.
 """
 
 
+def github_reporter(output: Output) -> Callable[[Content], None]:
+    """Prints problems and warnings as GitHub annotations, shown at their file and line."""
+    from shopsync.annotations import problem_annotation
+
+    def report(content: Content) -> None:
+        for problem in content.problems:
+            output.line(problem_annotation(problem, "error"))
+        for warning in content.warnings:
+            output.line(problem_annotation(warning, "warning"))
+
+    return report
+
+
 @main.command(epilog=VALIDATE_EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default=None,
+    help="Problems as text, or as GitHub annotations (::error file=...,line=...::). "
+    "Default: github in GitHub Actions (GITHUB_ACTIONS=true), text elsewhere.",
+)
 @json_option
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+def validate(
+    ctx: click.Context, paths: tuple[Path, ...], output_format: str | None, as_json: bool
+) -> None:
     """Check article and page files offline, listing every problem at once.
 
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR, i.e. articles).
     Needs no credentials and never contacts the store.
     """
+    from shopsync.annotations import in_github_actions
+
     state = get_state(ctx)
     output = state.output
+    if as_json and output_format is not None:
+        raise click.UsageError("--json and --format are exclusive: pick one")
+    if output_format is None:
+        output_format = "github" if in_github_actions() else "text"
     settings = load_settings_from_ctx(ctx)
     root = state.root
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog)
-    content_reporter(output)(content)
+    reporter = github_reporter if output_format == "github" else content_reporter
+    reporter(output)(content)
     if output.json:
         output.emit_json(content_summary(content))
     else:
