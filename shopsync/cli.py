@@ -563,9 +563,11 @@ def plan_command(
         else:
             _print_plan(output, plan, client.base_url)
     if out is not None:
-        output.info(
-            f"Saved the plan to {out.as_posix()}: `shopsync push {out.as_posix()}` applies it"
-        )
+        note = f"Saved the plan to {out.as_posix()}: `shopsync push {out.as_posix()}` applies it"
+        if not markdown:
+            output.info(note)
+        elif not output.quiet:  # stdout is the Markdown (a job summary, a PR comment)
+            click.echo(note, err=True)
     if plan.has_errors:
         ctx.exit(EXIT_FAILURE)
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)
