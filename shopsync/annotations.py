@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal
 
 from shopsync.errors import Problem
@@ -48,6 +49,16 @@ def problem_annotation(problem: Problem, level: Level = "error") -> str:
     if problem.hint:
         message += f"\nhint: {problem.hint}"
     return workflow_command(level, message, properties)
+
+
+def repository_path(path: str, root: Path, workspace: Path) -> str:
+    """``path`` (relative to the ``-C`` root, as problems are) relative to the checkout
+    GitHub resolves annotation paths against; unchanged when it lies outside it."""
+    full = Path(os.path.abspath(root / path))
+    try:
+        return full.relative_to(os.path.abspath(workspace)).as_posix()
+    except ValueError:
+        return path
 
 
 def in_github_actions(environ: Mapping[str, str] | None = None) -> bool:

@@ -375,15 +375,24 @@ Exit status: 0 when every file is valid, 1 when any problem was found.
 """
 
 
-def github_reporter(output: Output) -> Callable[[Content], None]:
-    """Prints problems and warnings as GitHub annotations, shown at their file and line."""
-    from shopsync.annotations import problem_annotation
+def github_reporter(output: Output, root: Path) -> Callable[[Content], None]:
+    """Prints problems and warnings as GitHub annotations, shown at their file and line;
+    paths relative to the checkout (``GITHUB_WORKSPACE``, else here), whatever ``-C`` says."""
+    from dataclasses import replace
+
+    from shopsync.annotations import Level, problem_annotation, repository_path
+
+    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or ".")
 
     def report(content: Content) -> None:
-        for problem in content.problems:
-            output.line(problem_annotation(problem, "error"))
-        for warning in content.warnings:
-            output.line(problem_annotation(warning, "warning"))
+        kinds: tuple[tuple[Sequence[Problem], Level], ...] = (
+            (content.problems, "error"),
+            (content.warnings, "warning"),
+        )
+        for problems, level in kinds:
+            for problem in problems:
+                located = replace(problem, path=repository_path(problem.path, root, workspace))
+                output.line(problem_annotation(located, level))
 
     return report
 
@@ -420,8 +429,10 @@ def validate(
     root = state.root
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog)
-    reporter = github_reporter if output_format == "github" else content_reporter
-    reporter(output)(content)
+    if output_format == "github":
+        github_reporter(output, root)(content)
+    else:
+        content_reporter(output)(content)
     if output.json:
         output.emit_json(content_summary(content))
     else:

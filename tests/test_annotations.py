@@ -11,6 +11,7 @@ from shopsync.annotations import (
     escape_property,
     in_github_actions,
     problem_annotation,
+    repository_path,
     workflow_command,
 )
 from shopsync.errors import EXIT_USAGE, Problem
@@ -131,3 +132,20 @@ def test_json_and_format_together_are_a_usage_error(cli: Cli) -> None:
     result = cli("validate", "--json", "--format", "github")
     assert result.exit_code == EXIT_USAGE
     assert "exclusive" in result.stderr
+
+
+def test_paths_are_relative_to_the_checkout_whatever_the_root(tmp_path: Path, cli: Cli) -> None:
+    site = tmp_path / "site"
+    (site / "articles").mkdir(parents=True)
+    (site / "articles" / "x.md").write_text("", encoding="utf-8")
+    workspace = {"GITHUB_WORKSPACE": str(tmp_path)}
+    result = cli.at(site)("validate", "--format", "github", env=workspace)
+    assert result.stdout.startswith("::error file=site/articles/x.md,line=1,title=shopsync::")
+    elsewhere = cli.at(site)("validate", "--format", "github", env={"GITHUB_WORKSPACE": "/nowhere"})
+    assert elsewhere.stdout.startswith("::error file=articles/x.md,")  # as shopsync names it
+
+
+def test_repository_path() -> None:
+    assert repository_path("articles/x.md", Path("/w/site"), Path("/w")) == "site/articles/x.md"
+    assert repository_path("articles/x.md", Path("/w"), Path("/w")) == "articles/x.md"
+    assert repository_path("a.md", Path("/elsewhere"), Path("/w")) == "a.md"
