@@ -330,6 +330,17 @@ def test_without_the_read_token_the_plan_is_skipped_saying_why(runner: Runner) -
         assert "shopsync plan skipped" in comment["body"]
 
 
+def test_the_plan_runs_neither_the_pull_requests_code_nor_its_settings(runner: Runner) -> None:
+    (runner.head / "shopsync").mkdir()
+    (runner.head / "shopsync" / "__init__.py").write_text("raise SystemExit('PR code ran')\n")
+    (runner.head / ".env").write_text("SHOPSYNC_API_VERSION=2025-10\nSHOPSYNC_BLOG=other\n")
+    run = runner.run("plan", "pull_request")
+    assert run.ok, run.steps
+    assert "PR code ran" not in run.step("Plan against the store (read-only token)").output
+    assert "`article research-digest/ems-deep-spine-muscles-study`" in run.summary.read_text()
+    assert {r.path for r in runner.sandbox.requests} == {"/admin/api/2026-07/graphql.json"}
+
+
 def test_an_invalid_article_fails_validate_with_an_annotation(runner: Runner) -> None:
     (runner.head / "articles" / "broken.md").write_text("---\ntitle: ''\nstatus: live\n---\n")
     run = runner.run("validate", "pull_request")
