@@ -37,7 +37,7 @@ WORKFLOW_FILE = REPO / ".github" / "workflows" / "content.yml"
 WORKFLOW = load_workflow(WORKFLOW_FILE)
 
 REPOSITORY = "oriems/site"
-HEAD_SHA, BASE_SHA, MERGE_SHA = "a" * 40, "b" * 40, "c" * 40
+HEAD_SHA, BASE_SHA, MERGE_SHA, MAIN_SHA = "a" * 40, "b" * 40, "c" * 40, "d" * 40
 PR_NUMBER = 7
 MARKER = "<!-- shopsync-plan -->"
 BOT = "github-actions[bot]"
@@ -51,7 +51,7 @@ NODE = shutil.which("node")
 
 def github_context(event: str, *, fork: bool = False, ref: str = "refs/heads/main") -> Any:
     if event != "pull_request":
-        return {"event_name": event, "ref": ref, "sha": MERGE_SHA, "repository": REPOSITORY}
+        return {"event_name": event, "ref": ref, "sha": MAIN_SHA, "repository": REPOSITORY}
     head_repo = "someone/site" if fork else REPOSITORY
     return {
         "event_name": "pull_request",
@@ -133,11 +133,13 @@ class Runner:
     scripts: list[str] = field(default_factory=list)
     runs: int = 0
 
-    def run(self, job: str, event: str, **github: Any) -> JobRun:
+    def run(
+        self, job: str, event: str, inputs: dict[str, str] | None = None, **github: Any
+    ) -> JobRun:
         self.runs += 1
         workspace = self.tmp / f"run{self.runs}"
         workspace.mkdir()
-        context = self.context(job, event, **github)
+        context = {**self.context(job, event, **github), "inputs": inputs or {}}
         assert job in jobs_that_run(WORKFLOW, context), (job, event, github)
         stand_ins = {
             "actions/checkout": self.checkout,
@@ -169,7 +171,14 @@ class Runner:
         ref = action.inputs.get("ref", "")
         event = action.context["github"]["event_name"]
         default = self.head if event == "pull_request" else self.main
-        source = {HEAD_SHA: self.head, BASE_SHA: self.main, "main": self.main, "": default}[ref]
+        source = {
+            HEAD_SHA: self.head,
+            f"refs/pull/{PR_NUMBER}/head": self.head,
+            BASE_SHA: self.main,
+            MAIN_SHA: self.main,
+            "main": self.main,
+            "": default,
+        }[ref]
         path = action.inputs.get("path", ".")
         self.checkouts.append((path, ref))
         shutil.copytree(source, action.workspace / path, dirs_exist_ok=True)
@@ -373,6 +382,17 @@ def test_an_admin_edit_fails_the_plan_with_the_conflict_in_summary_and_comment(
     if NODE is not None:
         [comment] = runner.pull_request.plan_comments()
         assert "| `!` | conflict |" in comment["body"]
+
+
+def test_a_maintainer_plans_a_fork_by_hand_with_mains_shopsync(runner: Runner) -> None:
+    (runner.head / "articles" / "transversus-abdominis-timing-back-pain.md").unlink()
+    run = runner.run("plan", "workflow_dispatch", inputs={"pull_request": str(PR_NUMBER)})
+    assert run.ok, run.steps
+    assert runner.checkouts == [("content", f"refs/pull/{PR_NUMBER}/head"), ("tool", MAIN_SHA)]
+    assert "**Plan: 6 to create" in run.summary.read_text()
+    if NODE is not None:
+        [comment] = runner.pull_request.plan_comments()
+        assert f"Planned for refs/pull/{PR_NUMBER}/head" in comment["body"]
 
 
 def test_a_fork_is_validated_and_told_why_it_is_not_planned(runner: Runner) -> None:
