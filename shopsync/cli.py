@@ -370,11 +370,34 @@ Examples:
   shopsync validate articles/ems-deep-spine-muscles-study.md articles/pages
   shopsync validate --json | jq '.problems[] | .path'
   shopsync validate --check-links   also ask each citation's link (PubMed, doi.org)
+  shopsync validate --format github   problems as annotations on the PR's files
 
 Offline unless --check-links: then a citation link that answers 404/410 is a problem,
 one that cannot be reached a warning. Exit status: 0 when every file is valid, 1 when
 any problem was found.
 """
+
+
+def github_reporter(output: Output, root: Path) -> Callable[[Content], None]:
+    """Prints problems and warnings as GitHub annotations, shown at their file and line;
+    paths relative to the checkout (``GITHUB_WORKSPACE``, else here), whatever ``-C`` says."""
+    from dataclasses import replace
+
+    from shopsync.annotations import Level, problem_annotation, repository_path
+
+    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or ".")
+
+    def report(content: Content) -> None:
+        kinds: tuple[tuple[Sequence[Problem], Level], ...] = (
+            (content.problems, "error"),
+            (content.warnings, "warning"),
+        )
+        for problems, level in kinds:
+            for problem in problems:
+                located = replace(problem, path=repository_path(problem.path, root, workspace))
+                output.line(problem_annotation(located, level))
+
+    return report
 
 
 @main.command(epilog=VALIDATE_EPILOG)
@@ -384,19 +407,38 @@ any problem was found.
     is_flag=True,
     help="Also ask each citation's PubMed/DOI link whether it answers (needs network).",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default=None,
+    help="Problems as text, or as GitHub annotations (::error file=...,line=...::). "
+    "Default: github in GitHub Actions (GITHUB_ACTIONS=true), text elsewhere.",
+)
 @json_option
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], check_links: bool, as_json: bool) -> None:
+def validate(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    check_links: bool,
+    output_format: str | None,
+    as_json: bool,
+) -> None:
     """Check article and page files offline, listing every problem at once.
 
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR, i.e. articles).
     Needs no credentials and never contacts the store.
     """
+    from shopsync.annotations import in_github_actions
     from shopsync.content.policy import apply_policies
     from shopsync.project import load_policies
 
     state = get_state(ctx)
     output = state.output
+    if as_json and output_format is not None:
+        raise click.UsageError("--json and --format are exclusive: pick one")
+    if output_format is None:
+        output_format = "github" if in_github_actions() else "text"
     settings = load_settings_from_ctx(ctx)
     root = state.root
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
@@ -409,7 +451,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], check_links: bool, as_
             errors, warnings = citation_link_problems(content.articles, check=checker)
         content.problems.extend(errors)
         content.warnings.extend(warnings)
-    content_reporter(output)(content)
+    if output_format == "github":
+        github_reporter(output, root)(content)
+    else:
+        content_reporter(output)(content)
     if output.json:
         output.emit_json(content_summary(content))
     else:
@@ -551,9 +596,11 @@ def plan_command(
         else:
             _print_plan(output, plan, client.base_url)
     if out is not None:
-        output.info(
-            f"Saved the plan to {out.as_posix()}: `shopsync push {out.as_posix()}` applies it"
-        )
+        note = f"Saved the plan to {out.as_posix()}: `shopsync push {out.as_posix()}` applies it"
+        if not markdown:
+            output.info(note)
+        elif not output.quiet:  # stdout is the Markdown (a job summary, a PR comment)
+            click.echo(note, err=True)
     if plan.has_errors:
         ctx.exit(EXIT_FAILURE)
     ctx.exit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)

@@ -46,6 +46,8 @@ class Cli:
     def __call__(self, *args: str, env: Mapping[str, str] | None = None) -> Result:
         """``shopsync -C <root> ARGS...``; the result has ``exit_code``, ``stdout``, ``stderr``."""
         unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SHOPSYNC_")}
+        # The tests' own CI must not switch output to annotations, nor move their paths.
+        unset.update({"GITHUB_ACTIONS": None, "GITHUB_WORKSPACE": None})
         merged: dict[str, str | None] = {**unset, "NO_COLOR": "1", **self.env, **(env or {})}
         return CliRunner().invoke(
             main, ["-C", str(self.root), *args], env=merged, catch_exceptions=False

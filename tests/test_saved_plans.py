@@ -32,6 +32,14 @@ def saved_plan(store_cli: Cli, name: str = "plan.json") -> dict[str, Any]:
     return data
 
 
+def test_the_markdown_of_a_saved_plan_is_only_the_plan(store_cli: Cli) -> None:
+    made = store_cli("plan", "--out", "plan.json", "--markdown")
+    assert made.exit_code == 0, made.output
+    assert made.stdout.startswith("### shopsync plan") and "Saved the plan" not in made.stdout
+    assert "Saved the plan to plan.json" in made.stderr
+    assert (store_cli.root / "plan.json").is_file()
+
+
 def test_a_saved_plan_is_pushed_as_reviewed(store_cli: Cli, store: Store) -> None:
     data = saved_plan(store_cli)
     assert data["format"] == "shopsync-saved-plan" and data["version"] == 1
