@@ -362,3 +362,31 @@ def test_a_bad_rules_file_is_refused_with_what_to_fix(
         load_rules(tmp_path)
     assert message in error.value.message
     assert error.value.hint
+
+
+def test_an_html_body_is_read_too_without_lines(rules: Rules) -> None:
+    body = "<h2>What it means</h2><p>This study does not say NMES treats pain.</p>"
+    assert (
+        lint_markdown(
+            "a.md",
+            body,
+            rules,
+            has_citation=True,
+            featured_products=[],
+            citation_title=None,
+            html=True,
+        )
+        == []
+    )
+    found = lint_markdown(
+        "a.md",
+        "<ul><li>NMES <strong>treats</strong> pain.</li></ul><pre>cures</pre>",
+        rules,
+        has_citation=True,
+        featured_products=[],
+        citation_title=None,
+        html=True,
+    )
+    assert [(f.line, f.rule, f.sentence) for f in found] == [
+        (None, "treatment-claim", "NMES treats pain.")
+    ]

@@ -110,8 +110,9 @@ def lint_article(
         fields += [("seo.title", article.seo.title), ("seo.description", article.seo.description)]
     return lint_markdown(
         article.source_path,
-        article.body if article.format == "markdown" else "",
+        article.body,
         rules,
+        html=article.format == "html",
         has_citation=article.citation is not None,
         featured_products=article.featured_products,
         citation_title=article.citation.title if article.citation is not None else None,
@@ -133,8 +134,9 @@ def lint_page(
         fields += [("seo.title", page.seo.title), ("seo.description", page.seo.description)]
     return lint_markdown(
         page.source_path,
-        page.body if page.format == "markdown" else "",
+        page.body,
         rules,
+        html=page.format == "html",
         has_citation=False,
         featured_products=(),
         citation_title=None,
@@ -161,10 +163,14 @@ def lint_markdown(
     citation_title: str | None,
     first_line: int = 1,
     fields: Iterable[tuple[str, str, int | None]] = (),
+    html: bool = False,
 ) -> list[Finding]:
     """The findings of one Markdown ``body`` (and front-matter ``fields``: name, text, line).
 
     ``first_line`` is the file line the body starts on. Suppressions are read from the body.
+    An ``html`` body (``format: html``, as ``pull`` writes one that Markdown cannot
+    round-trip) is read through markdownify: its findings have no line, and it takes no
+    suppressions.
     """
     sentences: list[Sentence] = []
     for name, text, line in fields:
@@ -175,7 +181,14 @@ def lint_markdown(
             )
         else:
             sentences.extend(plain_sentences(text, line=line, field=name))
-    sentences.extend(markdown_sentences(body, first_line=first_line))
+    if html:
+        sentences.extend(
+            replace(sentence, line=None, last_line=None)
+            for sentence in markdown_sentences(_html_text(body))
+        )
+        body = ""  # no suppressions: their lines could not be matched
+    else:
+        sentences.extend(markdown_sentences(body, first_line=first_line))
     applicable = [
         rule
         for rule in rules.rules
@@ -202,6 +215,13 @@ def lint_markdown(
     suppressions, problems = read_suppressions(body, path=path, rules=rules, first_line=first_line)
     marked = _apply_suppressions(findings, sentences, suppressions, path) + problems
     return sorted(marked, key=lambda finding: finding.line or 0)  # stable: rule order kept
+
+
+def _html_text(fragment: str) -> str:
+    """An HTML body as Markdown, for reading only (the conversion ``pull`` uses)."""
+    from markdownify import markdownify  # only HTML bodies need it
+
+    return str(markdownify(fragment, heading_style="ATX", bullets="-"))
 
 
 def sentence_rules(
