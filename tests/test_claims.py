@@ -390,3 +390,35 @@ def test_an_html_body_is_read_too_without_lines(rules: Rules) -> None:
     assert [(f.line, f.rule, f.sentence) for f in found] == [
         (None, "treatment-claim", "NMES treats pain.")
     ]
+
+
+def test_lint_content_gives_file_lines_when_told_where_bodies_start(
+    rules: Rules, tmp_path: Path
+) -> None:
+    articles = tmp_path / "articles"
+    (articles / "pages").mkdir(parents=True)
+    (articles / "a.md").write_text("---\ntitle: EMS Heals\nauthor: A\n---\n\nIt cures.\n", "utf-8")
+    (articles / "pages" / "p.md").write_text("---\ntitle: P\n---\n\nA miracle.\n", "utf-8")
+    content = load_content([articles], root=tmp_path, default_blog="news", now=NOW)
+    assert content.ok
+    loaded = {
+        path: load_file(tmp_path / path, root=tmp_path, default_blog="news", now=NOW)
+        for path in ("articles/a.md", "articles/pages/p.md")
+    }
+    plain = [(f.path, f.line, f.rule) for f in lint_content(content, rules)]
+    assert plain == [
+        ("articles/a.md", None, "cure-claim"),
+        ("articles/a.md", 2, "cure-claim"),
+        ("articles/pages/p.md", 2, "miracle"),
+    ]
+    located = lint_content(
+        content,
+        rules,
+        body_lines={path: result.body_line for path, result in loaded.items()},
+        key_lines={path: result.key_lines for path, result in loaded.items()},
+    )
+    assert [(f.path, f.line, f.field, f.rule) for f in located] == [
+        ("articles/a.md", 2, "title", "cure-claim"),
+        ("articles/a.md", 6, None, "cure-claim"),
+        ("articles/pages/p.md", 5, None, "miracle"),
+    ]

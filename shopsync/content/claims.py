@@ -21,7 +21,7 @@ from typing import Any
 
 from shopsync.content.claims_rules import Rule, Rules
 from shopsync.content.loader import Content, KeyPath
-from shopsync.content.models import Article, Page
+from shopsync.content.models import Article, Page, first_paragraph
 from shopsync.content.sentences import Sentence, markdown_sentences, plain_sentences
 
 SUPPRESSION = re.compile(r"<!--\s*shopsync:\s*allow\b(?P<body>.*?)-->", re.DOTALL)
@@ -38,6 +38,10 @@ _CLAUSE_BREAK = re.compile(
 _DOUBLE_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _QUESTION_END = re.compile(r"\?[\s\"'”’)\]*_]*$")
 _WORD = re.compile(r"[\w'-]+")
+_SUBORDINATE = re.compile(
+    r"\W*(?:even )?(?:if|when|whenever|unless|because|since|whether|as long as|once)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,9 @@ def lint_page(
     key_lines: Mapping[KeyPath, int] | None = None,
 ) -> list[Finding]:
     """A page's findings (a page has no citation and features no product)."""
-    fields: list[tuple[str, str | None]] = [("title", page.title), ("notice", page.notice)]
+    # A notice not written in the front matter is the body's first paragraph: read once.
+    notice = None if page.notice == first_paragraph(page.body) else page.notice
+    fields: list[tuple[str, str | None]] = [("title", page.title), ("notice", notice)]
     if page.seo is not None:
         fields += [("seo.title", page.seo.title), ("seo.description", page.seo.description)]
     return lint_markdown(
@@ -282,13 +288,23 @@ def negation_scopes(clause: str, rules: Rules) -> list[tuple[int, int]]:
     def real(match: re.Match[str]) -> bool:
         return not any(start <= match.start() < end for start, end in pseudo)
 
-    scopes = [(m.end(), len(clause)) for m in cues("clause") if real(m)]
+    scopes = [(m.end(), _clause_scope_end(clause, m.end())) for m in cues("clause") if real(m)]
     for match in cues("short"):
         if real(match):
             words = list(_WORD.finditer(clause, match.end()))[:SHORT_SCOPE_WORDS]
             scopes.append((match.end(), words[-1].end() if words else match.end()))
     scopes += [(0, m.start()) for m in cues("after") if real(m)]
     return scopes
+
+
+def _clause_scope_end(clause: str, cue_end: int) -> int:
+    """Where a clause cue's scope ends: the clause's end, or the comma that closes a leading
+    subordinate clause ("If it does not help, ..." leaves the main clause un-negated)."""
+    if _SUBORDINATE.match(clause):
+        comma = clause.find(",", cue_end)
+        if comma != -1:
+            return comma
+    return len(clause)
 
 
 def _negates(lead_in: str, rules: Rules) -> bool:
