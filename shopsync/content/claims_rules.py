@@ -93,7 +93,7 @@ def compile_patterns(patterns: Sequence[str]) -> re.Pattern[str]:
     One alternation for all of them: matching a clause against a rule is one regex search.
     """
     bodies = "|".join("(?:" + _SPACES.sub(r"\\s+", pattern.strip()) + ")" for pattern in patterns)
-    return re.compile(rf"(?<![\w'-])(?:{bodies})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{bodies})(?!\w)", re.IGNORECASE)
 
 
 def load_rules(root: Path | None = None) -> Rules:
