@@ -244,6 +244,8 @@ def sentence_rules(
         text = _title_pattern(citation_title).sub(" ", text)
     if rules.ignore is not None:
         text = rules.ignore.sub(" ", text)
+    if rules.trigger is None or not rules.trigger.search(text):
+        return []
     if sentence.lead_in is not None and _negates(_expanded(sentence.lead_in), rules):
         return []  # an item of a list introduced by "This study does NOT claim:"
     unquoted = _DOUBLE_QUOTED.sub(lambda m: " " * len(m.group()), text)
