@@ -422,3 +422,26 @@ def test_lint_content_gives_file_lines_when_told_where_bodies_start(
         ("articles/a.md", 6, None, "cure-claim"),
         ("articles/pages/p.md", 5, None, "miracle"),
     ]
+
+
+def readme_block(after: str, language: str) -> str:
+    """The first ``language`` code block of the README after the text ``after``."""
+    text = (REPO / "README.md").read_text("utf-8")
+    rest = text[text.index(after) :]
+    start = rest.index(f"```{language}\n") + len(language) + 4
+    return rest[start : rest.index("```", start)]
+
+
+def test_the_readmes_suppression_example_suppresses(rules: Rules) -> None:
+    example = readme_block("A reviewed sentence of the body", "markdown")
+    [finding] = lint(example, rules, products=False)
+    assert finding.suppressed and finding.rule == "treatment-claim" and finding.reason
+
+
+def test_the_readmes_rules_file_example_loads(tmp_path: Path) -> None:
+    (tmp_path / REPOSITORY_RULES_FILE).write_text(
+        readme_block("**Extending the rules.**", "yaml"), "utf-8"
+    )
+    rules = load_rules(tmp_path)
+    assert "detox" in rules.ids()
+    assert broken(lint("EMS eases plantar fasciitis.", rules)) == {"featured-product-condition"}
