@@ -46,3 +46,13 @@ def test_bench_plan_measures_a_no_change_plan_and_ten_percent_changed() -> None:
     assert named[("10% changed: plan", "shopsync")]["writes"] == 0
     pushed = named[("10% changed: push", "shopsync")]
     assert pushed["writes"] == 2  # articles 0 and 10 of 20
+
+
+def test_bench_claims_times_the_linter_beside_rendering_and_the_content_lints_clean() -> None:
+    lines, figures = run("bench_claims.py", "--articles", "5", "--rounds", "1")
+    assert lines[0].split()[:2] == ["set", "articles"]
+    by_set = {f["set"]: f for f in figures}
+    assert by_set["samples"]["articles"] == 3 and by_set["generated"]["articles"] == 5
+    for figure in figures:
+        assert figure["findings"] == 0 and figure["sentences"] > figure["articles"]
+        assert figure["lint_ms_per_article"] > 0 and figure["render_ms_per_article"] > 0
