@@ -342,6 +342,7 @@ def content_summary(content: Content) -> dict[str, Any]:
         "pages": [{"path": p.source_path, "handle": p.handle} for p in content.pages],
         "problems": [p.to_dict() for p in content.problems],
         "warnings": [w.to_dict() for w in content.warnings],
+        "reviewed_claims": [f.to_dict() for f in content.reviewed],
     }
 
 
@@ -360,6 +361,12 @@ def content_reporter(output: Output) -> Callable[[Content], None]:
                 output.line(first, style=style)
                 for line in hint:
                     output.line(line, style="dim")
+        for finding in content.reviewed:
+            output.info(
+                f"reviewed: {finding.location()}: {finding.rule}: “{finding.sentence}” "
+                f"(suppressed: {finding.reason})",
+                style="dim",
+            )
 
     return report
 
@@ -430,8 +437,7 @@ def validate(
     Needs no credentials and never contacts the store.
     """
     from shopsync.annotations import in_github_actions
-    from shopsync.content.policy import apply_policies
-    from shopsync.project import load_policies
+    from shopsync.checks import check_content
 
     state = get_state(ctx)
     output = state.output
@@ -443,7 +449,7 @@ def validate(
     root = state.root
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog)
-    apply_policies(content, load_policies(root))
+    check_content(content, root=root)
     if check_links:
         from shopsync.admin.links import LinkChecker, citation_link_problems
 

@@ -33,9 +33,9 @@ from shopsync.admin.remote import (
     scan_blog,
 )
 from shopsync.apply import ApplyResult, Progress, apply_plan
+from shopsync.checks import check_content
 from shopsync.config import Settings
 from shopsync.content.loader import Content, display_path, load_content
-from shopsync.content.policy import apply_policies
 from shopsync.desired import (
     DesiredItem,
     DesiredState,
@@ -46,7 +46,6 @@ from shopsync.desired import (
 )
 from shopsync.errors import ConfigError, ContentError, ScopeError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan, plan_definition
-from shopsync.project import load_policies
 from shopsync.vocabulary import (
     READ_CONTENT,
     WRITE_CONTENT,
@@ -116,7 +115,7 @@ def load_valid_content(
     """
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog, now=now)
-    apply_policies(content, load_policies(root))
+    check_content(content, root=root)
     if on_loaded is not None:
         on_loaded(content)
     if not content.ok:

@@ -108,6 +108,12 @@ class Content:
     warnings: list[Problem] = field(default_factory=list)
     files: int = 0
     images: dict[str, LocalImage] = field(default_factory=dict)  # repository path -> file
+    #: Per file: the line its body starts on, and each front-matter key's line (for checks
+    #: after loading, such as the claim linter, to point at file lines).
+    body_lines: dict[str, int] = field(default_factory=dict)
+    key_lines: dict[str, dict[KeyPath, int]] = field(default_factory=dict)
+    #: Claim findings reviewed and suppressed in the file, with their reasons (``checks``).
+    reviewed: list[Any] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -220,6 +226,8 @@ def load_content(
         content.problems.extend(result.problems)
         content.warnings.extend(result.warnings)
         content.images.update(result.images)
+        content.body_lines[result.path] = result.body_line
+        content.key_lines[result.path] = result.key_lines
     _check_duplicates(loaded, content.problems)
     _check_disclaimers(loaded, content.problems)
     _check_body_sizes(loaded, content.problems)
