@@ -84,9 +84,10 @@ def store_made_by_hand(sandbox: SandboxServer) -> SandboxServer:
 def test_pull_then_plan_shows_no_changes(
     tmp_path: Path, store_made_by_hand: SandboxServer, cli: Cli
 ) -> None:
-    pulled = cli.for_store(store_made_by_hand)("pull")
+    pulled = cli.for_store(store_made_by_hand)("pull", "--adopt")
     assert pulled.exit_code == 0, pulled.output
     assert "Pull: 3 created" in pulled.stdout
+    assert "not adopted" not in pulled.stdout
 
     simple = (tmp_path / "articles" / "simple.md").read_text()
     assert "## Hello" in simple and "- one" in simple and "format: html" not in simple
@@ -102,7 +103,7 @@ def test_pull_then_plan_shows_no_changes(
 def test_a_pulled_file_edited_later_is_an_update_not_a_conflict(
     tmp_path: Path, store_made_by_hand: SandboxServer, cli: Cli
 ) -> None:
-    assert cli.for_store(store_made_by_hand)("pull").exit_code == 0
+    assert cli.for_store(store_made_by_hand)("pull", "--adopt").exit_code == 0
     path = tmp_path / "articles" / "simple.md"
     path.write_text(path.read_text().replace("title: Simple", "title: Simple, revised"))
     plan = cli.for_store(store_made_by_hand)("plan", "--json")
@@ -121,7 +122,7 @@ def test_existing_files_are_kept_unless_forced(
     again = cli.for_store(store_made_by_hand)("pull", "--json")
     assert again.exit_code == 1
     files = {f["handle"]: f for f in json.loads(again.stdout)["files"]}
-    assert files["simple"]["action"] == "skipped"
+    assert files["simple"]["action"] == "different"
     assert files["block"]["action"] == "unchanged"
     assert path.read_text() == "my local edit\n"
 
