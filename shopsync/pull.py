@@ -916,9 +916,10 @@ def _write(doc: _Doc, *, root: Path, force: bool, dry_run: bool) -> PulledFile:
     target = root / doc.path
     local = doc.local if target.exists() else None
     if local is not None:
-        base["changes"] = local.changes
-        if local.in_sync:
+        if local.in_sync or _same_text(target, doc.text):
+            # In sync, or already what pull writes (even if the store says more than it can).
             return PulledFile(action="unchanged", messages=tuple(doc.messages), **base)
+        base["changes"] = local.changes
         messages.extend(f"the file {problem}" for problem in local.problems)
     if doc.text is None:
         return PulledFile(action="failed", messages=tuple(messages), **base)
@@ -933,3 +934,10 @@ def _write(doc: _Doc, *, root: Path, force: bool, dry_run: bool) -> PulledFile:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(doc.text, encoding="utf-8")
     return PulledFile(action=action, messages=tuple(messages), **base)
+
+
+def _same_text(target: Path, text: str | None) -> bool:
+    try:
+        return text is not None and target.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False

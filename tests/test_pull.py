@@ -316,3 +316,28 @@ def test_force_rewrites_only_what_differs_and_keeps_local_image_paths(
     assert {f["action"] for f in json.loads(again.stdout)["files"] if not f["shopify_own"]} == {
         "unchanged"
     }
+
+
+def test_a_file_pull_cannot_make_exact_is_unchanged_when_pulled_again(
+    tmp_path: Path, sandbox: SandboxServer, cli: Cli
+) -> None:
+    # The sanitiser drops the style attribute: no file renders to this body, so the file
+    # differs from the store; pulling it again is still no change.
+    with ShopifyClient(sandbox.url, "2026-07", auth=StaticToken(sandbox.config.access_token)) as c:
+        create(
+            c,
+            "mutation($p: PageCreateInput!) { pageCreate(page: $p) { userErrors { message } } }",
+            {"p": {"title": "Styled", "handle": "styled", "body": '<p style="color:red">Hi</p>'}},
+        )
+    pulling = cli.for_store(sandbox)
+    first = pulling("pull", "--json")
+    (styled,) = [f for f in json.loads(first.stdout)["files"] if f["handle"] == "styled"]
+    assert (styled["action"], styled["differences"]) == ("created", ["body_html"])
+    before = snapshot(tmp_path)
+
+    again = pulling("pull", "--json")
+
+    assert again.exit_code == 0, again.output
+    (styled,) = [f for f in json.loads(again.stdout)["files"] if f["handle"] == "styled"]
+    assert (styled["action"], styled["differences"]) == ("unchanged", ["body_html"])
+    assert snapshot(tmp_path) == before
