@@ -292,6 +292,7 @@ def uploaded_images(
             if path is not None and urlsplit(url).scheme in ("http", "https"):
                 urls[url] = path
     uploaded = {path: url for url, path in sorted(urls.items())}
+    # The file's id is not needed (nothing is uploaded or read): only its URL is.
     uploads = {
         path: ImageUpload(
             image,
@@ -829,14 +830,14 @@ def pull(
         )
     files = [_write(doc, root=root, force=force, dry_run=dry_run) for doc in docs]
     kept = [
-        doc.remote
+        (doc.remote, doc.path)
         for doc, f in zip(docs, files, strict=True)
         if doc.remote is not None
         and f.action in ("created", "overwritten", "unchanged")
         and doc.remote.source != doc.path
     ]
     if adopt and not dry_run:
-        adopted = _adopt(client, [(remote, _path_of(docs, remote)) for remote in kept])
+        adopted = _adopt(client, kept)
         files = [
             replace(f, adopted=True) if doc.remote and doc.remote.id in adopted else f
             for doc, f in zip(docs, files, strict=True)
@@ -855,10 +856,6 @@ def unadopted_note(count: int, *, dry_run: bool) -> str:
         "so a plan calls them conflicts; run `shopsync pull --adopt` to mark them as managed "
         "from their files (needs write_content), or `shopsync push --adopt` to take them over"
     )
-
-
-def _path_of(docs: Sequence[_Doc], remote: RemoteItem) -> str:
-    return next(doc.path for doc in docs if doc.remote is remote)
 
 
 def _left_alone(page: RemoteItem) -> PulledFile:
