@@ -796,6 +796,15 @@ def product_handles(store: StoreContent) -> list[str]:
     )
 
 
+def resolve_products(
+    client: ShopifyClient, store: StoreContent, local: Content
+) -> dict[str, ResolvedProduct]:
+    """The products the store's product blocks show and the files feature: what writing the
+    files and comparing those already there need."""
+    handles = sorted({*product_handles(store), *featured_handles(local.articles)})
+    return fetch_products(client, handles) if handles else {}
+
+
 def pull(
     settings: Settings,
     client: ShopifyClient,
@@ -818,8 +827,7 @@ def pull(
     own = [page for page in store.pages if shopify_own(page)]
     store = replace(store, pages=tuple(page for page in store.pages if not shopify_own(page)))
     local = load_local(settings, root=root, now=now)
-    handles = sorted({*product_handles(store), *featured_handles(local.articles)})
-    products = fetch_products(client, handles) if handles else {}
+    products = resolve_products(client, store, local)
     docs = plan_files(store, settings, root=root, products=products, local=local, now=now)
     notes: list[str] = []
     if settings.blog not in store.blogs and (blogs is None or settings.blog in blogs):
