@@ -1221,37 +1221,64 @@ PULL_EPILOG = """\b
 Examples:
   shopsync pull                     every article and page of the store into articles/
   shopsync pull --blog news         only the articles of one blog (pages always)
-  shopsync pull --dry-run --json    what would be written, as JSON
-  shopsync pull --force             also overwrite files that differ
+  shopsync pull --dry-run           what would be written, and the diff of files that differ
+  shopsync pull --force             also overwrite files that differ from the store
+  shopsync pull --adopt             also mark what was pulled as managed by shopsync
 
-Bodies become Markdown where that renders back to exactly the stored HTML, and stay HTML
-(format: html) otherwise. Existing files are never overwritten without --force. Shopify's
-own pages (contact, data-sharing-opt-out) are skipped: no file, never managed. Exit
-status 0 when every other item was written (or was already identical), 1 otherwise.
+Pull only reads the store (read_content and read_products do) unless --adopt: that marks
+each item pulled as managed from its file (writes metafields: needs write_content, checked
+before any file is written). Without it a plan calls the pulled items conflicts until
+`shopsync pull --adopt` or `shopsync push --adopt`.
+
+A file already there is compared as a plan would compare it (loaded and rendered, field by
+field with the store): one in sync is "unchanged" and never rewritten, one that differs is
+"different" and rewritten only with --force. Bodies become Markdown where that renders
+back to exactly the stored HTML, and stay HTML (format: html) otherwise; an image the store
+holds as the upload of a repository image stays that image's path. Shopify's own pages
+(contact, data-sharing-opt-out) are skipped: no file, never managed.
+
+\b
+Exit status: 0 when every other item was written or is in sync, 1 otherwise (a file that
+differs and was not overwritten, or a failure). --dry-run: 1 only for failures;
+--detailed-exitcode: 2 when the pull would change files or files differ.
 """
 
 
 @main.command("pull", epilog=PULL_EPILOG)
 @click.option("--blog", "blogs", multiple=True, help="Only this blog's articles (repeatable).")
 @click.option("--force", is_flag=True, help="Overwrite existing files that differ.")
+@click.option("--adopt", is_flag=True, help="Mark the items pulled as managed (writes marks).")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when files would change or differ.")
 @json_option
 @click.pass_context
 def pull_command(
-    ctx: click.Context, blogs: tuple[str, ...], force: bool, dry_run: bool, as_json: bool
+    ctx: click.Context,
+    blogs: tuple[str, ...],
+    force: bool,
+    adopt: bool,
+    dry_run: bool,
+    detailed_exitcode: bool,
+    as_json: bool,
 ) -> None:
     """Write the store's articles and pages as files: bootstrap a repository from a store."""
     from shopsync.pull import pull
-    from shopsync.sync import READ_SCOPES, connect
+    from shopsync.report import change_lines
+    from shopsync.sync import connect
 
     state = get_state(ctx)
     output = state.output
     settings = load_settings_from_ctx(ctx)
     with connect(settings) as client:
         client.check_api_version()
-        client.check_access(list(READ_SCOPES))
         result = pull(
-            settings, client, root=state.root, force=force, blogs=blogs or None, dry_run=dry_run
+            settings,
+            client,
+            root=state.root,
+            force=force,
+            blogs=blogs or None,
+            dry_run=dry_run,
+            adopt=adopt,
         )
     if output.json:
         output.emit_json(result.to_dict())
@@ -1260,11 +1287,17 @@ def pull_command(
             note = "; ".join(item.messages + tuple(f"differs: {d}" for d in item.differences))
             where = item.path or f"({item.resource} {item.handle})"
             output.line(f"{item.action:<11} {where}  {note}".rstrip())
+            if item.action in ("different", "overwritten"):
+                for change in item.changes:
+                    for line in change_lines(change):
+                        output.line("    " + line)
         for note in result.notes:
             output.line(f"note: {note}")
         summary = ", ".join(f"{n} {k}" for k, n in result.counts().items())
         output.line(("Dry run: " if dry_run else "Pull: ") + summary)
-    ctx.exit(EXIT_OK if result.complete else EXIT_FAILURE)
+    if not (result.ok if dry_run else result.complete):
+        ctx.exit(EXIT_FAILURE)
+    ctx.exit(EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK)
 
 
 # ---------------------------------------------------------------------------- resolve

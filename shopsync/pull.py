@@ -7,7 +7,17 @@ when it reproduces the stored HTML byte for byte; otherwise the HTML itself is k
 disclaimer notice) become front matter again (``featured_products``, ``citation``,
 ``disclaimer``) when that reproduces them, and stay inline otherwise. Whatever still
 differs (say, markup the sanitiser removes) is reported per file, so the user knows
-what the next push would change. Existing files are never overwritten unless ``force``.
+what the next push would change.
+
+An existing file is compared the way ``plan`` compares it: loaded and rendered as a push
+would (its products, disclaimer page and local images), then field by field with what the
+store holds. A file in sync is "unchanged" and never rewritten, whatever its formatting;
+a file whose item differs is "different", and overwritten only with ``force``. A local image
+stays a local path where the store's image is the upload of that very file (the store's
+file name carries the content hash, ``content.images``), not the CDN URL.
+
+Pull only reads the store unless ``adopt``: then it marks what it pulled as managed, after
+checking, before any file is written, that the token may.
 """
 
 from __future__ import annotations
@@ -15,13 +25,15 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -33,18 +45,45 @@ from shopsync.admin.remote import (
     fetch_products,
     page_from_node,
 )
-from shopsync.content.loader import PAGES_DIR, load_content, load_file
+from shopsync.content.images import ImageUpload, LocalImage
+from shopsync.content.loader import PAGES_DIR, Content, load_content, load_file
 from shopsync.content.models import HANDLE_PATTERN, Article, Page, first_paragraph
 from shopsync.content.render import PRODUCTS_MARKER, render_markdown
-from shopsync.desired import article_fields, page_fields
-from shopsync.plan import field_diff, shopify_own
-from shopsync.vocabulary import ARTICLE_FIELDS, PAGE_FIELDS, SHOPIFY_PAGES, ResolvedProduct
+from shopsync.desired import desired_article, desired_page
+from shopsync.desired import product_handles as featured_handles
+from shopsync.plan import FieldChange, field_diff, shopify_own
+from shopsync.sync import READ_PRODUCTS
+from shopsync.vocabulary import (
+    ARTICLE_FIELDS,
+    PAGE_FIELDS,
+    READ_CONTENT,
+    SHOPIFY_PAGES,
+    WRITE_CONTENT,
+    RemoteFile,
+    ResolvedProduct,
+)
 
 if TYPE_CHECKING:
     from shopsync.admin.client import ShopifyClient
     from shopsync.config import Settings
 
-Action = Literal["created", "overwritten", "unchanged", "skipped", "failed"]
+Action = Literal["created", "overwritten", "unchanged", "different", "skipped", "failed"]
+ACTIONS: tuple[Action, ...] = (
+    "created",
+    "overwritten",
+    "unchanged",
+    "different",
+    "skipped",
+    "failed",
+)
+
+
+def pull_scopes(*, adopt: bool) -> list[tuple[str, ...]]:
+    """What a pull needs: read scopes only (it resolves the products of the product blocks
+    it finds); marking the items as managed (``adopt``) writes metafields on them."""
+    return [READ_CONTENT, READ_PRODUCTS, *([WRITE_CONTENT] if adopt else [])]
+
+
 Format = Literal["markdown", "html"]
 
 _DISCLAIMER = re.compile(
@@ -63,6 +102,7 @@ _PRODUCTS = re.compile(
     re.S,
 )
 _PRODUCT_HANDLE = re.compile(r'<a href="/products/([a-z0-9-]+)"')
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------- results
@@ -82,6 +122,9 @@ class PulledFile:
     # Fields a push would still change (the file cannot say exactly what the store has).
     differences: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()
+    #: An existing file whose item differs from the store's: each field as the file has it
+    #: (``before``) and as the store has it (``after``), what pulling it changes.
+    changes: tuple[FieldChange, ...] = ()
     adopted: bool = False  # marked as managed from this file by this pull
     shopify_own: bool = False  # one of Shopify's own pages: skipped, by design
 
@@ -97,6 +140,7 @@ class PulledFile:
             "format": self.format,
             "differences": list(self.differences),
             "messages": list(self.messages),
+            "changes": [change.to_dict() for change in self.changes],
         }
 
 
@@ -106,7 +150,7 @@ class PullResult:
     notes: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("created", "overwritten", "unchanged", "skipped", "failed"), 0)
+        counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
         for item in self.files:
             counts[item.action] += 1
         return counts
@@ -120,8 +164,14 @@ class PullResult:
         """Every item written or already identical; Shopify's own pages are left out by
         design and do not count against it."""
         return self.ok and not any(
-            item.action == "skipped" and not item.shopify_own for item in self.files
+            item.action == "different" or (item.action == "skipped" and not item.shopify_own)
+            for item in self.files
         )
+
+    @property
+    def has_changes(self) -> bool:
+        """Files written (or, in a dry run, to be), or left different from the store."""
+        return any(f.action in ("created", "overwritten", "different") for f in self.files)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -206,6 +256,58 @@ def _citation(text: str, label: str) -> dict[str, Any] | None:
     return data
 
 
+def localise(fragment: str, local_images: Mapping[str, str], path: str) -> str:
+    """``fragment`` with each ``<img src>`` that is the upload of a repository image pointing
+    at that image instead, relative to the file at ``path`` (as Markdown in it names it)."""
+    if not local_images:
+        return fragment
+
+    def swap(match: re.Match[str]) -> str:
+        image = local_images.get(html.unescape(match[2]))
+        if image is None:
+            return match[0]
+        relative = posixpath.relpath(image, posixpath.dirname(path) or ".")
+        return match[1] + html.escape(relative, quote=True) + match[3]
+
+    return _IMG_SRC.sub(swap, fragment)
+
+
+def uploaded_images(
+    items: Iterable[RemoteItem], images: Mapping[str, LocalImage]
+) -> tuple[dict[str, ImageUpload], dict[str, str]]:
+    """The repository images (by path) with the store's upload of their bytes, where an item
+    shows one, and the uploads' URLs → paths.
+
+    An upload's name is its content (``content.images.store_filename``): a store URL ending
+    in a local image's name is that very file, uploaded; no Files read (no ``read_files``).
+    """
+    by_name = {image.filename: path for path, image in sorted(images.items())}
+    urls: dict[str, str] = {}
+    for remote in items:
+        found = [remote.fields.get("image_src"), *_body_image_urls(remote)]
+        for url in found:
+            if not isinstance(url, str):
+                continue
+            path = by_name.get(unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]))
+            if path is not None and urlsplit(url).scheme in ("http", "https"):
+                urls[url] = path
+    uploaded = {path: url for url, path in sorted(urls.items())}
+    # The file's id is not needed (nothing is uploaded or read): only its URL is.
+    uploads = {
+        path: ImageUpload(
+            image,
+            RemoteFile(id="", status="READY", url=uploaded[path]) if path in uploaded else None,
+        )
+        for path, image in images.items()
+    }
+    return uploads, urls
+
+
+def _body_image_urls(remote: RemoteItem) -> list[str]:
+    body = remote.fields.get("body_html") or ""
+    return [html.unescape(m[2]) for m in _IMG_SRC.finditer(body)]
+
+
 def _main_as_markdown(main: str) -> str | None:
     """The body's own text as Markdown, the product marker kept on a line of its own."""
     if PRODUCTS_MARKER not in main:
@@ -257,8 +359,13 @@ def article_front(
     fmt: Format,
     parts: BodyParts | None,
     handle_in_front: bool,
+    local_images: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Front matter for ``remote``; ``parts`` None keeps the body whole (nothing extracted)."""
+    """Front matter for ``remote``; ``parts`` None keeps the body whole (nothing extracted).
+
+    ``local_images`` maps the store's URL of an uploaded repository image to its path: the
+    featured image is then that path, as the file that uploaded it wrote it.
+    """
     fields = remote.fields
     front: dict[str, Any] = {"title": fields["title"]}
     if handle_in_front:
@@ -280,7 +387,7 @@ def article_front(
         front["status"] = "draft"
     if fields.get("image_src"):
         front["image"] = {
-            "src": fields["image_src"],
+            "src": (local_images or {}).get(fields["image_src"], fields["image_src"]),
             "alt": fields.get("image_alt") or fields["title"],
         }
     _common(front, fields)
@@ -301,64 +408,66 @@ def article_front(
 
 @dataclass
 class _Checker:
-    """Loads candidate files from a scratch directory exactly as ``plan`` would."""
+    """Loads candidate files exactly as ``plan`` would, in a scratch repository: each at its
+    own path, beside copies of the repository images it may name (``copy_images``)."""
 
     scratch: Path
     default_blog: str
     now: datetime
-    counter: int = 0
+    uploads: Mapping[str, ImageUpload] = field(default_factory=dict)
+
+    def copy_images(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            target = self.scratch / PurePosixPath(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.uploads[path].image.path, target)
 
     def _load(
-        self, name: str, text: str, kind: Literal["article", "page"]
+        self, path: str, text: str, kind: Literal["article", "page"]
     ) -> Article | Page | None:
-        self.counter += 1
-        folder = self.scratch / str(self.counter)
-        if kind == "page":
-            folder = folder / PAGES_DIR
-        folder.mkdir(parents=True)
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
+        target = self.scratch / PurePosixPath(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
         loaded = load_file(
-            path, root=self.scratch, default_blog=self.default_blog, now=self.now, kind=kind
+            target, root=self.scratch, default_blog=self.default_blog, now=self.now, kind=kind
         )
-        return loaded.item
+        return loaded.item if not loaded.problems else None
 
     def article(
         self,
-        name: str,
+        path: str,
         text: str,
         remote: RemoteItem,
         products: Mapping[str, ResolvedProduct],
         pages: Mapping[str, Page],
     ) -> tuple[str, ...] | None:
         """Fields that would differ from the store, or None if the file is not valid."""
-        item = self._load(name, text, "article")
+        item = self._load(path, text, "article")
         if not isinstance(item, Article):
             return None
         if any(h not in products for h in item.featured_products):
             return None
-        disclaimer = pages.get(item.disclaimer) if item.disclaimer else None
-        if item.disclaimer and disclaimer is None:
+        if item.disclaimer and item.disclaimer not in pages:
             return None
-        fields = article_fields(
-            item,
-            products=[products[h] for h in item.featured_products],
-            disclaimer=disclaimer,
-        )
-        return tuple(c.field for c in field_diff(remote.fields, fields, ARTICLE_FIELDS))
+        desired = desired_article(item, products=products, pages=pages, images=self.uploads)
+        if not desired.ok:  # e.g. a published article featuring an archived product
+            return None
+        return tuple(c.field for c in field_diff(remote.fields, desired.fields, ARTICLE_FIELDS))
 
-    def page(self, name: str, text: str, remote: RemoteItem) -> tuple[Page, tuple[str, ...]] | None:
-        item = self._load(name, text, "page")
+    def page(self, path: str, text: str, remote: RemoteItem) -> tuple[Page, tuple[str, ...]] | None:
+        item = self._load(path, text, "page")
         if not isinstance(item, Page):
             return None
-        diff = field_diff(remote.fields, page_fields(item), PAGE_FIELDS)
+        diff = field_diff(remote.fields, desired_page(item).fields, PAGE_FIELDS)
         return item, tuple(c.field for c in diff)
 
 
 @contextmanager
-def _checker(default_blog: str, now: datetime) -> Iterator[_Checker]:
+def _checker(
+    default_blog: str, now: datetime, uploads: Mapping[str, ImageUpload]
+) -> Iterator[_Checker]:
     with tempfile.TemporaryDirectory(prefix="shopsync-pull-") as scratch:
-        yield _Checker(Path(scratch), default_blog, now)
+        yield _Checker(Path(scratch), default_blog, now, uploads)
 
 
 @dataclass
@@ -374,6 +483,46 @@ class _Doc:
     differences: tuple[str, ...] = ()
     messages: list[str] = field(default_factory=list)
     remote: RemoteItem | None = None
+    #: The file already there, compared with the store (``compare_local``).
+    local: LocalFile | None = None
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """An existing file, compared with the store's item as ``plan`` compares them."""
+
+    #: Field by field: the file's value (``before``), the store's (``after``).
+    changes: tuple[FieldChange, ...] = ()
+    #: Why it could not be compared (invalid, unknown product...): then it is not in sync.
+    problems: tuple[str, ...] = ()
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.changes and not self.problems
+
+
+def compare_local(
+    item: Article | Page | None,
+    remote: RemoteItem,
+    *,
+    products: Mapping[str, ResolvedProduct],
+    pages: Mapping[str, Page],
+    uploads: Mapping[str, ImageUpload],
+) -> LocalFile:
+    """The file's item rendered as a push would, against what the store holds (the plan's own
+    comparison: desired against remote canonical fields, nothing textual)."""
+    if item is None:
+        return LocalFile(problems=("is not a valid file (see shopsync validate)",))
+    if isinstance(item, Article):
+        desired = desired_article(item, products=products, pages=pages, images=uploads)
+        order = ARTICLE_FIELDS
+    else:
+        desired = desired_page(item)
+        order = PAGE_FIELDS
+    if not desired.ok:
+        return LocalFile(problems=desired.errors)
+    changes = field_diff(remote.fields, desired.fields, order)
+    return LocalFile(changes=tuple(FieldChange(c.field, c.after, c.before) for c in changes))
 
 
 def _page_doc(
@@ -399,7 +548,7 @@ def _page_doc(
         if fmt == "html":
             front["format"] = "html"
         text = file_text(front, text_body)
-        checked = checker.page(posixpath.basename(path), text, remote)
+        checked = checker.page(path, text, remote)
         if checked is None:
             continue
         page, differences = checked
@@ -427,7 +576,10 @@ def _article_doc(
     checker: _Checker,
     products: Mapping[str, ResolvedProduct],
     pages: Mapping[str, Page],
+    local_images: Mapping[str, str],
 ) -> _Doc:
+    """The best file for an article: Markdown that renders to what the store holds, else
+    HTML; uploaded repository images named by their paths (``local_images``: URL → path)."""
     fields = remote.fields
     body = fields.get("body_html") or ""
     summary_html = fields.get("summary_html")
@@ -446,7 +598,7 @@ def _article_doc(
     for fmt, chosen in candidates:
         source = chosen or whole
         if fmt == "markdown":
-            text_body = _main_as_markdown(source.main)
+            text_body = _main_as_markdown(localise(source.main, local_images, path))
             summary = summary_md if summary_html else None
             if text_body is None or (summary_html and summary is None):
                 continue
@@ -458,9 +610,10 @@ def _article_doc(
             fmt=fmt,
             parts=source if source is parts else None,
             handle_in_front=handle_in_front,
+            local_images=local_images,
         )
         text = file_text(front, text_body)
-        differences = checker.article(name, text, remote, products, pages)
+        differences = checker.article(path, text, remote, products, pages)
         if differences is None:
             continue
         doc = _Doc("article", remote.handle, remote.blog, path, text, fmt, differences)
@@ -539,12 +692,14 @@ def plan_files(
     *,
     root: Path,
     products: Mapping[str, ResolvedProduct],
+    local: Content | None = None,
     now: datetime | None = None,
 ) -> list[_Doc]:
-    """Decide each remote item's file and its text (nothing is written)."""
+    """Decide each remote item's file and its text, and compare the files already there
+    (nothing is written). ``local``: the repository's files (``load_local``)."""
     now = now or datetime.now(UTC)
     articles_dir = posixpath.normpath(settings.articles_dir.as_posix())
-    local = load_content([root / settings.articles_dir], root=root, default_blog=settings.blog)
+    local = local if local is not None else load_local(settings, root=root, now=now)
     local_articles = {(a.blog, a.handle): a.source_path for a in local.articles}
     local_pages = {p.handle: p.source_path for p in local.pages}
 
@@ -582,8 +737,10 @@ def plan_files(
         if parts.disclaimer and parts.notice_html is not None:
             notices.setdefault(parts.disclaimer, parts.notice_html)
 
+    uploads, local_images = uploaded_images((*store.articles, *store.pages), local.images)
     docs: list[_Doc] = []
-    with _checker(settings.blog, now) as checker:
+    with _checker(settings.blog, now, uploads) as checker:
+        checker.copy_images(set(local_images.values()))
         pages: dict[str, Page] = {}
         for remote in store.pages:
             doc, page = _page_doc(
@@ -595,10 +752,30 @@ def plan_files(
             docs.append(_valid_handle(doc))
         for remote in store.articles:
             key = (remote.blog or "", remote.handle)
-            doc = _article_doc(remote, article_paths[key], checker, products, pages)
+            doc = _article_doc(remote, article_paths[key], checker, products, pages, local_images)
             doc.remote = remote
             docs.append(_valid_handle(doc))
+    invalid = {problem.path for problem in local.problems}
+    items: list[Article | Page] = [*local.articles, *local.pages]
+    by_path = {item.source_path: item for item in items if item.source_path not in invalid}
+    page_items = {page.handle: page for page in local.pages}
+    for doc in docs:
+        if doc.remote is not None and (root / doc.path).exists():
+            doc.local = compare_local(
+                by_path.get(doc.path),
+                doc.remote,
+                products=products,
+                pages=page_items,
+                uploads=uploads,
+            )
     return docs
+
+
+def load_local(settings: Settings, *, root: Path, now: datetime | None = None) -> Content:
+    """The repository's files as a plan loads them (problems kept, not raised)."""
+    return load_content(
+        [root / settings.articles_dir], root=root, default_blog=settings.blog, now=now
+    )
 
 
 def _valid_handle(doc: _Doc) -> _Doc:
@@ -619,6 +796,15 @@ def product_handles(store: StoreContent) -> list[str]:
     )
 
 
+def resolve_products(
+    client: ShopifyClient, store: StoreContent, local: Content
+) -> dict[str, ResolvedProduct]:
+    """The products the store's product blocks show and the files feature: what writing the
+    files and comparing those already there need."""
+    handles = sorted({*product_handles(store), *featured_handles(local.articles)})
+    return fetch_products(client, handles) if handles else {}
+
+
 def pull(
     settings: Settings,
     client: ShopifyClient,
@@ -627,15 +813,22 @@ def pull(
     force: bool = False,
     blogs: Sequence[str] | None = None,
     dry_run: bool = False,
+    adopt: bool = False,
     now: datetime | None = None,
 ) -> PullResult:
-    """Write the store's articles and pages under the articles directory."""
+    """Write the store's articles and pages under the articles directory.
+
+    Read-only in the store unless ``adopt``: then the items pulled are marked as managed from
+    their files, and the token's write access is checked before any file is written. A dry
+    run writes nothing anywhere and needs read access only.
+    """
+    client.check_access(pull_scopes(adopt=adopt and not dry_run))
     store = read_store(client, settings, blogs=blogs)
     own = [page for page in store.pages if shopify_own(page)]
     store = replace(store, pages=tuple(page for page in store.pages if not shopify_own(page)))
-    handles = product_handles(store)
-    products = fetch_products(client, handles) if handles else {}
-    docs = plan_files(store, settings, root=root, products=products, now=now)
+    local = load_local(settings, root=root, now=now)
+    products = resolve_products(client, store, local)
+    docs = plan_files(store, settings, root=root, products=products, local=local, now=now)
     notes: list[str] = []
     if settings.blog not in store.blogs and (blogs is None or settings.blog in blogs):
         found = ", ".join(sorted(store.blogs)) or "none"
@@ -644,18 +837,33 @@ def pull(
             "set SHOPSYNC_BLOG to one of them, or a push will create it"
         )
     files = [_write(doc, root=root, force=force, dry_run=dry_run) for doc in docs]
-    if not dry_run:
-        kept = [
-            (doc, f)
-            for doc, f in zip(docs, files, strict=True)
-            if f.action in ("created", "overwritten", "unchanged")
-        ]
-        adopted = _adopt(client, [(doc.remote, doc.path) for doc, _f in kept if doc.remote])
+    kept = [
+        (doc.remote, doc.path)
+        for doc, f in zip(docs, files, strict=True)
+        if doc.remote is not None
+        and f.action in ("created", "overwritten", "unchanged")
+        and doc.remote.source != doc.path
+    ]
+    if adopt and not dry_run:
+        adopted = _adopt(client, kept)
         files = [
             replace(f, adopted=True) if doc.remote and doc.remote.id in adopted else f
             for doc, f in zip(docs, files, strict=True)
         ]
+    elif kept and not adopt:
+        notes.append(unadopted_note(len(kept), dry_run=dry_run))
     return PullResult(files=(*(_left_alone(page) for page in own), *files), notes=tuple(notes))
+
+
+def unadopted_note(count: int, *, dry_run: bool) -> str:
+    """What to do about items pulled without ``--adopt``: plan calls each a conflict."""
+    items = "1 item" if count == 1 else f"{count} items"
+    verb = "would be" if dry_run else "were"
+    return (
+        f"{items} {verb} pulled but not adopted: the store does not know them as shopsync's, "
+        "so a plan calls them conflicts; run `shopsync pull --adopt` to mark them as managed "
+        "from their files (needs write_content), or `shopsync push --adopt` to take them over"
+    )
 
 
 def _left_alone(page: RemoteItem) -> PulledFile:
@@ -699,6 +907,8 @@ def _adopt(client: ShopifyClient, items: Sequence[tuple[RemoteItem, str]]) -> se
 
 
 def _write(doc: _Doc, *, root: Path, force: bool, dry_run: bool) -> PulledFile:
+    """Write one file, unless one already there is in sync with the store (never rewritten)
+    or differs from it (rewritten only with ``force``)."""
     base: dict[str, Any] = {
         "resource": doc.resource,
         "handle": doc.handle,
@@ -708,19 +918,20 @@ def _write(doc: _Doc, *, root: Path, force: bool, dry_run: bool) -> PulledFile:
         "differences": doc.differences,
     }
     messages = list(doc.messages)
+    target = root / doc.path
+    local = doc.local if target.exists() else None
+    if local is not None:
+        if local.in_sync or _same_text(target, doc.text):
+            # In sync, or already what pull writes (even if the store says more than it can).
+            return PulledFile(action="unchanged", messages=tuple(doc.messages), **base)
+        base["changes"] = local.changes
+        messages.extend(f"the file {problem}" for problem in local.problems)
     if doc.text is None:
         return PulledFile(action="failed", messages=tuple(messages), **base)
-    target = root / doc.path
     if target.exists():
-        try:
-            same = target.read_text(encoding="utf-8") == doc.text
-        except (OSError, UnicodeDecodeError):
-            same = False
-        if same:
-            return PulledFile(action="unchanged", messages=tuple(messages), **base)
         if not force:
-            messages.append("exists and differs; not overwritten (--force overwrites it)")
-            return PulledFile(action="skipped", messages=tuple(messages), **base)
+            messages.append("differs from the store; not overwritten (--force overwrites it)")
+            return PulledFile(action="different", messages=tuple(messages), **base)
         action: Action = "overwritten"
     else:
         action = "created"
@@ -728,3 +939,10 @@ def _write(doc: _Doc, *, root: Path, force: bool, dry_run: bool) -> PulledFile:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(doc.text, encoding="utf-8")
     return PulledFile(action=action, messages=tuple(messages), **base)
+
+
+def _same_text(target: Path, text: str | None) -> bool:
+    try:
+        return text is not None and target.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False

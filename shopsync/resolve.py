@@ -20,10 +20,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from shopsync.admin.client import ShopifyClient
-from shopsync.admin.remote import RemoteItem, fetch_products
+from shopsync.admin.remote import RemoteItem
 from shopsync.config import Settings
 from shopsync.plan import Plan, PlanItem
-from shopsync.pull import PulledFile, StoreContent, _write, plan_files, product_handles
+from shopsync.pull import (
+    PulledFile,
+    StoreContent,
+    _write,
+    load_local,
+    plan_files,
+    resolve_products,
+)
 
 
 def chosen_conflicts(plan: Plan, targets: Sequence[str]) -> list[PlanItem]:
@@ -66,7 +73,7 @@ def take_store(
         articles=tuple(r for r in remotes if r.resource == "article"),
         pages=tuple(r for r in remotes if r.resource == "page"),
     )
-    handles = product_handles(store)
-    products = fetch_products(client, handles) if handles else {}
-    docs = plan_files(store, settings, root=root, products=products)
+    local = load_local(settings, root=root)
+    products = resolve_products(client, store, local)
+    docs = plan_files(store, settings, root=root, products=products, local=local)
     return [_write(doc, root=root, force=True, dry_run=dry_run) for doc in docs]

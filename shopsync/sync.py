@@ -55,8 +55,6 @@ from shopsync.vocabulary import (
 )
 
 READ_PRODUCTS = ("read_products",)
-#: What ``pull`` needs (it resolves the products of the product blocks it finds).
-READ_SCOPES: tuple[tuple[str, ...], ...] = (READ_CONTENT, READ_PRODUCTS)
 
 #: Called with what was loaded, before anything is sent (the CLI prints problems from it).
 ContentReporter = Callable[[Content], None]
