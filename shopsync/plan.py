@@ -662,7 +662,7 @@ def _plan_resource(
         item = _plan_one(want, found.matches.get(index), found.clashes.get(index), order, options)
         notes, hints = found.notes.get(index, ()), found.hints.get(index, ())
         if notes or hints:
-            item = replace(item, messages=(*notes, *item.messages), hints=(*item.hints, *hints))
+            item = replace(item, messages=(*item.messages, *notes), hints=(*item.hints, *hints))
         items.append(item)
     claimed = {item.id for item in items if item.kind == "conflict"}
     for orphan in found.unmatched:
