@@ -371,8 +371,8 @@ class _Matcher:
                 if self.gone(found):
                     self.take(index, found)
                     self.done.notes[index] = (
-                        f"renamed: {old!r} is in its previous_handles, and {found.source} "
-                        "(the file it was synced from) is gone",
+                        f"taken for {old!r} renamed: previous_handles names it, and its file "
+                        f"{found.source} is gone",
                     )
                     break
                 if found.source not in self.sources:
@@ -407,8 +407,8 @@ class _Matcher:
         for index, (held, ratio) in found.pairs.items():
             self.take(index, held)
             self.done.notes[index] = (
-                f"renamed: {held.source} (the file {held.handle!r} was synced from) is gone, "
-                f"and this file has its title and a body {ratio:.0%} alike",
+                f"taken for {held.handle!r} renamed: its file {held.source} is gone, and this "
+                f"one has the same title and a body {ratio:.0%} alike",
             )
         for index, candidates in found.unsure.items():
             which = " or ".join(f"{c.handle!r} ({c.source})" for c in candidates)
