@@ -152,6 +152,9 @@ def test_the_command_line_shows_and_pushes_a_rename(
         "path": f"/blogs/{BLOG}/alpha",
         "target": f"/blogs/{BLOG}/alpha-study",
     }
-    assert store_cli("push", "--yes").exit_code == 0
+    assert store_cli("plan", "--out", "rename.json").exit_code == 0
+    pushed = store_cli("push", "rename.json", "--yes")  # the rename as reviewed
+    assert pushed.exit_code == 0, pushed.stdout
     assert store.articles()["alpha-study"]["id"] == alpha_id
+    assert store.redirects() == [(f"/blogs/{BLOG}/alpha", f"/blogs/{BLOG}/alpha-study")]
     assert "No changes" in store_cli("plan").stdout
