@@ -674,7 +674,8 @@ def _plan_resource(
 
 
 def _held(item: DesiredItem, held: RemoteItem, why: str, hint: str) -> PlanItem:
-    """A file held back: what it asks for cannot be decided from this plan alone."""
+    """A file held back: what it asks for cannot be decided from this plan alone. (The store
+    item is named by its id only: outside the plan, its fields were not read.)"""
     return PlanItem(
         kind="conflict",
         resource=item.resource,
@@ -683,7 +684,6 @@ def _held(item: DesiredItem, held: RemoteItem, why: str, hint: str) -> PlanItem:
         blog=item.blog,
         id=held.id,
         desired=item,
-        remote=held,
         title=_title(item),
         warnings=item.warnings,
         messages=(why,),

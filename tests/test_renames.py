@@ -11,8 +11,10 @@ import pytest
 
 from shopsync.admin.client import ShopifyClient
 from shopsync.config import Settings
+from shopsync.plan import PlanOptions
 from shopsync.renames import SIMILAR, likeness, url_path
 from shopsync.report import plan_text
+from shopsync.sync import build_plan
 
 from .cli_support import Cli
 from .sync_helpers import BLOG, Store, plan, sync
@@ -90,6 +92,26 @@ def test_a_renamed_file_keeps_its_article_and_redirects_the_old_url(
     again = plan(settings, client, repo)
     assert not again.has_changes and not again.has_errors
     assert {i.kind for i in again.items if i.resource == "article"} == {"unchanged"}
+
+
+def test_a_plan_of_the_renamed_file_alone_holds_it_back(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    alpha = derive_alpha_handle(repo)
+    assert sync(settings, client, repo).ok
+    rename(
+        alpha,
+        "alpha-study.md",
+        edit=("title: Alpha\n", "title: Alpha\nprevious_handles: [alpha]\n"),
+    )
+    alone = build_plan(
+        settings, client, [Path("articles/alpha-study.md")], PlanOptions(), root=repo
+    )
+    (item,) = alone.of_resource("article")  # no create of a second article
+    assert item.kind == "conflict" and item.id == store.articles()["alpha"]["id"]
+    assert "articles/alpha.md, a file this plan does not cover" in item.messages[0]
+    (whole,) = plan(settings, client, repo).of_kind("update")  # the whole directory: a rename
+    assert whole.id == item.id and whole.redirect
 
 
 def test_a_moved_file_keeping_its_handle_moves_only_the_source_mark(
