@@ -414,8 +414,8 @@ class _Matcher:
             which = " or ".join(f"{c.handle!r} ({c.source})" for c in candidates)
             resource = candidates[0].resource
             self.done.hints[index] = (
-                f"it may be {which} renamed (the same title, a similar body): to keep that "
-                f"{resource}, name its handle in this file's previous_handles",
+                f"it may be {which} renamed (the same title): to keep that {resource}, "
+                "name its handle in this file's previous_handles",
             )
         for held_id, indexes in found.unsure_orphans.items():
             files = " or ".join(self.desired[i].source for i in indexes)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,14 +45,22 @@ def likeness(before: str | None, after: str | None) -> float:
     return matcher.ratio()
 
 
+def same_title(want: DesiredItem, held: RemoteItem) -> bool:
+    """Of one blog with one title: what may be a rename, and is worth comparing bodies for."""
+    title = want.fields.get("title")
+    return (
+        want.blog == held.blog
+        and want.ok
+        and isinstance(title, str)
+        and title == held.fields.get("title")
+    )
+
+
 def same_content(want: DesiredItem, held: RemoteItem) -> float | None:
     """How alike the bodies are when ``want`` may be ``held`` renamed (same blog, same title,
     bodies at least ``SIMILAR`` alike), else None. A file left unrendered has no body to
     compare: never the same."""
-    if want.blog != held.blog or not want.ok or "body_html" not in want.fields:
-        return None
-    title = want.fields.get("title")
-    if not isinstance(title, str) or title != held.fields.get("title"):
+    if not same_title(want, held):
         return None
     before, after = held.fields.get("body_html"), want.fields.get("body_html")
     if not isinstance(before, str) or not isinstance(after, str):
@@ -62,8 +71,9 @@ def same_content(want: DesiredItem, held: RemoteItem) -> float | None:
 
 @dataclass(frozen=True)
 class ContentPairs:
-    """What content says: sure pairs (desired index → orphan, likeness), and the ambiguous
-    candidates of each side (desired index → orphans; orphan id → desired indexes)."""
+    """What content says: sure pairs (desired index → orphan, likeness), and the candidates
+    left unsure on each side (desired index → orphans; orphan id → desired indexes): more
+    than one alike, or of the same title only."""
 
     pairs: Mapping[int, tuple[RemoteItem, float]]
     unsure: Mapping[int, tuple[RemoteItem, ...]]
@@ -74,27 +84,34 @@ def pair_by_content(
     creates: Mapping[int, DesiredItem], orphans: Sequence[RemoteItem]
 ) -> ContentPairs:
     """Each would-be create with the orphan it is, when each is the other's one candidate."""
-    found: dict[tuple[int, str], float] = {}
+    alike: dict[tuple[int, str], float] = {}
+    titled: set[tuple[int, str]] = set()
     for index, want in creates.items():
         for held in orphans:
+            if not same_title(want, held):
+                continue
+            titled.add((index, held.id))
             ratio = same_content(want, held)
             if ratio is not None:
-                found[(index, held.id)] = ratio
-    by_index: dict[int, list[RemoteItem]] = {}
-    by_orphan: dict[str, list[int]] = {}
+                alike[(index, held.id)] = ratio
     held_by_id = {held.id: held for held in orphans}
-    for index, held_id in sorted(found):
-        by_index.setdefault(index, []).append(held_by_id[held_id])
-        by_orphan.setdefault(held_id, []).append(index)
-    pairs: dict[int, tuple[RemoteItem, float]] = {}
-    unsure: dict[int, tuple[RemoteItem, ...]] = {}
-    unsure_orphans: dict[str, tuple[int, ...]] = {}
-    for index, candidates in by_index.items():
-        only = candidates[0]
-        if len(candidates) == 1 and by_orphan[only.id] == [index]:
-            pairs[index] = (only, found[(index, only.id)])
+    per_create = Counter(index for index, _held in alike)
+    per_orphan = Counter(held_id for _index, held_id in alike)
+    pairs = {
+        index: (held_by_id[held_id], ratio)
+        for (index, held_id), ratio in alike.items()
+        if per_create[index] == 1 and per_orphan[held_id] == 1
+    }
+    paired = {held.id for held, _ratio in pairs.values()}
+    unsure: dict[int, list[RemoteItem]] = {}
+    unsure_orphans: dict[str, list[int]] = {}
+    for index, held_id in sorted(titled):
+        if index in pairs or held_id in paired:
             continue
-        unsure[index] = tuple(candidates)
-        for held in candidates:
-            unsure_orphans[held.id] = tuple(by_orphan[held.id])
-    return ContentPairs(pairs=pairs, unsure=unsure, unsure_orphans=unsure_orphans)
+        unsure.setdefault(index, []).append(held_by_id[held_id])
+        unsure_orphans.setdefault(held_id, []).append(index)
+    return ContentPairs(
+        pairs=pairs,
+        unsure={k: tuple(v) for k, v in unsure.items()},
+        unsure_orphans={k: tuple(v) for k, v in unsure_orphans.items()},
+    )
