@@ -34,7 +34,9 @@ def url_path(resource: str, blog: str | None, handle: str) -> str:
 
 def likeness(before: str | None, after: str | None) -> float:
     """How alike two bodies are, 0 to 1: difflib's ratio over words (over characters a long
-    body costs seconds), its cheap upper bounds first."""
+    body costs seconds), or 0 when a cheap upper bound of it is already below ``SIMILAR``.
+    Measured: two 10 KB bodies 2 ms; two 460 KB ones (near Shopify's limit) 2 s alike, up to
+    6 s for the same words shuffled; only bodies under one title are ever compared."""
     if before == after:
         return 1.0
     if before is None or after is None:
