@@ -69,6 +69,9 @@ class DesiredItem:
     #: file wrote its publish_date in ("+11:00"); the fields hold what Shopify stores.
     product_handles: Mapping[str, str] = field(default_factory=dict)
     utc_offset: str | None = None
+    #: Handles the file says its item had before (``previous_handles``): a managed store item
+    #: with one of them whose file is gone is this file's, renamed (``plan``).
+    previous_handles: tuple[str, ...] = ()
 
     def __hash__(self) -> int:
         return stable_hash(self.to_dict())
@@ -88,6 +91,7 @@ class DesiredItem:
             "known": self.known,
             "product_handles": dict(self.product_handles),
             "utc_offset": self.utc_offset,
+            "previous_handles": list(self.previous_handles),
         }
 
     @classmethod
@@ -106,6 +110,7 @@ class DesiredItem:
             known=data.get("known"),
             product_handles=dict(data.get("product_handles") or {}),
             utc_offset=data.get("utc_offset"),
+            previous_handles=tuple(data.get("previous_handles") or ()),
         )
 
     @property
@@ -322,6 +327,7 @@ def desired_article(
         known=digest,
         product_handles={p.id: p.info.handle for p in resolved},
         utc_offset=_offset(article.publish_date),
+        previous_handles=tuple(article.previous_handles),
     )
 
 
@@ -335,7 +341,11 @@ def _offset(moment: datetime | None) -> str | None:
 
 def desired_page(page: Page) -> DesiredItem:
     return DesiredItem(
-        resource="page", handle=page.handle, source=page.source_path, fields=page_fields(page)
+        resource="page",
+        handle=page.handle,
+        source=page.source_path,
+        fields=page_fields(page),
+        previous_handles=tuple(page.previous_handles),
     )
 
 

@@ -9,8 +9,8 @@ and is a conflict unless ``force``. Unmanaged items are never touched unless ``a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +26,7 @@ from shopsync.admin.remote import RemoteDefinition, RemoteItem, RemoteState, Sto
 from shopsync.content.images import ImageUpload
 from shopsync.desired import DesiredItem, DesiredState
 from shopsync.errors import SavedPlanError
+from shopsync.renames import pair_by_content
 from shopsync.vocabulary import (
     ARTICLE_FIELDS,
     PAGE_FIELDS,
@@ -301,64 +302,160 @@ def shopify_own(remote: RemoteItem) -> bool:
     return remote.resource == "page" and not remote.managed and remote.handle in SHOPIFY_PAGES
 
 
+@dataclass
+class _Matching:
+    """What ``_match`` decided: per desired index its store item, or the item whose handle it
+    may not take, or why it is held back; the remote items left over; and the words for
+    the plan (why a rename was paired, what to say of one it could not be sure of)."""
+
+    matches: dict[int, RemoteItem] = field(default_factory=dict)
+    clashes: dict[int, RemoteItem] = field(default_factory=dict)
+    held: dict[int, tuple[RemoteItem, str, str]] = field(default_factory=dict)
+    unmatched: list[RemoteItem] = field(default_factory=list)
+    notes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    hints: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    orphan_hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class _Matcher:
+    """The passes of ``_match``, over what they share: what is taken, and where to look."""
+
+    def __init__(
+        self, desired: Sequence[DesiredItem], remote: Sequence[RemoteItem], options: PlanOptions
+    ) -> None:
+        self.desired, self.remote, self.options = desired, remote, options
+        self.by_source: dict[str, RemoteItem] = {}
+        for found in sorted(remote, key=lambda r: r.id):
+            if found.source is not None:
+                self.by_source.setdefault(found.source, found)
+        self.by_handle = {(r.blog or "", r.handle): r for r in remote}
+        self.sources = {d.source for d in desired}
+        self.used: set[str] = set()
+        self.done = _Matching()
+
+    def gone(self, found: RemoteItem) -> bool:
+        """Managed from a file this plan covers and does not have: free to be paired."""
+        return (
+            found.managed
+            and found.source not in self.sources
+            and self.options.in_scope(found.source or "")
+        )
+
+    def take(self, index: int, found: RemoteItem) -> None:
+        self.done.matches[index] = found
+        self.used.add(found.id)
+
+    def open(self) -> Iterator[tuple[int, DesiredItem]]:
+        """The desired items not decided yet."""
+        done = self.done
+        for index, want in enumerate(self.desired):
+            if index not in done.matches and index not in done.clashes and index not in done.held:
+                yield index, want
+
+    def by_file(self) -> None:
+        """By source mark: a file whose handle changed keeps its item."""
+        for index, want in self.open():
+            found = self.by_source.get(want.source)
+            if found is not None and found.id not in self.used:
+                self.take(index, found)
+
+    def by_previous_handles(self) -> None:
+        """The item named by one of the file's ``previous_handles``, managed and its file
+        gone. One managed from a file outside the plan's paths may still have its file: the
+        desired item is held back until a plan covers both."""
+        for index, want in self.open():
+            for old in want.previous_handles:
+                found = self.by_handle.get((want.blog or "", old))
+                if found is None or found.id in self.used or not found.managed:
+                    continue
+                if self.gone(found):
+                    self.take(index, found)
+                    self.done.notes[index] = (
+                        f"taken for {old!r} renamed: previous_handles names it, and its file "
+                        f"{found.source} is gone",
+                    )
+                    break
+                if found.source not in self.sources:
+                    self.done.held[index] = (
+                        found,
+                        f"previous handle {old!r} is the {want.resource} shopsync manages "
+                        f"from {found.source}, a file this plan does not cover",
+                        "plan the whole articles directory (or both files) so the rename "
+                        "is seen whole",
+                    )
+                    break
+
+    def by_handle_alone(self) -> None:
+        """By handle: new files, and moved ones keeping an explicit handle."""
+        for index, want in self.open():
+            found = self.by_handle.get((want.blog or "", want.handle))
+            if found is None:
+                continue
+            adoptable = not found.managed and self.options.adopt and not shopify_own(found)
+            if found.id not in self.used and (self.gone(found) or adoptable):
+                self.take(index, found)
+            else:
+                self.done.clashes[index] = found
+
+    def by_content(self) -> None:
+        """A file that would be new and an orphan with one item's content (``renames``)."""
+        creates = {i: want for i, want in self.open() if want.ok}
+        orphans = [r for r in self.remote if r.id not in self.used and self.gone(r)]
+        if not creates or not orphans:
+            return
+        found = pair_by_content(creates, orphans)
+        for index, (held, ratio) in found.pairs.items():
+            self.take(index, held)
+            self.done.notes[index] = (
+                f"taken for {held.handle!r} renamed: its file {held.source} is gone, and this "
+                f"one has the same title and a body {ratio:.0%} alike",
+            )
+        for index, candidates in found.unsure.items():
+            which = " or ".join(f"{c.handle!r} ({c.source})" for c in candidates)
+            resource = candidates[0].resource
+            self.done.hints[index] = (
+                f"it may be {which} renamed (the same title): to keep that {resource}, "
+                "name its handle in this file's previous_handles",
+            )
+        for held_id, indexes in found.unsure_orphans.items():
+            files = " or ".join(self.desired[i].source for i in indexes)
+            held = next(r for r in orphans if r.id == held_id)
+            self.done.orphan_hints[held_id] = (
+                f"if {files} is this {held.resource} renamed, add "
+                f"previous_handles: [{held.handle}] to it",
+            )
+
+    def taken_handles(self) -> None:
+        """A target handle held by another remote item: an update would fail with TAKEN. An
+        article moving to another blog under the same handle needs it free in that blog."""
+        for index, want in enumerate(self.desired):
+            match = self.done.matches.get(index)
+            if match is None or (match.blog or "", match.handle) == (want.blog or "", want.handle):
+                continue
+            holder = self.by_handle.get((want.blog or "", want.handle))
+            if holder is not None and holder.id != match.id:
+                self.done.clashes[index] = holder
+
+
 def _match(
     desired: Sequence[DesiredItem],
     remote: Sequence[RemoteItem],
     options: PlanOptions,
-) -> tuple[dict[int, RemoteItem], dict[int, RemoteItem], list[RemoteItem]]:
-    """Pair desired items with remote ones.
+) -> _Matching:
+    """Pair desired items with remote ones: by source mark, by ``previous_handles``, by
+    handle, by content (see ``_Matcher``), in that order.
 
-    Returns (matches by desired index, handle clashes by desired index, unmatched remote).
     A clash is a remote item holding the desired handle that cannot be this file's: an
     unmanaged one (without ``adopt``), or one managed from another file that still exists.
     """
-    by_source: dict[str, RemoteItem] = {}
-    for held in sorted(remote, key=lambda r: r.id):
-        if held.source is not None:
-            by_source.setdefault(held.source, held)
-    by_handle = {(r.blog or "", r.handle): r for r in remote}
-    desired_sources = {d.source for d in desired}
-    used: set[str] = set()
-    matches: dict[int, RemoteItem] = {}
-    clashes: dict[int, RemoteItem] = {}
-    # First pass: by source, so a renamed file keeps its article.
-    for index, want in enumerate(desired):
-        found = by_source.get(want.source)
-        if found is not None and found.id not in used:
-            matches[index] = found
-            used.add(found.id)
-    # Second pass: by handle, for new files and moved files.
-    for index, want in enumerate(desired):
-        if index in matches:
-            continue
-        found = by_handle.get((want.blog or "", want.handle))
-        if found is None:
-            continue
-        if found.id in used:
-            clashes[index] = found
-        elif found.managed:
-            moved = found.source not in desired_sources and options.in_scope(found.source or "")
-            if moved:
-                matches[index] = found
-                used.add(found.id)
-            else:
-                clashes[index] = found
-        elif options.adopt and not shopify_own(found):
-            matches[index] = found
-            used.add(found.id)
-        else:
-            clashes[index] = found
-    # A target handle held by some other remote item: an update would fail with TAKEN. An
-    # article moving to another blog under the same handle needs it free in that blog.
-    for index, want in enumerate(desired):
-        match = matches.get(index)
-        if match is None or (match.blog or "", match.handle) == (want.blog or "", want.handle):
-            continue
-        holder = by_handle.get((want.blog or "", want.handle))
-        if holder is not None and holder.id != match.id:
-            clashes[index] = holder
-    unmatched = [r for r in remote if r.id not in used]
-    return matches, clashes, unmatched
+    matcher = _Matcher(desired, remote, options)
+    matcher.by_file()
+    matcher.by_previous_handles()
+    matcher.by_handle_alone()
+    matcher.by_content()
+    matcher.taken_handles()
+    matcher.done.unmatched = [r for r in remote if r.id not in matcher.used]
+    return matcher.done
 
 
 def _title(item: DesiredItem | RemoteItem) -> str | None:
@@ -555,15 +652,43 @@ def _plan_resource(
     order: Sequence[str],
     options: PlanOptions,
 ) -> list[PlanItem]:
-    matches, clashes, unmatched = _match(desired, remote, options)
-    items = [
-        _plan_one(d, matches.get(i), clashes.get(i), order, options) for i, d in enumerate(desired)
-    ]
+    found = _match(desired, remote, options)
+    items = []
+    for index, want in enumerate(desired):
+        held = found.held.get(index)
+        if held is not None and want.ok:
+            items.append(_held(want, *held))
+            continue
+        item = _plan_one(want, found.matches.get(index), found.clashes.get(index), order, options)
+        notes, hints = found.notes.get(index, ()), found.hints.get(index, ())
+        if notes or hints:
+            item = replace(item, messages=(*item.messages, *notes), hints=(*item.hints, *hints))
+        items.append(item)
     claimed = {item.id for item in items if item.kind == "conflict"}
-    for orphan in unmatched:
+    for orphan in found.unmatched:
         if orphan.managed and orphan.id not in claimed and options.in_scope(orphan.source or ""):
-            items.append(_orphan(orphan, options))
+            item = _orphan(orphan, options)
+            hints = found.orphan_hints.get(orphan.id, ())
+            items.append(replace(item, hints=(*item.hints, *hints)) if hints else item)
     return items
+
+
+def _held(item: DesiredItem, held: RemoteItem, why: str, hint: str) -> PlanItem:
+    """A file held back: what it asks for cannot be decided from this plan alone. (The store
+    item is named by its id only: outside the plan, its fields were not read.)"""
+    return PlanItem(
+        kind="conflict",
+        resource=item.resource,
+        handle=item.handle,
+        source=item.source,
+        blog=item.blog,
+        id=held.id,
+        desired=item,
+        title=_title(item),
+        warnings=item.warnings,
+        messages=(why,),
+        hints=(hint,),
+    )
 
 
 def plan_image(upload: ImageUpload) -> PlanItem:

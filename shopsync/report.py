@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shopsync.plan import FieldChange, Plan, PlanItem, field_diff
+from shopsync.renames import url_path
 
 if TYPE_CHECKING:
     from shopsync.apply import ApplyResult
@@ -200,8 +201,13 @@ def _headline(item: PlanItem) -> str:
         extra.append(item.source)
     if item.kind in ("conflict", "error", "orphan"):
         extra.append(item.kind)
-    if item.redirect and item.remote is not None:
-        extra.append(f"renamed from {item.remote.handle}, with redirect")
+    renamed = renamed_from(item)
+    if renamed is not None:
+        whence = f" ({renamed['source']})" if renamed["source"] != item.source else ""
+        extra.append(
+            f"renamed from {renamed['handle']}{whence}, "
+            f"redirect {renamed['path']} → {renamed['target']}"
+        )
     if item.kind in ("unpublish", "delete"):
         extra.append(item.kind)
     suffix = f"  ({'; '.join(extra)})" if extra else ""
@@ -214,6 +220,20 @@ def admin_edit(item: PlanItem) -> tuple[FieldChange, ...]:
     if item.kind != "conflict" or item.written is None or item.remote is None:
         return ()
     return field_diff(item.written, item.remote.fields, list(item.remote.fields))
+
+
+def renamed_from(item: PlanItem) -> dict[str, Any] | None:
+    """An update that changes the item's handle: its old handle and file, and the redirect
+    from its old URL to the new one (``redirectNewHandle``), else None."""
+    old = item.remote
+    if not item.redirect or old is None:
+        return None
+    return {
+        "handle": old.handle,
+        "source": old.source,
+        "path": url_path(old.resource, old.blog, old.handle),
+        "target": url_path(item.resource, item.blog, item.handle),
+    }
 
 
 def item_lines(item: PlanItem, *, verbose: bool = False) -> list[str]:
@@ -312,8 +332,10 @@ def item_json(item: PlanItem) -> dict[str, Any]:
         "hints": list(item.hints),
         "warnings": list(item.warnings),
     }
-    if item.redirect:
+    renamed = renamed_from(item)
+    if renamed is not None:
         data["redirect"] = True
+        data["renamed_from"] = renamed
     admin = admin_edit(item)
     if admin:
         data["admin_edit"] = [change.to_dict() for change in admin]

@@ -247,6 +247,54 @@ def test_duplicate_page_handle(tmp_path: Path) -> None:
     assert only_problem(load(tmp_path)).path == "articles/pages/b.md"
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("previous_handles: [Old_Post]", "previous handle 'Old_Post' may contain only"),
+        ("previous_handles: [old, old]", "a previous handle is listed twice"),
+        ("previous_handles: [post]", "previous handle 'post' is the current handle"),
+        ("previous_handles: old", "previous_handles must be a list"),
+    ],
+)
+def test_previous_handles_are_checked_like_handles(tmp_path: Path, line: str, message: str) -> None:
+    write(tmp_path, "post.md", article_text(line))
+    p = only_problem(load(tmp_path))
+    assert (p.path, p.field, p.line) == ("articles/post.md", "previous_handles", 4)
+    assert message in p.message
+
+
+def test_previous_handles_of_an_article_and_a_page(tmp_path: Path) -> None:
+    write(tmp_path, "post.md", article_text("previous_handles: [old-post, older-post]"))
+    write(tmp_path, "pages/terms.md", "---\ntitle: Terms\nprevious_handles: [legal]\n---\nx\n")
+    content = load(tmp_path)
+    assert content.ok, content.problems
+    assert content.articles[0].previous_handles == ["old-post", "older-post"]
+    assert content.pages[0].previous_handles == ["legal"]
+
+
+def test_two_files_claiming_one_previous_handle(tmp_path: Path) -> None:
+    write(tmp_path, "one.md", article_text("previous_handles: [old]"))
+    write(tmp_path, "two.md", article_text("previous_handles:", "  - older", "  - old"))
+    write(tmp_path, "three.md", article_text("previous_handles: [old]", "blog: other-blog"))
+    content = load(tmp_path)
+    p = only_problem(content)
+    assert (p.path, p.field, p.line) == ("articles/two.md", "previous_handles", 6)
+    assert "'old' is also a previous handle of articles/one.md" in p.message
+    assert p.hint is not None and "one file only" in p.hint
+    assert sorted(a.source_path for a in content.articles) == [
+        "articles/one.md",
+        "articles/three.md",
+    ]
+
+
+def test_a_previous_handle_that_is_another_files_handle(tmp_path: Path) -> None:
+    write(tmp_path, "new.md", article_text("previous_handles: [old]"))
+    write(tmp_path, "old.md", article_text())
+    p = only_problem(load(tmp_path))
+    assert (p.path, p.field) == ("articles/new.md", "previous_handles")
+    assert "'old' is also the handle of articles/old.md" in p.message
+
+
 def test_missing_disclaimer_page(tmp_path: Path) -> None:
     write(tmp_path, "a.md", article_text("disclaimer: medical"))
     p = only_problem(load(tmp_path))

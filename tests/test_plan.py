@@ -289,6 +289,171 @@ def test_a_move_to_a_blog_where_the_handle_is_taken_is_a_conflict() -> None:
     assert "does not manage" in item.messages[0]
 
 
+# ------------------------------------------------------------------------------- renames
+
+
+def renamed(old: DesiredItem, handle: str, source: str, **changes: Any) -> DesiredItem:
+    """``old``'s file under another name: the same content, another derived handle."""
+    kept = {k: v for k, v in old.fields.items() if k != "handle"}
+    item = want(handle, source=source, **{**kept, **changes})
+    return replace(item, blog=item.fields["blog"])
+
+
+def test_previous_handles_keep_the_article_of_a_renamed_file() -> None:
+    old = want("old-handle", source="articles/old.md")
+    new = replace(
+        want("new-handle", source="articles/new.md", title="A new title"),
+        previous_handles=("older", "old-handle"),
+    )
+    plan = make_plan(state(new), remote(stored(old, "1")))
+    (item,) = plan.items  # no create, no orphan
+    assert item.kind == "update" and item.id == "1" and item.redirect
+    assert [(c.field, c.before, c.after) for c in item.diff] == [
+        ("handle", "old-handle", "new-handle"),
+        ("title", "Title of old-handle", "A new title"),
+        ("shopsync.source", "articles/old.md", "articles/new.md"),
+    ]
+    assert "previous_handles" in item.messages[0] and "articles/old.md" in item.messages[0]
+    assert (
+        "~ article research-digest/new-handle  (articles/new.md; renamed from old-handle "
+        "(articles/old.md), redirect /blogs/research-digest/old-handle → "
+        "/blogs/research-digest/new-handle)"
+    ) in plan_text(plan).splitlines()
+    (shown,) = plan_json(plan)["items"]
+    assert shown["redirect"] is True
+    assert shown["renamed_from"] == {
+        "handle": "old-handle",
+        "source": "articles/old.md",
+        "path": "/blogs/research-digest/old-handle",
+        "target": "/blogs/research-digest/new-handle",
+    }
+
+
+def test_a_previous_handle_of_a_file_that_still_exists_is_not_taken() -> None:
+    # old.md still has its article (now renamed to "kept"): new.md's claim is stale.
+    old = want("old-handle", source="articles/old.md")
+    new = replace(want("new-handle", source="articles/new.md"), previous_handles=("old-handle",))
+    plan = make_plan(state(new, want("kept", source="articles/old.md")), remote(stored(old, "1")))
+    assert {(i.source, i.kind, i.id) for i in plan.items} == {
+        ("articles/new.md", "create", None),
+        ("articles/old.md", "update", "1"),
+    }
+
+
+def test_a_previous_handle_managed_from_outside_the_plan_is_held_back() -> None:
+    # A plan of articles/new.md alone cannot know whether elsewhere/old.md still exists.
+    old = want("old-handle", source="elsewhere/old.md")
+    new = replace(want("new-handle", source="articles/new.md"), previous_handles=("old-handle",))
+    plan = make_plan(state(new), remote(stored(old, "1")), PlanOptions(scope=("articles",)))
+    (item,) = plan.items
+    assert item.kind == "conflict" and item.id == "1" and plan.has_errors
+    assert "elsewhere/old.md" in item.messages[0] and "whole articles directory" in item.hints[0]
+
+
+def test_previous_handles_of_a_page() -> None:
+    def page(handle: str, source: str) -> DesiredItem:
+        return DesiredItem(
+            resource="page",
+            handle=handle,
+            source=source,
+            fields={"handle": handle, "title": "Terms", "is_published": True, "body_html": "x"},
+        )
+
+    new = replace(page("terms", "articles/pages/terms.md"), previous_handles=("legal",))
+    plan = make_plan(
+        state(pages=(new,)), remote(pages=(stored(page("legal", "articles/pages/legal.md"), "p"),))
+    )
+    (item,) = plan.items
+    assert item.kind == "update" and item.id == "p" and item.redirect
+    assert "redirect /pages/legal → /pages/terms" in plan_text(plan)
+
+
+def test_a_renamed_file_is_paired_with_its_orphan_by_content() -> None:
+    old = want("old-handle", source="articles/old.md")
+    body = str(old.fields["body_html"]) + "\n<p>" + " ".join(["word"] * 60) + "</p>"
+    before = stored(replace(old, fields={**old.fields, "body_html": body}), "1")
+    new = renamed(old, "new-handle", "articles/new.md", body_html=body + " <p>edited</p>")
+    plan = make_plan(state(new), remote(before))
+    (item,) = plan.items
+    assert item.kind == "update" and item.id == "1" and item.redirect
+    assert [c.field for c in item.diff] == ["handle", "body_html", "shopsync.source"]
+    assert "articles/old.md" in item.messages[0] and "title" in item.messages[0]
+    assert "renamed from old-handle (articles/old.md)" in plan_text(plan)
+
+
+@pytest.mark.parametrize(
+    ("changes", "unsure"),
+    [
+        ({"title": "Another title"}, False),
+        ({"blog": "news"}, False),
+        ({"body_html": "<p>Something else entirely, a new article.</p>"}, True),
+    ],
+)
+def test_other_content_stays_a_create_and_an_orphan(changes: dict[str, Any], unsure: bool) -> None:
+    old = want("old-handle", source="articles/old.md")
+    new = renamed(old, "new-handle", "articles/new.md", **changes)
+    plan = make_plan(state(new), remote(stored(old, "1")))
+    assert kinds(plan) == {"new-handle": "create", "old-handle": "orphan"}
+    # The same title alone is no proof, but worth a hint on both.
+    hinted = [any("previous_handles" in hint for hint in item.hints) for item in plan.items]
+    assert hinted == [unsure, unsure]
+
+
+def test_an_ambiguous_rename_stays_a_create_and_an_orphan_with_hints() -> None:
+    old = want("old-handle", source="articles/old.md")
+    first = renamed(old, "first", "articles/first.md")
+    second = renamed(old, "second", "articles/second.md")
+    plan = make_plan(state(first, second), remote(stored(old, "1")))
+    assert kinds(plan) == {"first": "create", "second": "create", "old-handle": "orphan"}
+    create = next(i for i in plan.items if i.handle == "first")
+    assert "'old-handle' (articles/old.md) renamed" in create.hints[-1]
+    assert "previous_handles" in create.hints[-1]
+    orphan = next(i for i in plan.items if i.kind == "orphan")
+    assert "articles/first.md or articles/second.md" in orphan.hints[-1]
+    assert "previous_handles: [old-handle]" in orphan.hints[-1]
+    # Two orphans alike, one new file: just as unsure.
+    twin = want(
+        "twin", source="articles/twin.md", **{k: v for k, v in old.fields.items() if k != "handle"}
+    )
+    plan = make_plan(state(first), remote(stored(old, "1"), stored(twin, "2")))
+    assert kinds(plan) == {"first": "create", "old-handle": "orphan", "twin": "orphan"}
+    # The file says which: no doubt left.
+    sure = replace(first, previous_handles=("old-handle",))
+    plan = make_plan(state(sure, second), remote(stored(old, "1")))
+    assert kinds(plan) == {"first": "update", "second": "create"}
+
+
+def test_a_rename_onto_a_handle_another_article_holds_is_a_conflict() -> None:
+    old = want("old-handle", source="articles/old.md")
+    theirs = stored(want("taken"), "9", managed=False)
+    new = replace(want("taken", source="articles/new.md"), previous_handles=("old-handle",))
+    plan = make_plan(state(new), remote(stored(old, "1"), theirs))
+    (item,) = plan.items  # the old article is this file's: no orphan, nothing written
+    assert item.kind == "conflict" and item.id == "9" and not plan.has_changes
+    assert "does not manage" in item.messages[0]
+    # Held by the article of a file that still exists (and keeps that handle in the store).
+    other = want("taken", source="articles/other.md")
+    plan = make_plan(
+        state(new, want("other", source="articles/other.md")),
+        remote(stored(old, "1"), stored(other, "2")),
+    )
+    conflict = next(i for i in plan.items if i.source == "articles/new.md")
+    assert conflict.kind == "conflict" and "articles/other.md" in conflict.messages[0]
+    # By content alone, the same: the handle decides before content is looked at.
+    same = renamed(old, "taken", "articles/new.md")
+    plan = make_plan(state(same), remote(stored(old, "1"), theirs))
+    assert kinds(plan) == {"taken": "conflict", "old-handle": "orphan"}
+
+
+def test_a_moved_file_keeping_its_handle_only_moves_the_source_mark() -> None:
+    old = want("kept", source="articles/2024/kept.md")
+    plan = make_plan(state(want("kept", source="articles/kept.md")), remote(stored(old, "1")))
+    (item,) = plan.items
+    assert item.kind == "update" and not item.redirect and item.id == "1"
+    assert [c.field for c in item.diff] == ["shopsync.source"]
+    assert "renamed from" not in plan_text(plan)
+
+
 def test_plan_is_deterministic() -> None:
     items = [want(name) for name in "edcba"]
     remotes = [stored(item, str(n)) for n, item in enumerate(items[:3])]

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 HINTS: dict[str, str] = {
     "title": "give the article a non-empty title of at most 255 characters",
     "handle": "lowercase a-z, 0-9 and hyphens, e.g. my-post (or drop it to use the file name)",
+    "previous_handles": "the handles it had before, e.g. [old-post]: the renamed file keeps "
+    "its store item, and the old URL redirects to the new one",
     "blog": "the blog's handle, e.g. research-digest (default: SHOPSYNC_BLOG)",
     "author": "the author name shown on the article, e.g. author: Research Team",
     "tags": "a YAML list, e.g. tags: [ems, back-pain]",
@@ -84,6 +86,9 @@ ALIASES: dict[str, str] = {
     "pmid": "citation",
     "doi": "citation",
     "template": "template_suffix",
+    "aliases": "previous_handles",  # Hugo's old URLs
+    "redirect_from": "previous_handles",  # Jekyll's
+    "old_handles": "previous_handles",
 }
 
 

@@ -229,6 +229,7 @@ def load_content(
         content.body_lines[result.path] = result.body_line
         content.key_lines[result.path] = result.key_lines
     _check_duplicates(loaded, content.problems)
+    _check_previous_handles(loaded, content.problems)
     _check_disclaimers(loaded, content.problems)
     _check_body_sizes(loaded, content.problems)
     content.articles = sorted(
@@ -904,6 +905,41 @@ def _check_duplicates(loaded: Iterable[LoadedFile], problems: list[Problem]) -> 
             )
         )
         result.item = None
+
+
+def _scope_of(item: Article | Page) -> tuple[str, str]:
+    """Where a handle must be unique: the article's blog, or the pages."""
+    return ("article", item.blog) if isinstance(item, Article) else ("page", "")
+
+
+def _check_previous_handles(loaded: Iterable[LoadedFile], problems: list[Problem]) -> None:
+    """A previous handle names the one store item a file takes over (``plan``): two files
+    claiming it, or a file whose current handle it is, would leave which one unsaid."""
+    items = sorted(
+        ((r, r.item) for r in loaded if r.item is not None), key=lambda pair: pair[0].path
+    )
+    current = {(*_scope_of(item), item.handle): r.path for r, item in items}
+    claimed: dict[tuple[str, str, str], str] = {}
+    for result, item in items:
+        for number, handle in enumerate(item.previous_handles):
+            key = (*_scope_of(item), handle)
+            other = claimed.get(key) or current.get(key)
+            if other is None:
+                claimed[key] = result.path
+                continue
+            whose = "a previous handle of" if key in claimed else "the handle of"
+            line = result.key_lines.get(("previous_handles", number))
+            problems.append(
+                Problem(
+                    path=result.path,
+                    line=line or result.key_lines.get(("previous_handles",), 1),
+                    field="previous_handles",
+                    message=f"previous handle {handle!r} is also {whose} {other}",
+                    hint="a store item is renamed into one file only: remove it from one of "
+                    "them (once a rename is pushed, previous_handles may drop it)",
+                )
+            )
+            result.item = None
 
 
 def _wanted_disclaimer(result: LoadedFile) -> str | None:

@@ -96,6 +96,21 @@ def check_one_line(value: str, what: str) -> str:
     return value
 
 
+def check_previous_handles(values: list[str], info: ValidationInfo, *, limit: int) -> list[str]:
+    """Handles the item had before (``previous_handles``): each a valid handle, listed once,
+    none the current one (``handle`` is validated first, so ``info.data`` has it when valid)."""
+    for value in values:
+        check_handle(value, limit=limit, what="previous handle")
+    if len(set(values)) != len(values):
+        raise ValueError("a previous handle is listed twice")
+    current = info.data.get("handle")
+    if current in values:
+        raise ValueError(
+            f"previous handle {current!r} is the current handle; list only handles it had before"
+        )
+    return values
+
+
 def _check_title(value: str) -> str:
     value = value.strip()
     if not value:
@@ -278,6 +293,7 @@ class Article(BaseModel):
 
     title: str
     handle: str
+    previous_handles: list[str] = Field(default_factory=list)
     blog: str
     author: str = Field(min_length=1, max_length=AUTHOR_MAX)
     tags: list[str] = Field(default_factory=list)
@@ -320,6 +336,11 @@ class Article(BaseModel):
     @classmethod
     def _handle(cls, value: str) -> str:
         return check_handle(value, limit=ARTICLE_HANDLE_MAX)
+
+    @field_validator("previous_handles")
+    @classmethod
+    def _previous(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        return check_previous_handles(value, info, limit=ARTICLE_HANDLE_MAX)
 
     @field_validator("blog")
     @classmethod
@@ -401,6 +422,7 @@ class Page(BaseModel):
 
     title: str
     handle: str
+    previous_handles: list[str] = Field(default_factory=list)
     body: str = ""
     notice: str = ""
     published: bool = True
@@ -423,6 +445,11 @@ class Page(BaseModel):
     @classmethod
     def _handle(cls, value: str) -> str:
         return check_handle(value, limit=PAGE_HANDLE_MAX)
+
+    @field_validator("previous_handles")
+    @classmethod
+    def _previous(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        return check_previous_handles(value, info, limit=PAGE_HANDLE_MAX)
 
     @model_validator(mode="before")
     @classmethod
