@@ -26,6 +26,7 @@ def check_content(content: Content, *, root: Path) -> list[Finding]:
     findings = lint_content(
         content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
     )
+    content.findings = list(findings)
     for finding in findings:
         if finding.suppressed:
             content.reviewed.append(finding)

@@ -481,6 +481,77 @@ def validate(
     ctx.exit(EXIT_OK if content.ok else EXIT_FAILURE)
 
 
+LINT_EPILOG = """\b
+Examples:
+  shopsync lint                         every article and page in articles/
+  shopsync lint articles/my-post.md
+  shopsync lint --json | jq '.findings[] | select(.suppressed | not)'
+
+Checks each sentence against the health-claim rules (packaged, plus shopsync-claims.yaml
+in the repository): cure and treatment claims, serious and prohibited conditions,
+testimonials, "clinically proven" without a citation... Negated sentences, questions,
+quotations and the cited study's title are not claims. A reviewed sentence is let
+through by <!-- shopsync: allow RULE -- reason --> on the line before it. validate,
+plan and push run the same checks. Exit status: 0 when no error is left, 1 otherwise.
+"""
+
+
+@main.command("lint", epilog=LINT_EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@json_option
+@click.pass_context
+def lint_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Check the articles' sentences for health claims a regulator would object to."""
+    from shopsync.content.claims import lint_content
+    from shopsync.content.claims_rules import load_rules
+
+    state = get_state(ctx)
+    output = state.output
+    settings = load_settings_from_ctx(ctx)
+    root = state.root
+    wanted = [root / p for p in paths] or [root / settings.articles_dir]
+    content = load_content(wanted, root=root, default_blog=settings.blog)
+    findings = lint_content(
+        content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
+    )
+    errors = [f for f in findings if f.severity == "error" and not f.suppressed]
+    if output.json:
+        output.emit_json(
+            {
+                "ok": not errors,
+                "files": content.files,
+                "findings": [f.to_dict() for f in findings],
+                "unchecked": [p.to_dict() for p in content.problems],
+            }
+        )
+    else:
+        for problem in content.problems:
+            output.error(f"not checked: {format_problem(problem).splitlines()[0]}")
+        for finding in findings:
+            if finding.suppressed:
+                output.info(
+                    f"{finding.location()}: reviewed {finding.rule}: “{finding.sentence}” "
+                    f"({finding.reason})",
+                    style="dim",
+                )
+                continue
+            style = "red" if finding.severity == "error" else "yellow"
+            output.line(
+                f"{finding.location()}: {finding.severity} {finding.rule}: “{finding.sentence}”",
+                style=style,
+            )
+            output.line(f"    {finding.message} ({finding.source})")
+            output.line(f"    say instead: {finding.suggestion}", style="dim")
+        reviewed = sum(1 for f in findings if f.suppressed)
+        output.info(
+            f"{len(errors)} error{'s' if len(errors) != 1 else ''}, "
+            f"{len(findings) - len(errors) - reviewed} warning(s), {reviewed} reviewed "
+            f"in {content.files} file{'s' if content.files != 1 else ''}",
+            style="bold red" if errors else "green",
+        )
+    ctx.exit(EXIT_FAILURE if errors else EXIT_OK)
+
+
 # ---------------------------------------------------------------------------- plan / push
 
 
@@ -921,7 +992,9 @@ def preview_command(
     settings = load_settings_from_ctx(ctx)
     root = state.root
     paths = pv.content_paths(settings.articles_dir, target, root=root)
-    content = load_content(paths, root=root, default_blog=settings.blog)
+    content = pv.with_findings(
+        load_content(paths, root=root, default_blog=settings.blog), root=root
+    )
     item = pv.select(content, target, root=root, articles_dir=settings.articles_dir)
     store = None if offline or not settings.shop else cat.store_lookup(settings)
 

@@ -212,6 +212,9 @@ class Plan:
     blog_ids: Mapping[str, str] = field(default_factory=dict)
     index: Mapping[str, tuple[IndexEntry, ...]] = field(default_factory=dict)
     stored_indexes: Mapping[str, StoredIndex] = field(default_factory=dict)
+    #: Claim findings reviewed and suppressed in the files, with reasons (``checks``):
+    #: shown with the plan so a reviewer sees what was let through, and why.
+    reviewed: tuple[Mapping[str, Any], ...] = ()
 
     def __hash__(self) -> int:
         return stable_hash(self.to_dict())
@@ -253,6 +256,7 @@ class Plan:
             "stored_indexes": {
                 blog: stored.to_dict() for blog, stored in sorted(self.stored_indexes.items())
             },
+            "reviewed": [dict(finding) for finding in self.reviewed],
         }
 
     @classmethod
@@ -276,6 +280,7 @@ class Plan:
                 blog: StoredIndex.from_dict(stored)
                 for blog, stored in (data.get("stored_indexes") or {}).items()
             },
+            reviewed=tuple(dict(f) for f in data.get("reviewed") or ()),
         )
 
 

@@ -384,7 +384,7 @@ def context_for(
     return PreviewContext(
         products=products,
         products_from=catalogue.source,
-        notes=(*catalogue.warnings, *notes),
+        notes=(*catalogue.warnings, *notes, *claim_notes(content, item.source_path)),
         disclaimer=content.page(item.disclaimer) if item.disclaimer else None,
         source=item.source_path,
         image_url=image_url,
@@ -392,6 +392,36 @@ def context_for(
         base_url=base_url,
         refresh_seconds=refresh_seconds,
     )
+
+
+def with_findings(content: Content, *, root: Path) -> Content:
+    """``content`` with the claim linter's findings, for the notes beside the article."""
+    from shopsync.content.claims import lint_content
+    from shopsync.content.claims_rules import load_rules
+
+    content.findings = lint_content(
+        content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
+    )
+    return content
+
+
+def claim_notes(content: Content, source: str) -> list[str]:
+    """One file's claim findings as preview notes: where, the sentence, why, what to say."""
+    notes = []
+    for finding in content.findings:
+        if finding.path != source:
+            continue
+        where = f"line {finding.line}: " if finding.line else ""
+        if finding.suppressed:
+            notes.append(
+                f"{where}reviewed ({finding.rule}): “{finding.sentence}”: {finding.reason}"
+            )
+        else:
+            notes.append(
+                f"{where}{finding.rule}: “{finding.sentence}”: {finding.message} "
+                f"({finding.source}); say instead: {finding.suggestion}"
+            )
+    return notes
 
 
 def render_item(item: Article | Page, context: PreviewContext) -> str:
@@ -451,8 +481,9 @@ class PreviewSite:
         with self._lock:
             signature = self.signature()
             if self._content is None or signature != self._signature:
-                content = load_content(
-                    list(self.paths), root=self.root, default_blog=self.default_blog
+                content = with_findings(
+                    load_content(list(self.paths), root=self.root, default_blog=self.default_blog),
+                    root=self.root,
                 )
                 self._catalogue = self.products(wanted_handles(content.articles))
                 self._content = content
@@ -633,6 +664,7 @@ def write_previews(
     for entry, path in zip(items, targets, strict=True):
         context = context_for(entry, content, root=root, base_url=base_url, catalogue=catalogue)
         notes = tuple(featured(entry, catalogue)[1]) if isinstance(entry, Article) else ()
+        notes = (*notes, *claim_notes(content, entry.source_path))
         written_entry = Written(entry.source_path, entry.handle, path, notes)
         pages.append((written_entry, render_item(entry, context)))
     if item is None:

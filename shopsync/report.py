@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -291,6 +291,9 @@ def plan_text(plan: Plan, *, show_unchanged: bool = False) -> str:
         blocks.append("\n".join(item_lines(item)))
     if not plan.has_changes and not plan.has_errors:
         blocks.append("No changes: the store matches the files.")
+    reviewed = reviewed_lines(plan)
+    if reviewed:
+        blocks.append("\n".join(reviewed))
     key = legend(plan)
     if key:
         blocks.append(key)
@@ -310,6 +313,10 @@ def plan_styles(plan: Plan) -> Iterable[tuple[str, str]]:
         yield "", ""
     if not plan.has_changes and not plan.has_errors:
         yield "No changes: the store matches the files.", "green"
+        yield "", ""
+    for line in reviewed_lines(plan):
+        yield line, "dim"
+    if plan.reviewed:
         yield "", ""
     key = legend(plan)
     if key:
@@ -343,7 +350,27 @@ def item_json(item: PlanItem) -> dict[str, Any]:
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
-    return {"summary": plan.summary(), "items": [item_json(item) for item in plan.items]}
+    return {
+        "summary": plan.summary(),
+        "items": [item_json(item) for item in plan.items],
+        "reviewed_claims": [dict(finding) for finding in plan.reviewed],
+    }
+
+
+def _where(finding: Mapping[str, Any]) -> str:
+    line = finding.get("line")
+    return f"{finding['path']}:{line}" if line else str(finding["path"])
+
+
+def reviewed_lines(plan: Plan) -> list[str]:
+    """The claims let through after review: where, which rule, the sentence and why."""
+    lines = []
+    for finding in plan.reviewed:
+        where = _where(finding)
+        lines.append(
+            f"  {where}  {finding['rule']}: “{finding['sentence']}” ({finding.get('reason')})"
+        )
+    return ["Reviewed claims (suppressed in the files):", *lines] if lines else []
 
 
 def _md_escape(text: str) -> str:
@@ -353,6 +380,17 @@ def _md_escape(text: str) -> str:
 def plan_markdown(plan: Plan) -> str:
     """A GitHub-flavoured Markdown summary, e.g. for ``$GITHUB_STEP_SUMMARY``."""
     lines = ["### shopsync plan", "", f"**{summary_line(plan)}**", ""]
+    if plan.reviewed:
+        lines += ["Reviewed claims (suppressed in the files, with the reason given):", ""]
+        for finding in plan.reviewed:
+            where = (
+                f"{finding['path']}:{finding['line']}" if finding.get("line") else finding["path"]
+            )
+            lines.append(
+                f"- `{_md_escape(where)}` {finding['rule']}: “{_md_escape(finding['sentence'])}” "
+                f"— {_md_escape(str(finding.get('reason')))}"
+            )
+        lines.append("")
     shown = [item for item in plan.items if item.kind != "unchanged"]
     if not shown:
         lines.append("No changes: the store matches the files.")

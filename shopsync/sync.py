@@ -386,7 +386,8 @@ def build_plan(
     """
     content = load_valid_content(settings, paths, root=root, now=now, on_loaded=on_loaded)
     scoped = replace(options or PlanOptions(), scope=scope_of(paths, settings, root=root))
-    return plan_content(settings, client, content, scoped, write=write)
+    plan = plan_content(settings, client, content, scoped, write=write)
+    return replace(plan, reviewed=tuple(finding.to_dict() for finding in content.reviewed))
 
 
 def push(

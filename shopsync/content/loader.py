@@ -112,7 +112,9 @@ class Content:
     #: after loading, such as the claim linter, to point at file lines).
     body_lines: dict[str, int] = field(default_factory=dict)
     key_lines: dict[str, dict[KeyPath, int]] = field(default_factory=dict)
-    #: Claim findings reviewed and suppressed in the file, with their reasons (``checks``).
+    #: The claim linter's findings (``checks``, ``preview``), and those reviewed and
+    #: suppressed in the file with their reasons.
+    findings: list[Any] = field(default_factory=list)
     reviewed: list[Any] = field(default_factory=list)
 
     @property
