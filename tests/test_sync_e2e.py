@@ -321,6 +321,38 @@ def test_a_move_to_another_blog_keeps_the_article_and_redirects_its_old_url(
     assert not plan(settings, client, repo).has_changes
 
 
+def test_a_move_out_of_a_blog_no_file_wants_any_more_keeps_the_article(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    """The blog the article leaves is read too (its index names it), so the article is
+    matched by its file and moved: never created a second time in the new blog."""
+    move_alpha_to_news(repo)
+    assert sync(settings, client, repo).ok
+    (old_id,) = [a["id"] for a in store.all_articles() if a["handle"] == "alpha"]
+    path = repo / "articles" / "alpha.md"
+    path.write_text(path.read_text().replace("blog: news\n", ""))
+
+    (item,) = plan(settings, client, repo).of_kind("update")
+    assert item.id == old_id and "moves from blog 'news'" in item.messages[0]
+    assert sync(settings, client, repo).ok
+    assert [a["id"] for a in store.all_articles() if a["handle"] == "alpha"] == [old_id]
+    assert blog_of(client, old_id) == (BLOG, "alpha")
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_a_file_gone_from_a_blog_no_file_wants_any_more_is_an_orphan(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    move_alpha_to_news(repo)
+    assert sync(settings, client, repo).ok
+    (repo / "articles" / "alpha.md").unlink()
+
+    (orphan,) = plan(settings, client, repo, prune="delete").of_kind("delete")
+    assert (orphan.blog, orphan.handle) == ("news", "alpha")
+    assert sync(settings, client, repo, prune="delete").ok
+    assert [a["handle"] for a in store.all_articles()] == ["beta", "gamma"]
+
+
 def test_a_move_that_failed_after_its_redirect_is_finished_by_a_rerun(
     sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
 ) -> None:
