@@ -219,14 +219,33 @@ class Applier:
         return [outcomes[index] for index in sorted(outcomes)]
 
     def _run_writes(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
-        """Creates and updates in batches; prunes one by one; the rest reported as they are."""
+        """The stage's writes, a write that takes a handle another one leaves after it."""
+        after = _waits(items)
+        outcomes: dict[int, ItemOutcome] = {}
+        for index, item in enumerate(items):
+            if not item.writes:
+                outcomes[index] = self._report(_not_written(item))
+        while len(outcomes) < len(items):
+            left = [i for i in range(len(items)) if i not in outcomes]
+            wave = [i for i in left if i not in after or after[i] in outcomes] or left
+            for index in list(wave):
+                holder = outcomes.get(after.get(index, -1))
+                if holder is not None and holder.status != "ok":
+                    handle = items[index].handle
+                    why = _Failed(f"it waits for {holder.label} to leave the handle {handle!r}")
+                    outcomes[index] = self._report(_failed(items[index], why))
+                    wave.remove(index)
+            done = self._run_wave([items[i] for i in wave])
+            outcomes.update(zip(wave, done, strict=True))
+        return [outcomes[index] for index in sorted(outcomes)]
+
+    def _run_wave(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
+        """Creates and updates in batches; prunes one by one."""
         outcomes: dict[int, ItemOutcome] = {}
         single: list[tuple[int, PlanItem]] = []
         ready: list[tuple[int, PlanItem, batch.Write, Fields]] = []
         for index, item in enumerate(items):
-            if not item.writes:
-                outcomes[index] = self._report(_not_written(item))
-            elif item.kind in ("unpublish", "delete"):
+            if item.kind in ("unpublish", "delete"):
                 single.append((index, item))
             else:
                 try:
@@ -842,6 +861,25 @@ class Applier:
                 )
                 break
         return warnings
+
+
+def _waits(items: Sequence[PlanItem]) -> dict[int, int]:
+    """Which write (by index) must land before which: one taking the handle (in its blog)
+    that another write of ``items`` renames or moves away. The plan made sure that no two
+    wait for each other."""
+    leaving: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(items):
+        held = item.remote
+        if item.kind == "update" and held is not None:
+            key = (held.blog or "", held.handle)
+            if key != (item.blog or "", item.handle):
+                leaving[key] = index
+    waits: dict[int, int] = {}
+    for index, item in enumerate(items):
+        holder = leaving.get((item.blog or "", item.handle))
+        if item.writes and holder is not None and holder != index:
+            waits[index] = holder
+    return waits
 
 
 def _same(remote: RemoteItem, fields: Mapping[str, Any]) -> bool:

@@ -283,16 +283,28 @@ def field_diff(
     return tuple(changes)
 
 
+@dataclass(frozen=True)
+class _Matching:
+    """How desired items pair with remote ones (by desired index), and what is left."""
+
+    matches: dict[int, RemoteItem]
+    clashes: dict[int, RemoteItem]
+    #: The desired handle is held by an article another file renames (or moves) away in
+    #: this plan: written after it (``apply``), a clash if that write is not planned.
+    waits: dict[int, RemoteItem]
+    unmatched: list[RemoteItem]
+
+
 def _match(
     desired: Sequence[DesiredItem],
     remote: Sequence[RemoteItem],
     options: PlanOptions,
-) -> tuple[dict[int, RemoteItem], dict[int, RemoteItem], list[RemoteItem]]:
+) -> _Matching:
     """Pair desired items with remote ones.
 
-    Returns (matches by desired index, handle clashes by desired index, unmatched remote).
     A clash is a remote item holding the desired handle that cannot be this file's: an
-    unmanaged one (without ``adopt``), or one managed from another file that still exists.
+    unmanaged one (without ``adopt``), or one managed from another file that still exists
+    and keeps that handle.
     """
     by_source: dict[str, RemoteItem] = {}
     for held in sorted(remote, key=lambda r: r.id):
@@ -309,6 +321,13 @@ def _match(
         if found is not None and found.id not in used:
             matches[index] = found
             used.add(found.id)
+    # Handles the files matched so far leave (a new handle, another blog): free once written.
+    leaving = {
+        found.id
+        for index, found in matches.items()
+        if (found.blog or "", found.handle) != (desired[index].blog or "", desired[index].handle)
+    }
+    waits: dict[int, RemoteItem] = {}
     # Second pass: by handle, for new files and moved files.
     for index, want in enumerate(desired):
         if index in matches:
@@ -316,7 +335,9 @@ def _match(
         found = by_handle.get((want.blog or "", want.handle))
         if found is None:
             continue
-        if found.id in used:
+        if found.id in leaving:
+            waits[index] = found  # a create, once the article holding the handle left it
+        elif found.id in used:
             clashes[index] = found
         elif found.managed:
             moved = found.source not in desired_sources and options.in_scope(found.source or "")
@@ -337,9 +358,12 @@ def _match(
             continue
         holder = by_handle.get((want.blog or "", want.handle))
         if holder is not None and holder.id != match.id:
-            clashes[index] = holder
+            if holder.id in leaving:
+                waits[index] = holder
+            else:
+                clashes[index] = holder
     unmatched = [r for r in remote if r.id not in used]
-    return matches, clashes, unmatched
+    return _Matching(matches, clashes, waits, unmatched)
 
 
 def _title(item: DesiredItem | RemoteItem) -> str | None:
@@ -519,15 +543,48 @@ def _plan_resource(
     order: Sequence[str],
     options: PlanOptions,
 ) -> list[PlanItem]:
-    matches, clashes, unmatched = _match(desired, remote, options)
+    matching = _match(desired, remote, options)
+    matches = matching.matches
     items = [
-        _plan_one(d, matches.get(i), clashes.get(i), order, options) for i, d in enumerate(desired)
+        _plan_one(d, matches.get(i), matching.clashes.get(i), order, options)
+        for i, d in enumerate(desired)
     ]
+    _hold_waits(desired, items, matching, order, options)
     claimed = {item.id for item in items if item.kind == "conflict"}
-    for orphan in unmatched:
+    for orphan in matching.unmatched:
         if orphan.managed and orphan.id not in claimed and options.in_scope(orphan.source or ""):
             items.append(_orphan(orphan, options))
     return items
+
+
+def _hold_waits(
+    desired: Sequence[DesiredItem],
+    items: list[PlanItem],
+    matching: _Matching,
+    order: Sequence[str],
+    options: PlanOptions,
+) -> None:
+    """A file waiting for a handle another article leaves is a clash after all when that
+    article is not written (a conflict, an error), or when the two wait for each other (a
+    swap: neither write can go first). In place, until nothing changes (chains)."""
+    holder_of = {found.id: index for index, found in matching.matches.items()}
+    changed = True
+    while changed:
+        changed = False
+        for index, holder in matching.waits.items():
+            if items[index].kind == "conflict":
+                continue
+            other = holder_of.get(holder.id)
+            seen = {index}
+            while other is not None and other not in seen and other in matching.waits:
+                seen.add(other)
+                other = holder_of.get(matching.waits[other].id)
+            cycle = other is not None and other in seen
+            held = holder_of.get(holder.id)
+            if cycle or held is None or items[held].kind != "update":
+                want = desired[index]
+                items[index] = _plan_one(want, matching.matches.get(index), holder, order, options)
+                changed = True
 
 
 def plan_image(upload: ImageUpload) -> PlanItem:

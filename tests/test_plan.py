@@ -250,9 +250,9 @@ def test_store_normalisation_is_not_an_endless_update() -> None:
     assert make_plan(state(changed), remote(copy)).items[0].kind == "update"
 
 
-def test_handle_taken_by_an_article_being_renamed_is_a_conflict() -> None:
-    # a.md renames its article a → z while new file b.md asks for handle a: writing b
-    # before the rename lands would fail (TAKEN), so the plan says so instead.
+def test_a_handle_another_file_renames_away_is_free_for_a_new_file() -> None:
+    # a.md renames its article a → z while new file b.md asks for handle a: a create, which
+    # the push sends once the rename has landed (apply orders them).
     a = want("a", source="articles/a.md")
     plan = make_plan(
         state(want("z", source="articles/a.md"), want("a", source="articles/b.md")),
@@ -260,9 +260,47 @@ def test_handle_taken_by_an_article_being_renamed_is_a_conflict() -> None:
     )
     assert {(i.source, i.kind) for i in plan.items} == {
         ("articles/a.md", "update"),
+        ("articles/b.md", "create"),
+    }
+
+
+def test_a_chain_of_renames_is_a_chain_of_updates() -> None:
+    # a → z, and b.md (article b) takes a: both updates.
+    a, b = want("a", source="articles/a.md"), want("b", source="articles/b.md")
+    plan = make_plan(
+        state(want("z", source="articles/a.md"), want("a", source="articles/b.md")),
+        remote(stored(a, "1"), stored(b, "2")),
+    )
+    assert {(i.source, i.kind, i.id) for i in plan.items} == {
+        ("articles/a.md", "update", "1"),
+        ("articles/b.md", "update", "2"),
+    }
+
+
+def test_a_handle_held_by_an_article_that_is_not_renamed_after_all_is_a_conflict() -> None:
+    # a.md would rename a → z, but its article was edited in the admin: it stays at a, so
+    # b.md cannot have a (and the plan says whose it is).
+    a = want("a", source="articles/a.md")
+    plan = make_plan(
+        state(want("z", source="articles/a.md"), want("a", source="articles/b.md")),
+        remote(stored(a, "1", title="Edited in the admin")),
+    )
+    assert {(i.source, i.kind) for i in plan.items} == {
+        ("articles/a.md", "conflict"),
         ("articles/b.md", "conflict"),
     }
-    assert "articles/a.md" in plan.of_kind("conflict")[0].messages[0]
+    b_item = next(i for i in plan.items if i.source == "articles/b.md")
+    assert "articles/a.md" in b_item.messages[0]
+
+
+def test_two_files_swapping_handles_are_conflicts() -> None:
+    # Neither rename can go first (the other holds its handle): say so, write neither.
+    a, b = want("a", source="articles/a.md"), want("b", source="articles/b.md")
+    plan = make_plan(
+        state(want("b", source="articles/a.md"), want("a", source="articles/b.md")),
+        remote(stored(a, "1"), stored(b, "2")),
+    )
+    assert [i.kind for i in plan.items] == ["conflict", "conflict"]
 
 
 def test_plan_is_deterministic() -> None:

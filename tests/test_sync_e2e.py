@@ -291,6 +291,54 @@ def test_rename_keeps_the_article_and_creates_a_redirect(
     assert (f"/blogs/{BLOG}/alpha", f"/blogs/{BLOG}/alpha-renamed") in store.redirects()
 
 
+def test_a_handle_renamed_away_is_taken_by_another_file_in_the_same_push(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    """alpha.md renames alpha → alpha-2; beta.md takes alpha, and a new file (delta.md)
+    takes beta: the push writes each after the article holding its handle has left it
+    (never TAKEN)."""
+    assert sync(settings, client, repo).ok
+    ids = {h: a["id"] for h, a in store.articles().items()}
+    folder = repo / "articles"
+    for name, old, new in (("alpha", "alpha", "alpha-2"), ("beta", "beta", "alpha")):
+        path = folder / f"{name}.md"
+        path.write_text(path.read_text().replace(f"handle: {old}\n", f"handle: {new}\n"))
+    delta = (folder / "gamma.md").read_text().replace("handle: gamma", "handle: beta")
+    (folder / "delta.md").write_text(delta)
+
+    planned = plan(settings, client, repo)
+    assert not planned.has_errors, [(i.handle, i.kind, i.messages) for i in planned.items]
+    result = push(settings, client, planned)
+    assert result.ok, result.to_dict()
+    articles = store.articles()
+    assert articles["alpha-2"]["id"] == ids["alpha"]
+    assert articles["alpha"]["id"] == ids["beta"]
+    assert articles["beta"]["id"] not in ids.values()
+    assert articles["beta"]["shopsyncSource"]["value"] == "articles/delta.md"
+    assert articles["alpha"]["shopsyncSource"]["value"] == "articles/beta.md"
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_a_write_waiting_for_a_handle_fails_when_the_rename_fails(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    folder = repo / "articles"
+    alpha = (folder / "alpha.md").read_text()
+    (folder / "alpha.md").write_text(alpha.replace("handle: alpha\n", "handle: alpha-2\n"))
+    (folder / "new.md").write_text(alpha.replace("title: Alpha", "title: New"))
+    add_fault(sandbox, kind="http_502", match="articleUpdate(", times=10)
+
+    result = sync(settings, client, repo)
+    outcomes = {item.source: item for item in result.items}
+    assert outcomes["articles/alpha.md"].status == "failed"
+    assert outcomes["articles/new.md"].status == "failed"
+    assert "waits for article research-digest/alpha-2" in outcomes["articles/new.md"].messages[0]
+    sandbox.faults.clear()
+    assert sync(settings, client, repo).ok
+    assert store.articles()["alpha"]["title"] == "New"
+
+
 def move_alpha_to_news(repo: Path, *, handle: str = "alpha") -> None:
     path = repo / "articles" / "alpha.md"
     text = path.read_text().replace("title: Alpha\n", "title: Alpha\nblog: news\n")
