@@ -353,7 +353,7 @@ class Soak:
         rng, oracle = self.rng, self.oracle
         free = sorted(n for n in oracle.files if n not in oracle.frozen)
         ops: tuple[str, ...] = ("change", "change", "status", "add", "delete", "rename", "move")
-        ops = (*ops, "disclaimer")
+        ops = (*ops, "disclaimer", "handle")
         ops = (*ops, "image", "products")
         op = rng.choice(ops)
         if op == "disclaimer":
@@ -364,8 +364,11 @@ class Soak:
         if op == "add" or not oracle.files:
             self.add_file()
             return
-        if op in ("delete", "rename", "move", "status", "image", "products") and not free:
-            op = "change"
+        if op in ("delete", "rename", "move", "status", "image", "products", "handle"):
+            op = op if free else "change"
+        if op == "handle":
+            self.new_handles(free)
+            return
         if op == "image":
             name = rng.choice(free)
             spec = oracle.files[name]
@@ -422,6 +425,24 @@ class Soak:
                 return  # the handle is held there by an orphan
             self.write(name, replace(spec, blog=blog))
             self.note(f"local: move {name} {spec.blog} -> {blog}")
+
+    def new_handles(self, free: list[str]) -> None:
+        """A file takes a new handle; another of its blog may take the old one (a chain).
+        (Two files swapping handles are conflicts by design: neither rename can go first.)"""
+        rng, oracle = self.rng, self.oracle
+        name = rng.choice(free)
+        spec = oracle.files[name]
+        others = [n for n in free if n != name and oracle.files[n].blog == spec.blog]
+        way = rng.choice(("fresh", "chain")) if others else "fresh"
+        fresh = oracle.fresh("handle-")
+        if (spec.blog, fresh) in oracle.orphans:
+            return
+        self.write(name, replace(spec, handle=fresh))
+        self.note(f"local: {name} handle {spec.handle} -> {fresh}")
+        if way == "chain":
+            other = rng.choice(others)
+            self.write(other, replace(oracle.files[other], handle=spec.handle))
+            self.note(f"local: {other} takes the handle {spec.handle}")
 
     # -- the store from outside
 
