@@ -572,7 +572,7 @@ def _hold_waits(
     while changed:
         changed = False
         for index, holder in matching.waits.items():
-            if items[index].kind == "conflict":
+            if items[index].kind in ("conflict", "error"):
                 continue
             other = holder_of.get(holder.id)
             seen = {index}

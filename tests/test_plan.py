@@ -462,3 +462,18 @@ def test_a_saved_plan_of_another_version_is_refused(header: dict[str, Any]) -> N
     data = {**mixed_plan().to_dict(), "format": None, "version": None, **header}
     with pytest.raises(SavedPlanError, match="not a shopsync plan of version 1"):
         Plan.from_dict(data, root=Path("."))
+
+
+def test_a_file_in_error_waiting_for_a_handle_stays_an_error() -> None:
+    # b.md is invalid and wants the handle a.md's article keeps (admin-edited): an error,
+    # planned once (no endless re-planning of the wait).
+    a = want("a", source="articles/a.md")
+    broken = replace(want("a", source="articles/b.md"), errors=("title: missing",))
+    plan = make_plan(
+        state(want("z", source="articles/a.md"), broken),
+        remote(stored(a, "1", title="Edited in the admin")),
+    )
+    assert {(i.source, i.kind) for i in plan.items} == {
+        ("articles/a.md", "conflict"),
+        ("articles/b.md", "error"),
+    }
