@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -220,6 +220,7 @@ class Applier:
 
     def _run_writes(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
         """The stage's writes, a write that takes a handle another one leaves after it."""
+        items = list(items)
         after = _waits(items)
         outcomes: dict[int, ItemOutcome] = {}
         for index, item in enumerate(items):
@@ -227,7 +228,15 @@ class Applier:
                 outcomes[index] = self._report(_not_written(item))
         while len(outcomes) < len(items):
             left = [i for i in range(len(items)) if i not in outcomes]
-            wave = [i for i in left if i not in after or after[i] in outcomes] or left
+            wave = [i for i in left if i not in after or after[i] in outcomes]
+            if not wave:  # a swap: each waits for the other's handle
+                first = min(h for i, h in after.items() if i in left and h in left)
+                parked, failure = self._park(items[first])
+                if failure is not None:
+                    outcomes[first] = self._report(failure)
+                items[first] = parked
+                after = {i: h for i, h in _waits(items).items() if i not in outcomes}
+                continue
             for index in list(wave):
                 holder = outcomes.get(after.get(index, -1))
                 if holder is not None and holder.status != "ok":
@@ -238,6 +247,31 @@ class Applier:
             done = self._run_wave([items[i] for i in wave])
             outcomes.update(zip(wave, done, strict=True))
         return [outcomes[index] for index in sorted(outcomes)]
+
+    def _park(self, item: PlanItem) -> tuple[PlanItem, ItemOutcome | None]:
+        """One article (or page) of a swap, moved to a temporary handle (no redirect: the
+        other takes its URL) so the others can take its handle; then it is written like any
+        other, from there. Its marks are those of what it holds, so a push that fails here
+        leaves no false conflict: the next plan renames it on."""
+        assert item.desired is not None and item.remote is not None
+        held = item.remote
+        temporary = f"{held.handle}-{held.id.rsplit('/', 1)[-1]}-swap"
+        desired = replace(
+            item.desired, handle=temporary, fields={**self._fields(item), "handle": temporary}
+        )
+        parking = replace(item, handle=temporary, desired=desired)
+        try:
+            write, _fields = self._input(parking, held)
+            data = {k: v for k, v in write.data.items() if k != "redirectNewHandle"}
+            write = replace(write, data=data)
+            (answer,) = batch.answers([write], self._send_one(write))
+            if answer is None or answer.errors:
+                messages = [e.message for e in answer.errors] if answer else ["no answer"]
+                raise _Failed(f"it could not be moved to {temporary!r} first", *messages)
+        except (_Failed, ShopsyncError) as exc:
+            return item, _failed(item, exc)
+        # From the temporary handle the write is no rename: no redirect from it either.
+        return replace(item, remote=replace(held, handle=item.handle)), None
 
     def _run_wave(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
         """Creates and updates in batches; prunes one by one."""

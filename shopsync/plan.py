@@ -565,8 +565,10 @@ def _hold_waits(
     options: PlanOptions,
 ) -> None:
     """A file waiting for a handle another article leaves is a clash after all when that
-    article is not written (a conflict, an error), or when the two wait for each other (a
-    swap: neither write can go first). In place, until nothing changes (chains)."""
+    article is not written (a conflict, an error). Files that wait for each other (a swap)
+    within one blog are updates: the push parks one on a temporary handle first; a swap
+    that also moves an article to another blog is a clash. In place, until nothing changes
+    (chains)."""
     holder_of = {found.id: index for index, found in matching.matches.items()}
     changed = True
     while changed:
@@ -579,7 +581,10 @@ def _hold_waits(
             while other is not None and other not in seen and other in matching.waits:
                 seen.add(other)
                 other = holder_of.get(matching.waits[other].id)
-            cycle = other is not None and other in seen
+            moves = any(
+                n in matching.matches and matching.matches[n].blog != desired[n].blog for n in seen
+            )
+            cycle = other is not None and other in seen and moves
             held = holder_of.get(holder.id)
             if cycle or held is None or items[held].kind != "update":
                 want = desired[index]

@@ -293,12 +293,25 @@ def test_a_handle_held_by_an_article_that_is_not_renamed_after_all_is_a_conflict
     assert "articles/a.md" in b_item.messages[0]
 
 
-def test_two_files_swapping_handles_are_conflicts() -> None:
-    # Neither rename can go first (the other holds its handle): say so, write neither.
+def test_two_files_swapping_handles_are_two_updates() -> None:
+    # Neither rename can go first: the push parks one on a temporary handle (apply).
     a, b = want("a", source="articles/a.md"), want("b", source="articles/b.md")
     plan = make_plan(
         state(want("b", source="articles/a.md"), want("a", source="articles/b.md")),
         remote(stored(a, "1"), stored(b, "2")),
+    )
+    assert [(i.kind, i.id) for i in plan.items] == [("update", "2"), ("update", "1")]
+
+
+def test_a_swap_that_moves_articles_between_blogs_is_a_conflict() -> None:
+    # a (research-digest) moves to news as b, b (news) moves to research-digest as a.
+    def in_news(item: DesiredItem) -> DesiredItem:
+        return replace(item, blog="news", fields={**item.fields, "blog": "news"})
+
+    a, b = want("a", source="articles/a.md"), in_news(want("b", source="articles/b.md"))
+    plan = make_plan(
+        state(in_news(want("b", source="articles/a.md")), want("a", source="articles/b.md")),
+        replace(remote(stored(a, "1"), stored(b, "2")), blogs={BLOG: BLOG_ID, "news": "gid://b/2"}),
     )
     assert [i.kind for i in plan.items] == ["conflict", "conflict"]
 

@@ -319,6 +319,29 @@ def test_a_handle_renamed_away_is_taken_by_another_file_in_the_same_push(
     assert not plan(settings, client, repo).has_changes
 
 
+def test_two_files_swapping_handles_swap_their_articles_in_one_push(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    """One is parked on a temporary handle first (never redirected to or from), and
+    nothing is a conflict afterwards."""
+    assert sync(settings, client, repo).ok
+    ids = {h: a["id"] for h, a in store.articles().items()}
+    folder = repo / "articles"
+    for name, old, new in (("alpha", "alpha", "beta"), ("beta", "beta", "alpha")):
+        path = folder / f"{name}.md"
+        path.write_text(path.read_text().replace(f"handle: {old}\n", f"handle: {new}\n"))
+
+    planned = plan(settings, client, repo)
+    assert {i.handle: i.kind for i in planned.of_resource("article")}["alpha"] == "update"
+    result = push(settings, client, planned)
+    assert result.ok, result.to_dict()
+    articles = store.articles()
+    assert (articles["beta"]["id"], articles["alpha"]["id"]) == (ids["alpha"], ids["beta"])
+    assert articles["beta"]["shopsyncSource"]["value"] == "articles/alpha.md"
+    assert not any("swap" in path + target for path, target in store.redirects())
+    assert not plan(settings, client, repo).has_changes
+
+
 def test_a_write_waiting_for_a_handle_fails_when_the_rename_fails(
     sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
 ) -> None:
