@@ -181,6 +181,7 @@ class Applier:
     _legacy: list[str] = field(default_factory=list)  # written items with old marks to drop
     definition_failed: str | None = None  # the product metafield's, if it could not be made
     _suspects: int = 0
+    _taken_over: set[str] = field(default_factory=set)  # ids whose old URL another write takes
     _listings: dict[tuple[str, str], tuple[int, dict[str, str | RemoteItem]]] = field(
         default_factory=dict
     )
@@ -222,6 +223,12 @@ class Applier:
         """The stage's writes, a write that takes a handle another one leaves after it."""
         items = list(items)
         after = _waits(items)
+        # Their old URL shows another item of this push: a redirect from it would do nothing
+        # now, and would be in the way of a redirect made from it later (a move).
+        for leaving in after.values():
+            held = items[leaving].remote
+            if held is not None:
+                self._taken_over.add(held.id)
         outcomes: dict[int, ItemOutcome] = {}
         for index, item in enumerate(items):
             if not item.writes:
@@ -495,6 +502,8 @@ class Applier:
             )
         else:
             data, remove = page_input(fields, source=source, previous=previous)
+        if previous is not None and previous.id in self._taken_over:
+            data.pop("redirectNewHandle", None)
         write = batch.Write(
             resource="article" if item.resource == "article" else "page",
             data=data,
@@ -513,7 +522,8 @@ class Applier:
                 "article featuring products waits for it: a value written without a "
                 "definition cannot be given one later"
             )
-        if previous is not None and item.resource == "article" and previous.blog != item.blog:
+        moved = previous is not None and item.resource == "article" and previous.blog != item.blog
+        if moved and previous is not None and previous.id not in self._taken_over:
             self._redirect_move(previous, item)
         if (
             previous is not None
