@@ -294,8 +294,12 @@ class Soak:
         )
 
     @contextmanager
-    def client(self, token: str | None = None) -> Iterator[ShopifyClient]:
+    def client(self, token: str | None = None, *, short: bool = False) -> Iterator[ShopifyClient]:
+        """A client on the fake time: shopsync's (``short``: the read timeout the faults
+        meet), or one that reads or edits the store from outside (never timed out)."""
         settings = self.settings
+        if not short:
+            settings = settings.model_copy(update={"timeout": 60.0})
         if token is not None:
             settings = settings.model_copy(update={"access_token": SecretStr(token)})
         with ShopifyClient.from_settings(
@@ -503,8 +507,12 @@ class Soak:
             if node["source"]["value"] != f"articles/{name}":
                 continue
             op = self.rng.choice(("body", "title", "publication", "seo", "delete"))
-            if op == "publication" and (spec.status == "scheduled" or name in oracle.frozen):
-                op = "title"  # (publishing again what the admin unpublished: maybe no edit at all)
+            scheduled = node["publishedAt"] is not None and not node["isPublished"]
+            pending = oracle.stored.get(name) != spec  # a local edit not pushed yet
+            if op == "publication" and (scheduled or pending or name in oracle.frozen):
+                # Not an edit at all if it makes the store what the file says (then only the
+                # fingerprint is refreshed): publishing again, or a status the file now has.
+                op = "title"
             frozen = oracle.frozen.get(name) or Frozen.of(node)
             update = "mutation($id: ID!, $a: ArticleUpdateInput!) { articleUpdate(id: $id, "
             update += "article: $a) { article { id } userErrors { field message } } }"
@@ -557,7 +565,7 @@ class Soak:
         options = PlanOptions(prune=self.prune)
         self.figures.pushes += 1
         try:
-            with self.client() as client:
+            with self.client(short=True) as client:
                 try:
                     plan = build_plan(self.settings, client, [], options, root=self.root)
                     if not rules:
