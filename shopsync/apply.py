@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -185,6 +185,7 @@ class Applier:
     _legacy: list[str] = field(default_factory=list)  # written items with old marks to drop
     definition_failed: str | None = None  # the product metafield's, if it could not be made
     _suspects: int = 0
+    _taken_over: set[str] = field(default_factory=set)  # ids whose old URL another write takes
     _listings: dict[tuple[str, str], tuple[int, dict[str, str | RemoteItem]]] = field(
         default_factory=dict
     )
@@ -223,14 +224,73 @@ class Applier:
         return [outcomes[index] for index in sorted(outcomes)]
 
     def _run_writes(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
-        """Creates and updates in batches; prunes one by one; the rest reported as they are."""
+        """The stage's writes, a write that takes a handle another one leaves after it."""
+        items = list(items)
+        after = _waits(items)
+        # Their old URL shows another item of this push: a redirect from it would do nothing
+        # now, and would be in the way of a redirect made from it later (a move).
+        for leaving in after.values():
+            held = items[leaving].remote
+            if held is not None:
+                self._taken_over.add(held.id)
+        outcomes: dict[int, ItemOutcome] = {}
+        for index, item in enumerate(items):
+            if not item.writes:
+                outcomes[index] = self._report(_not_written(item))
+        while len(outcomes) < len(items):
+            left = [i for i in range(len(items)) if i not in outcomes]
+            wave = [i for i in left if i not in after or after[i] in outcomes]
+            if not wave:  # a swap: each waits for the other's handle
+                first = min(h for i, h in after.items() if i in left and h in left)
+                parked, failure = self._park(items[first])
+                if failure is not None:
+                    outcomes[first] = self._report(failure)
+                items[first] = parked
+                after = {i: h for i, h in _waits(items).items() if i not in outcomes}
+                continue
+            for index in list(wave):
+                holder = outcomes.get(after.get(index, -1))
+                if holder is not None and holder.status != "ok":
+                    handle = items[index].handle
+                    why = _Failed(f"it waits for {holder.label} to leave the handle {handle!r}")
+                    outcomes[index] = self._report(_failed(items[index], why))
+                    wave.remove(index)
+            done = self._run_wave([items[i] for i in wave])
+            outcomes.update(zip(wave, done, strict=True))
+        return [outcomes[index] for index in sorted(outcomes)]
+
+    def _park(self, item: PlanItem) -> tuple[PlanItem, ItemOutcome | None]:
+        """One article (or page) of a swap, moved to a temporary handle (no redirect: the
+        other takes its URL) so the others can take its handle; then it is written like any
+        other, from there. Its marks are those of what it holds, so a push that fails here
+        leaves no false conflict: the next plan renames it on."""
+        assert item.desired is not None and item.remote is not None
+        held = item.remote
+        temporary = f"{held.handle}-{held.id.rsplit('/', 1)[-1]}-swap"
+        desired = replace(
+            item.desired, handle=temporary, fields={**self._fields(item), "handle": temporary}
+        )
+        parking = replace(item, handle=temporary, desired=desired)
+        try:
+            write, _fields = self._input(parking, held)
+            data = {k: v for k, v in write.data.items() if k != "redirectNewHandle"}
+            write = replace(write, data=data)
+            (answer,) = batch.answers([write], self._send_one(write))
+            if answer is None or answer.errors:
+                messages = [e.message for e in answer.errors] if answer else ["no answer"]
+                raise _Failed(f"it could not be moved to {temporary!r} first", *messages)
+        except (_Failed, ShopsyncError) as exc:
+            return item, _failed(item, exc)
+        # From the temporary handle the write is no rename: no redirect from it either.
+        return replace(item, remote=replace(held, handle=item.handle)), None
+
+    def _run_wave(self, items: Sequence[PlanItem]) -> list[ItemOutcome]:
+        """Creates and updates in batches; prunes one by one."""
         outcomes: dict[int, ItemOutcome] = {}
         single: list[tuple[int, PlanItem]] = []
         ready: list[tuple[int, PlanItem, batch.Write, Fields]] = []
         for index, item in enumerate(items):
-            if not item.writes:
-                outcomes[index] = self._report(_not_written(item))
-            elif item.kind in ("unpublish", "delete"):
+            if item.kind in ("unpublish", "delete"):
                 single.append((index, item))
             else:
                 try:
@@ -448,6 +508,8 @@ class Applier:
             )
         else:
             data, remove = page_input(fields, source=source, previous=previous)
+        if previous is not None and previous.id in self._taken_over:
+            data.pop("redirectNewHandle", None)
         write = batch.Write(
             resource="article" if item.resource == "article" else "page",
             data=data,
@@ -466,7 +528,8 @@ class Applier:
                 "article featuring products waits for it: a value written without a "
                 "definition cannot be given one later"
             )
-        if previous is not None and item.resource == "article" and previous.blog != item.blog:
+        moved = previous is not None and item.resource == "article" and previous.blog != item.blog
+        if moved and previous is not None and previous.id not in self._taken_over:
             self._redirect_move(previous, item)
         if (
             previous is not None
@@ -874,6 +937,25 @@ class Applier:
                 )
                 break
         return warnings
+
+
+def _waits(items: Sequence[PlanItem]) -> dict[int, int]:
+    """Which write (by index) must land before which: one taking the handle (in its blog)
+    that another write of ``items`` renames or moves away. The plan made sure that no two
+    wait for each other."""
+    leaving: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(items):
+        held = item.remote
+        if item.kind == "update" and held is not None:
+            key = (held.blog or "", held.handle)
+            if key != (item.blog or "", item.handle):
+                leaving[key] = index
+    waits: dict[int, int] = {}
+    for index, item in enumerate(items):
+        holder = leaving.get((item.blog or "", item.handle))
+        if item.writes and holder is not None and holder != index:
+            waits[index] = holder
+    return waits
 
 
 def _same(remote: RemoteItem, fields: Mapping[str, Any]) -> bool:

@@ -316,6 +316,9 @@ class _Matching:
     matches: dict[int, RemoteItem] = field(default_factory=dict)
     clashes: dict[int, RemoteItem] = field(default_factory=dict)
     held: dict[int, tuple[RemoteItem, str, str]] = field(default_factory=dict)
+    #: The desired handle is held by an article another file renames (or moves) away in
+    #: this plan: written after it (``apply``), a clash if that write is not planned.
+    waits: dict[int, RemoteItem] = field(default_factory=dict)
     unmatched: list[RemoteItem] = field(default_factory=list)
     notes: dict[int, tuple[str, ...]] = field(default_factory=dict)
     hints: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -354,8 +357,19 @@ class _Matcher:
         """The desired items not decided yet."""
         done = self.done
         for index, want in enumerate(self.desired):
-            if index not in done.matches and index not in done.clashes and index not in done.held:
+            decided = (done.matches, done.clashes, done.held, done.waits)
+            if not any(index in table for table in decided):
                 yield index, want
+
+    def leaving(self) -> set[str]:
+        """Items matched so far whose handle (or blog) their file changes: the handle is free
+        once that write has landed."""
+        return {
+            found.id
+            for index, found in self.done.matches.items()
+            if (found.blog or "", found.handle)
+            != (self.desired[index].blog or "", self.desired[index].handle)
+        }
 
     def by_file(self) -> None:
         """By source mark: a file whose handle changed keeps its item."""
@@ -392,9 +406,13 @@ class _Matcher:
 
     def by_handle_alone(self) -> None:
         """By handle: new files, and moved ones keeping an explicit handle."""
+        leaving = self.leaving()
         for index, want in self.open():
             found = self.by_handle.get((want.blog or "", want.handle))
             if found is None:
+                continue
+            if found.id in leaving:
+                self.done.waits[index] = found  # a create, once the holder has left it
                 continue
             adoptable = not found.managed and self.options.adopt and not shopify_own(found)
             if found.id not in self.used and (self.gone(found) or adoptable):
@@ -432,14 +450,19 @@ class _Matcher:
 
     def taken_handles(self) -> None:
         """A target handle held by another remote item: an update would fail with TAKEN. An
-        article moving to another blog under the same handle needs it free in that blog."""
+        article moving to another blog under the same handle needs it free in that blog; one
+        another file's rename frees is waited for instead."""
+        leaving = self.leaving()
         for index, want in enumerate(self.desired):
             match = self.done.matches.get(index)
             if match is None or (match.blog or "", match.handle) == (want.blog or "", want.handle):
                 continue
             holder = self.by_handle.get((want.blog or "", want.handle))
             if holder is not None and holder.id != match.id:
-                self.done.clashes[index] = holder
+                if holder.id in leaving:
+                    self.done.waits[index] = holder
+                else:
+                    self.done.clashes[index] = holder
 
 
 def _match(
@@ -451,7 +474,8 @@ def _match(
     handle, by content (see ``_Matcher``), in that order.
 
     A clash is a remote item holding the desired handle that cannot be this file's: an
-    unmanaged one (without ``adopt``), or one managed from another file that still exists.
+    unmanaged one (without ``adopt``), or one managed from another file that still exists
+    and keeps that handle.
     """
     matcher = _Matcher(desired, remote, options)
     matcher.by_file()
@@ -669,6 +693,7 @@ def _plan_resource(
         if notes or hints:
             item = replace(item, messages=(*item.messages, *notes), hints=(*item.hints, *hints))
         items.append(item)
+    _hold_waits(desired, items, found, order, options)
     claimed = {item.id for item in items if item.kind == "conflict"}
     for orphan in found.unmatched:
         if orphan.managed and orphan.id not in claimed and options.in_scope(orphan.source or ""):
@@ -694,6 +719,41 @@ def _held(item: DesiredItem, held: RemoteItem, why: str, hint: str) -> PlanItem:
         messages=(why,),
         hints=(hint,),
     )
+
+
+def _hold_waits(
+    desired: Sequence[DesiredItem],
+    items: list[PlanItem],
+    matching: _Matching,
+    order: Sequence[str],
+    options: PlanOptions,
+) -> None:
+    """A file waiting for a handle another article leaves is a clash after all when that
+    article is not written (a conflict, an error). Files that wait for each other (a swap)
+    within one blog are updates: the push parks one on a temporary handle first; a swap
+    that also moves an article to another blog is a clash. In place, until nothing changes
+    (chains)."""
+    holder_of = {found.id: index for index, found in matching.matches.items()}
+    changed = True
+    while changed:
+        changed = False
+        for index, holder in matching.waits.items():
+            if items[index].kind in ("conflict", "error"):
+                continue
+            other = holder_of.get(holder.id)
+            seen = {index}
+            while other is not None and other not in seen and other in matching.waits:
+                seen.add(other)
+                other = holder_of.get(matching.waits[other].id)
+            moves = any(
+                n in matching.matches and matching.matches[n].blog != desired[n].blog for n in seen
+            )
+            cycle = other is not None and other in seen and moves
+            held = holder_of.get(holder.id)
+            if cycle or held is None or items[held].kind != "update":
+                want = desired[index]
+                items[index] = _plan_one(want, matching.matches.get(index), holder, order, options)
+                changed = True
 
 
 def plan_image(upload: ImageUpload) -> PlanItem:

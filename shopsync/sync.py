@@ -27,6 +27,7 @@ from shopsync.admin.remote import (
     RemoteItem,
     RemoteState,
     Snapshot,
+    managed_in_blog,
     read_articles,
     read_snapshot,
     read_written,
@@ -146,7 +147,8 @@ def plan_content(
     client.check_supported(snapshot.versions)
     client.note_scopes(snapshot.scopes)
     client.check_access(required_scopes(content, write=write))
-    scans = _scan_blogs(client, settings, snapshot, blog_handles(content.articles, settings.blog))
+    wanted_blogs = blog_handles(content.articles, settings.blog)
+    scans = _scan_blogs(client, settings, snapshot, wanted_blogs)
     known = _known(snapshot, scans)
 
     def desire(known: Mapping[str, tuple[str, str]]) -> DesiredState:
@@ -163,7 +165,9 @@ def plan_content(
     desired = desire(known)
     reads = _decide(snapshot, scans, desired, options)
     before = client.server_date  # the store's clock, already past when the reads go
-    read = [a for r in reads.values() for a in read_articles(client, r.to_read, **_names(settings))]
+    to_read = [a for r in reads.values() for a in r.to_read]
+    to_read += _left_behind(client, snapshot, wanted_blogs)
+    read = read_articles(client, to_read, **_names(settings))
     settled = {article.id for article in read if _written_before(article, before)}
     unrendered = _unrendered_matches(desired, read)
     if unrendered:  # an article read in full pairs with one left unrendered: render it after all
@@ -224,6 +228,17 @@ def _scan_blogs(
         if blog_id is not None:
             scans[blog] = scan_blog(client, blog_id, **_names(settings))
     return scans
+
+
+def _left_behind(client: ShopifyClient, snapshot: Snapshot, wanted: Sequence[str]) -> list[str]:
+    """shopsync's articles in the blogs no file wants: a file moved to another blog (or
+    deleted) left its article there, to be matched by its file (a move, never a second
+    article) or reported as an orphan. The other articles of those blogs are not read."""
+    ids: list[str] = []
+    for blog, blog_id in sorted(snapshot.blog_ids.items()):
+        if blog not in wanted:
+            ids += managed_in_blog(client, blog_id)
+    return ids
 
 
 def _names(settings: Settings) -> dict[str, str]:

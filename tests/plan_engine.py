@@ -77,14 +77,53 @@ def apply(plan: Plan, store: Store) -> Store:
         if item.resource == "blog" and item.kind == "create":
             store.blogs[item.handle] = store.new_id("blog")
     for stage in ("page", "article"):
+        pending: list[PlanItem] = []
         for item in plan.items:
             if item.resource != stage or not item.writes:
                 continue
             if item.kind in ("unpublish", "delete"):
                 _prune(item, store)
             else:
-                _write(item, store)
+                pending.append(item)
+        _write_in_order(pending, store)
     return store
+
+
+def _write_in_order(pending: list[PlanItem], store: Store) -> None:
+    """``Applier``'s order: a write taking a handle another write leaves goes after it; of
+    writes that wait for each other (a swap), one is parked on a temporary handle first."""
+    leaving = {
+        item.remote.id
+        for item in pending
+        if item.remote is not None
+        and item.kind != "create"
+        and item.desired is not None
+        and (item.remote.blog, item.remote.handle) != (item.desired.blog, item.desired.handle)
+    }
+    while pending:
+        ready = [item for item in pending if not _waits(item, store, leaving)]
+        if not ready:
+            parked = next(i for i in pending if i.remote is not None and i.remote.id in leaving)
+            assert parked.remote is not None
+            held = store.items[parked.remote.id]
+            store.items[held.id] = replace(held, handle=f"{held.handle}-{held.id}-swap")
+            leaving.discard(held.id)
+            continue
+        for item in ready:
+            _write(item, store)
+            pending.remove(item)
+            if item.remote is not None:
+                leaving.discard(item.remote.id)
+
+
+def _waits(item: PlanItem, store: Store, leaving: set[str]) -> bool:
+    """The handle ``item`` wants is held by an item another write of this push moves away."""
+    desired = item.desired
+    assert desired is not None
+    blog = desired.blog if item.resource == "article" else None
+    holder = store.holder(item.resource, blog, desired.handle)
+    own = item.remote.id if item.remote is not None and item.kind != "create" else None
+    return holder is not None and holder.id != own and holder.id in leaving
 
 
 def _same(remote: RemoteItem, fields: Mapping[str, Any]) -> bool:

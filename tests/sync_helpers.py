@@ -184,6 +184,11 @@ class Store:
         data = self._query(f"{{ articles(first: 250) {{ nodes {{ {ARTICLE_FIELDS} }} }} }}")
         return {n["handle"]: n for n in data["articles"]["nodes"] if n["blog"]["handle"] == BLOG}
 
+    def all_articles(self) -> list[dict[str, Any]]:
+        """Every article of every blog, by listing (never search), sorted by handle."""
+        data = self._query(f"{{ articles(first: 250) {{ nodes {{ {ARTICLE_FIELDS} }} }} }}")
+        return sorted(data["articles"]["nodes"], key=lambda n: (n["handle"], n["id"]))
+
     def article(self, article_id: str) -> dict[str, Any] | None:
         """One article by id (None once deleted)."""
         query = f"query($id: ID!) {{ article(id: $id) {{ {ARTICLE_FIELDS} }} }}"

@@ -250,9 +250,9 @@ def test_store_normalisation_is_not_an_endless_update() -> None:
     assert make_plan(state(changed), remote(copy)).items[0].kind == "update"
 
 
-def test_handle_taken_by_an_article_being_renamed_is_a_conflict() -> None:
-    # a.md renames its article a → z while new file b.md asks for handle a: writing b
-    # before the rename lands would fail (TAKEN), so the plan says so instead.
+def test_a_handle_another_file_renames_away_is_free_for_a_new_file() -> None:
+    # a.md renames its article a → z while new file b.md asks for handle a: a create, which
+    # the push sends once the rename has landed (apply orders them).
     a = want("a", source="articles/a.md")
     plan = make_plan(
         state(want("z", source="articles/a.md"), want("a", source="articles/b.md")),
@@ -260,9 +260,60 @@ def test_handle_taken_by_an_article_being_renamed_is_a_conflict() -> None:
     )
     assert {(i.source, i.kind) for i in plan.items} == {
         ("articles/a.md", "update"),
+        ("articles/b.md", "create"),
+    }
+
+
+def test_a_chain_of_renames_is_a_chain_of_updates() -> None:
+    # a → z, and b.md (article b) takes a: both updates.
+    a, b = want("a", source="articles/a.md"), want("b", source="articles/b.md")
+    plan = make_plan(
+        state(want("z", source="articles/a.md"), want("a", source="articles/b.md")),
+        remote(stored(a, "1"), stored(b, "2")),
+    )
+    assert {(i.source, i.kind, i.id) for i in plan.items} == {
+        ("articles/a.md", "update", "1"),
+        ("articles/b.md", "update", "2"),
+    }
+
+
+def test_a_handle_held_by_an_article_that_is_not_renamed_after_all_is_a_conflict() -> None:
+    # a.md would rename a → z, but its article was edited in the admin: it stays at a, so
+    # b.md cannot have a (and the plan says whose it is).
+    a = want("a", source="articles/a.md")
+    plan = make_plan(
+        state(want("z", source="articles/a.md"), want("a", source="articles/b.md")),
+        remote(stored(a, "1", title="Edited in the admin")),
+    )
+    assert {(i.source, i.kind) for i in plan.items} == {
+        ("articles/a.md", "conflict"),
         ("articles/b.md", "conflict"),
     }
-    assert "articles/a.md" in plan.of_kind("conflict")[0].messages[0]
+    b_item = next(i for i in plan.items if i.source == "articles/b.md")
+    assert "articles/a.md" in b_item.messages[0]
+
+
+def test_two_files_swapping_handles_are_two_updates() -> None:
+    # Neither rename can go first: the push parks one on a temporary handle (apply).
+    a, b = want("a", source="articles/a.md"), want("b", source="articles/b.md")
+    plan = make_plan(
+        state(want("b", source="articles/a.md"), want("a", source="articles/b.md")),
+        remote(stored(a, "1"), stored(b, "2")),
+    )
+    assert [(i.kind, i.id) for i in plan.items] == [("update", "2"), ("update", "1")]
+
+
+def test_a_swap_that_moves_articles_between_blogs_is_a_conflict() -> None:
+    # a (research-digest) moves to news as b, b (news) moves to research-digest as a.
+    def in_news(item: DesiredItem) -> DesiredItem:
+        return replace(item, blog="news", fields={**item.fields, "blog": "news"})
+
+    a, b = want("a", source="articles/a.md"), in_news(want("b", source="articles/b.md"))
+    plan = make_plan(
+        state(in_news(want("b", source="articles/a.md")), want("a", source="articles/b.md")),
+        replace(remote(stored(a, "1"), stored(b, "2")), blogs={BLOG: BLOG_ID, "news": "gid://b/2"}),
+    )
+    assert [i.kind for i in plan.items] == ["conflict", "conflict"]
 
 
 def test_a_move_to_a_blog_where_the_handle_is_taken_is_a_conflict() -> None:
@@ -431,14 +482,17 @@ def test_a_rename_onto_a_handle_another_article_holds_is_a_conflict() -> None:
     (item,) = plan.items  # the old article is this file's: no orphan, nothing written
     assert item.kind == "conflict" and item.id == "9" and not plan.has_changes
     assert "does not manage" in item.messages[0]
-    # Held by the article of a file that still exists (and keeps that handle in the store).
+    # Held by the article of a file that still exists and keeps that handle.
     other = want("taken", source="articles/other.md")
+    plan = make_plan(state(new, other), remote(stored(old, "1"), stored(other, "2")))
+    conflict = next(i for i in plan.items if i.source == "articles/new.md")
+    assert conflict.kind == "conflict" and "articles/other.md" in conflict.messages[0]
+    # ...unless that file renames its article away in the same push: then a chain.
     plan = make_plan(
         state(new, want("other", source="articles/other.md")),
         remote(stored(old, "1"), stored(other, "2")),
     )
-    conflict = next(i for i in plan.items if i.source == "articles/new.md")
-    assert conflict.kind == "conflict" and "articles/other.md" in conflict.messages[0]
+    assert kinds(plan) == {"taken": "update", "other": "update"}
     # By content alone, the same: the handle decides before content is looked at.
     same = renamed(old, "taken", "articles/new.md")
     plan = make_plan(state(same), remote(stored(old, "1"), theirs))
@@ -614,3 +668,18 @@ def test_a_saved_plan_of_another_version_is_refused(header: dict[str, Any]) -> N
     data = {**mixed_plan().to_dict(), "format": None, "version": None, **header}
     with pytest.raises(SavedPlanError, match="not a shopsync plan of version 1"):
         Plan.from_dict(data, root=Path("."))
+
+
+def test_a_file_in_error_waiting_for_a_handle_stays_an_error() -> None:
+    # b.md is invalid and wants the handle a.md's article keeps (admin-edited): an error,
+    # planned once (no endless re-planning of the wait).
+    a = want("a", source="articles/a.md")
+    broken = replace(want("a", source="articles/b.md"), errors=("title: missing",))
+    plan = make_plan(
+        state(want("z", source="articles/a.md"), broken),
+        remote(stored(a, "1", title="Edited in the admin")),
+    )
+    assert {(i.source, i.kind) for i in plan.items} == {
+        ("articles/a.md", "conflict"),
+        ("articles/b.md", "error"),
+    }

@@ -298,6 +298,97 @@ def test_rename_keeps_the_article_and_creates_a_redirect(
     assert (f"/blogs/{BLOG}/alpha", f"/blogs/{BLOG}/alpha-renamed") in store.redirects()
 
 
+def test_a_handle_renamed_away_is_taken_by_another_file_in_the_same_push(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    """alpha.md renames alpha → alpha-2; beta.md takes alpha, and a new file (delta.md)
+    takes beta: the push writes each after the article holding its handle has left it
+    (never TAKEN)."""
+    assert sync(settings, client, repo).ok
+    ids = {h: a["id"] for h, a in store.articles().items()}
+    folder = repo / "articles"
+    for name, old, new in (("alpha", "alpha", "alpha-2"), ("beta", "beta", "alpha")):
+        path = folder / f"{name}.md"
+        path.write_text(path.read_text().replace(f"handle: {old}\n", f"handle: {new}\n"))
+    delta = (folder / "gamma.md").read_text().replace("handle: gamma", "handle: beta")
+    (folder / "delta.md").write_text(delta)
+
+    planned = plan(settings, client, repo)
+    assert not planned.has_errors, [(i.handle, i.kind, i.messages) for i in planned.items]
+    result = push(settings, client, planned)
+    assert result.ok, result.to_dict()
+    articles = store.articles()
+    assert articles["alpha-2"]["id"] == ids["alpha"]
+    assert articles["alpha"]["id"] == ids["beta"]
+    assert articles["beta"]["id"] not in ids.values()
+    assert articles["beta"]["shopsyncSource"]["value"] == "articles/delta.md"
+    assert articles["alpha"]["shopsyncSource"]["value"] == "articles/beta.md"
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_two_files_swapping_handles_swap_their_articles_in_one_push(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    """One is parked on a temporary handle first; no redirect is made (each old URL shows
+    the other article), and nothing is a conflict afterwards."""
+    assert sync(settings, client, repo).ok
+    ids = {h: a["id"] for h, a in store.articles().items()}
+    folder = repo / "articles"
+    for name, old, new in (("alpha", "alpha", "beta"), ("beta", "beta", "alpha")):
+        path = folder / f"{name}.md"
+        path.write_text(path.read_text().replace(f"handle: {old}\n", f"handle: {new}\n"))
+
+    planned = plan(settings, client, repo)
+    assert {i.handle: i.kind for i in planned.of_resource("article")}["alpha"] == "update"
+    result = push(settings, client, planned)
+    assert result.ok, result.to_dict()
+    articles = store.articles()
+    assert (articles["beta"]["id"], articles["alpha"]["id"]) == (ids["alpha"], ids["beta"])
+    assert articles["beta"]["shopsyncSource"]["value"] == "articles/alpha.md"
+    assert store.redirects() == []
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_a_url_another_article_takes_over_is_not_redirected_so_it_can_move_later(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    """alpha → alpha-2 while beta.md takes alpha: /alpha shows beta's article, so no redirect
+    from it (it would block the redirect of a later move of that article)."""
+    assert sync(settings, client, repo).ok
+    folder = repo / "articles"
+    for name, old, new in (("alpha", "alpha", "alpha-2"), ("beta", "beta", "alpha")):
+        path = folder / f"{name}.md"
+        path.write_text(path.read_text().replace(f"handle: {old}\n", f"handle: {new}\n"))
+    assert sync(settings, client, repo).ok
+    assert store.redirects() == [(f"/blogs/{BLOG}/beta", f"/blogs/{BLOG}/alpha")]
+
+    beta = folder / "beta.md"
+    beta.write_text(beta.read_text().replace("title: Beta\n", "title: Beta\nblog: news\n"))
+    result = sync(settings, client, repo)
+    assert result.ok, result.to_dict()
+    assert (f"/blogs/{BLOG}/alpha", "/blogs/news/alpha") in store.redirects()
+
+
+def test_a_write_waiting_for_a_handle_fails_when_the_rename_fails(
+    sandbox: Any, settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    assert sync(settings, client, repo).ok
+    folder = repo / "articles"
+    alpha = (folder / "alpha.md").read_text()
+    (folder / "alpha.md").write_text(alpha.replace("handle: alpha\n", "handle: alpha-2\n"))
+    (folder / "new.md").write_text(alpha.replace("title: Alpha", "title: New"))
+    add_fault(sandbox, kind="http_502", match="articleUpdate(", times=10)
+
+    result = sync(settings, client, repo)
+    outcomes = {item.source: item for item in result.items}
+    assert outcomes["articles/alpha.md"].status == "failed"
+    assert outcomes["articles/new.md"].status == "failed"
+    assert "waits for article research-digest/alpha-2" in outcomes["articles/new.md"].messages[0]
+    sandbox.faults.clear()
+    assert sync(settings, client, repo).ok
+    assert store.articles()["alpha"]["title"] == "New"
+
+
 def move_alpha_to_news(repo: Path, *, handle: str = "alpha") -> None:
     path = repo / "articles" / "alpha.md"
     text = path.read_text().replace("title: Alpha\n", "title: Alpha\nblog: news\n")
@@ -326,6 +417,38 @@ def test_a_move_to_another_blog_keeps_the_article_and_redirects_its_old_url(
     assert (f"/blogs/{BLOG}/alpha", f"/blogs/news/{handle}") in store.redirects()
     assert len(store.redirects()) == 1  # ours only: no redirectNewHandle within the new blog
     assert not plan(settings, client, repo).has_changes
+
+
+def test_a_move_out_of_a_blog_no_file_wants_any_more_keeps_the_article(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    """The blog the article leaves is read too (its index names it), so the article is
+    matched by its file and moved: never created a second time in the new blog."""
+    move_alpha_to_news(repo)
+    assert sync(settings, client, repo).ok
+    (old_id,) = [a["id"] for a in store.all_articles() if a["handle"] == "alpha"]
+    path = repo / "articles" / "alpha.md"
+    path.write_text(path.read_text().replace("blog: news\n", ""))
+
+    (item,) = plan(settings, client, repo).of_kind("update")
+    assert item.id == old_id and "moves from blog 'news'" in item.messages[0]
+    assert sync(settings, client, repo).ok
+    assert [a["id"] for a in store.all_articles() if a["handle"] == "alpha"] == [old_id]
+    assert blog_of(client, old_id) == (BLOG, "alpha")
+    assert not plan(settings, client, repo).has_changes
+
+
+def test_a_file_gone_from_a_blog_no_file_wants_any_more_is_an_orphan(
+    settings: Settings, client: ShopifyClient, repo: Path, store: Store
+) -> None:
+    move_alpha_to_news(repo)
+    assert sync(settings, client, repo).ok
+    (repo / "articles" / "alpha.md").unlink()
+
+    (orphan,) = plan(settings, client, repo, prune="delete").of_kind("delete")
+    assert (orphan.blog, orphan.handle) == ("news", "alpha")
+    assert sync(settings, client, repo, prune="delete").ok
+    assert [a["handle"] for a in store.all_articles()] == ["beta", "gamma"]
 
 
 def test_a_move_that_failed_after_its_redirect_is_finished_by_a_rerun(

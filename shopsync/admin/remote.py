@@ -5,7 +5,9 @@ scopes, every blog with its index, every page in full, the featured products, th
 images' files), then N/250 cheap *scan* pages of the blog's articles (id, handle, updatedAt
 and the metafields an admin edits in place), then, only for what the blog's index cannot
 vouch for (``index.decide``), the full articles by id, 250 a request. A no-change plan of a
-1,000-article blog is 5 requests and downloads no body. Parsing a node into canonical fields
+1,000-article blog is 5 requests and downloads no body. A blog no file wants is listed
+with shopsync's marks only (``managed_in_blog``): the articles a moved or deleted file left
+there are read in full, no other. Parsing a node into canonical fields
 is pure (``article_from_node``/``page_from_node``).
 """
 
@@ -661,6 +663,17 @@ def scan_blog(
             ),
         )
         for node in client.paginate("SyncBlogScan", variables, path=["blog", "articles"])
+    ]
+
+
+def managed_in_blog(client: ShopifyClient, blog_id: str) -> list[str]:
+    """The GIDs of the blog's articles that carry shopsync's ``source`` mark (either
+    namespace), listed directly: what a blog no file wants still holds of shopsync's."""
+    variables = {"blogId": blog_id, "first": SCAN_PAGE_SIZE}
+    return [
+        str(node["id"])
+        for node in client.paginate("SyncBlogMarks", variables, path=["blog", "articles"])
+        if _value(node, "source") or _value(node, "legacySource")
     ]
 
 
