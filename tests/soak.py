@@ -67,7 +67,7 @@ FAULT_KINDS = (
     "commit_then_fail",
     "throttled",
     "http_401",
-)
+)  # a tuple (a seed's schedule stays the same): the sandbox's kinds bar two (test_soak)
 #: What a fault matches: every request, or one operation / root field of shopsync's.
 FAULT_MATCHES: tuple[str | None, ...] = (
     None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .soak import run_schedule
+from .soak import FAULT_KINDS, run_schedule
 
 CI_SCHEDULES = 50
 
@@ -17,3 +17,9 @@ CI_SCHEDULES = 50
 def test_a_schedule_of_faults_and_edits_ends_in_the_desired_state(seed: int) -> None:
     figures = run_schedule(seed)
     assert figures.pushes > 0 and figures.requests > 0
+
+
+def test_the_soak_meets_every_fault_the_sandbox_can_inject_at_a_push() -> None:
+    from shopsync.sandbox.faults import FAULT_KINDS as SANDBOX
+
+    assert set(FAULT_KINDS) == SANDBOX - {"latency", "user_error"}
