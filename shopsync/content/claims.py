@@ -22,7 +22,12 @@ from typing import Any
 from shopsync.content.claims_rules import Rule, Rules
 from shopsync.content.loader import Content, KeyPath
 from shopsync.content.models import Article, Page, first_paragraph
-from shopsync.content.sentences import Sentence, markdown_sentences, plain_sentences
+from shopsync.content.sentences import (
+    Sentence,
+    markdown_sentences,
+    plain_sentences,
+    triggered_sentences,
+)
 
 SUPPRESSION = re.compile(r"<!--\s*shopsync:\s*allow\b(?P<body>.*?)-->", re.DOTALL)
 SHORT_SCOPE_WORDS = 3  # a `short` negation cue covers its noun phrase: this many words
@@ -194,7 +199,7 @@ def lint_markdown(
         )
         body = ""  # no suppressions: their lines could not be matched
     else:
-        sentences.extend(markdown_sentences(body, first_line=first_line))
+        sentences.extend(triggered_sentences(body, rules.trigger, first_line=first_line))
     applicable = [
         rule
         for rule in rules.rules

@@ -10,6 +10,7 @@ exactly what the store will show.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -181,3 +182,75 @@ def _sentence(
     first = start + (len(raw) - len(raw.lstrip()))
     last = first + len(stripped) - 1
     yield " ".join(stripped.split()), lines[first], lines[last]
+
+
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])\s")
+_FENCE = re.compile(r"\s{0,3}(```|~~~)")
+
+
+def _chunks(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) line ranges between blank lines, never splitting a fenced code block or
+    an HTML comment (either may hold blank lines)."""
+    chunks: list[tuple[int, int]] = []
+    start: int | None = None
+    fence: str | None = None
+    in_comment = False
+    for index, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            fence = opened.group(1)
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        if "<!--" in line and "-->" not in line.split("<!--")[-1]:
+            in_comment = True
+        elif in_comment and "-->" in line:
+            in_comment = False
+        blank = not line.strip() and fence is None and not in_comment
+        if blank:
+            if start is not None:
+                chunks.append((start, index))
+                start = None
+        elif start is None:
+            start = index
+    if start is not None:
+        chunks.append((start, len(lines)))
+    return chunks
+
+
+def triggered_sentences(
+    markdown: str, trigger: re.Pattern[str] | None, *, first_line: int = 1
+) -> list[Sentence]:
+    """``markdown_sentences`` of only the blocks that contain a trigger word, each with the
+    block before it (back through a list's items and indented parts to what introduces the
+    list): a block without one breaks no rule, and parsing is most of the linter's cost."""
+    if trigger is None:
+        return markdown_sentences(markdown, first_line=first_line)
+    lines = markdown.split("\n")
+    chunks = _chunks(lines)
+    # One scan of the whole text (the trigger is a long alternation): which chunks it hits.
+    line_starts = [0]
+    for line in lines:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+    chunk_starts = [line_starts[start] for start, _end in chunks]
+    hits = {bisect.bisect_right(chunk_starts, m.start()) - 1 for m in trigger.finditer(markdown)}
+    wanted: set[int] = set()
+    for index in sorted(hit for hit in hits if hit >= 0):
+        wanted.add(index)
+        step = index
+        while step > 0:  # the block before, and on while this one is a list's item or part
+            first = lines[chunks[step][0]]
+            inside = first[:1].isspace() or _LIST_ITEM.match(first.lstrip()) is not None
+            step -= 1
+            wanted.add(step)
+            if not inside:
+                break
+    sentences: list[Sentence] = []
+    run: list[int] = []
+    for index in [*sorted(wanted), -2]:
+        if run and index != run[-1] + 1:
+            start, end = chunks[run[0]][0], chunks[run[-1]][1]
+            text = "\n".join(lines[start:end])
+            sentences.extend(markdown_sentences(text, first_line=first_line + start))
+            run = []
+        run.append(index)
+    return sentences
