@@ -199,7 +199,11 @@ def lint_markdown(
         )
         body = ""  # no suppressions: their lines could not be matched
     else:
-        sentences.extend(triggered_sentences(body, rules.trigger, first_line=first_line))
+        sentences.extend(
+            triggered_sentences(
+                body, rules.trigger, first_line=first_line, words=rules.trigger_words
+            )
+        )
     applicable = [
         rule
         for rule in rules.rules

@@ -88,6 +88,9 @@ class Rules:
     # Any rule's triggers: a sentence this does not match breaks no rule, so the negation
     # and clause work is skipped for it (most sentences; a third of the linter's time).
     trigger: re.Pattern[str] | None = None
+    #: One word each trigger cannot match without (lowercase), for a substring test before
+    #: the regex; None when some trigger has no such word (then every block is searched).
+    trigger_words: tuple[str, ...] | None = None
 
     def ids(self) -> frozenset[str]:
         return frozenset(rule.id for rule in self.rules)
@@ -174,7 +177,94 @@ def build_rules(layers: Sequence[tuple[str, RulesFile]]) -> Rules:
         ignore=_compiled(ignore, "ignore") if ignore else None,
         sources=tuple(name for name, _layer in layers),
         trigger=compile_patterns([t for rule in rules for t in rule.triggers]) if rules else None,
+        trigger_words=required_words([t for rule in rules for t in rule.triggers]),
     )
+
+
+_QUANTIFIER = frozenset("?*+{")
+
+
+def required_words(patterns: Sequence[str]) -> tuple[str, ...] | None:
+    """Words of which a text must hold one to match any of ``patterns`` (lowercase): per
+    pattern, its longest word outside any group or optional part, or a group it cannot do
+    without whose every alternative has such a word. None if a pattern has neither (of three
+    letters or more): then nothing can be skipped."""
+    words: set[str] = set()
+    for pattern in patterns:
+        found = _required(pattern)
+        if found is None:
+            return None
+        words |= found
+    return tuple(sorted(words))
+
+
+_WORD_CHARS = re.compile(r"[\w'-]+")
+
+
+def _required(pattern: str) -> frozenset[str] | None:
+    """The best set of words one of which ``pattern`` needs (see ``required_words``)."""
+    options: list[frozenset[str]] = []
+    depth, start, literal = 0, 0, ""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        optional = index + 1 < len(pattern) and pattern[index + 1] in _QUANTIFIER
+        if char == "\\":
+            options += _words_of(literal)
+            literal, index = "", index + 2
+            continue
+        if char == "(":
+            if depth == 0:
+                options += _words_of(literal)
+                literal, start = "", index
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0 and not optional:
+                alternatives = _top_alternatives(pattern[start + 1 : index])
+                best = [max(_WORD_CHARS.findall(a), key=len, default="") for a in alternatives]
+                if best and all(len(word) >= 3 for word in best):
+                    options.append(frozenset(word.lower() for word in best))
+        elif char == "[" and depth == 0:
+            options += _words_of(literal)
+            literal = ""
+            index = pattern.index("]", index)
+        elif char == "|" and depth == 0:
+            return None  # a top-level alternation: no word is required
+        elif depth == 0:
+            if optional:
+                options += _words_of(literal)
+                literal = ""
+            else:
+                literal += char
+        index += 1
+    options += _words_of(literal)
+    if not options:
+        return None
+    return max(options, key=lambda words: min(len(word) for word in words))
+
+
+def _words_of(literal: str) -> list[frozenset[str]]:
+    return [frozenset({w.lower()}) for w in _WORD_CHARS.findall(literal) if len(w) >= 3]
+
+
+def _top_alternatives(group: str) -> list[str]:
+    """``a|b(c|d)|e`` → ``["a", "b(c|d)", "e"]``; a nested alternative's words are not
+    required, so only its text outside parentheses is kept."""
+    parts, depth, current = [], 0, ""
+    for char in group:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        elif depth == 0:
+            current += char
+    parts.append(current)
+    return parts
 
 
 def _compile_rule(spec: Mapping[str, Any], terms: Mapping[str, list[str]]) -> Rule:
