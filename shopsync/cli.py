@@ -587,6 +587,7 @@ def _planned(
     adopt: bool,
     prune: str | None,
     write: bool,
+    reporter: Callable[[Content], None] | None = None,
 ) -> Iterator[tuple[Settings, ShopifyClient, Plan]]:
     """Validate (problems printed), connect, plan; the client is closed on leaving."""
     from shopsync.plan import PlanOptions
@@ -595,7 +596,7 @@ def _planned(
     state = get_state(ctx)
     settings = load_settings_from_ctx(ctx, blog=blog)
     options = PlanOptions(force=force, adopt=adopt, prune=parse_prune(prune))
-    reporter = content_reporter(state.output)
+    reporter = reporter or content_reporter(state.output)
     with connect(settings) as client:
         plan = build_plan(
             settings, client, paths, options, root=state.root, write=write, on_loaded=reporter
@@ -659,19 +660,36 @@ def plan_command(
 
     PATHS are files or directories (default: SHOPSYNC_ARTICLES_DIR).
     """
-    from shopsync.report import plan_json, plan_markdown
+    from shopsync.report import plan_json, plan_markdown, problems_markdown
 
     output = get_output(ctx)
-    planning = _planned(ctx, paths, blog=blog, force=force, adopt=adopt, prune=prune, write=False)
-    with planning as (settings, client, plan):
-        if out is not None:
-            _save_plan(get_state(ctx).root / out, plan, settings, client.base_url)
-        if output.json:
-            output.emit_json({"store": client.base_url, **plan_json(plan)})
-        elif markdown:
-            click.echo(plan_markdown(plan), nl=False)
-        else:
-            _print_plan(output, plan, client.base_url)
+    loaded: list[Content] = []  # with --markdown, the files' problems go into the Markdown
+    planning = _planned(
+        ctx,
+        paths,
+        blog=blog,
+        force=force,
+        adopt=adopt,
+        prune=prune,
+        write=False,
+        reporter=loaded.append if markdown and not output.json else None,
+    )
+    try:
+        with planning as (settings, client, plan):
+            if out is not None:
+                _save_plan(get_state(ctx).root / out, plan, settings, client.base_url)
+            if output.json:
+                output.emit_json({"store": client.base_url, **plan_json(plan)})
+            elif markdown:
+                click.echo(plan_markdown(plan), nl=False)
+                if loaded and loaded[0].warnings:
+                    click.echo(problems_markdown([], loaded[0].warnings), nl=False)
+            else:
+                _print_plan(output, plan, client.base_url)
+    except ContentError:  # the files' problems, in the Markdown a PR comment shows
+        if loaded:
+            click.echo(problems_markdown(loaded[0].problems, loaded[0].warnings), nl=False)
+        raise
     if out is not None:
         note = f"Saved the plan to {out.as_posix()}: `shopsync push {out.as_posix()}` applies it"
         if not markdown:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from shopsync.errors import Problem
 from shopsync.plan import FieldChange, Plan, PlanItem, field_diff
 from shopsync.renames import url_path
 
@@ -375,6 +376,25 @@ def reviewed_lines(plan: Plan) -> list[str]:
 
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def problems_markdown(
+    problems: Sequence[Problem], warnings: Sequence[Problem], *, heading: bool = True
+) -> str:
+    """The files' problems (nothing was planned) or warnings, as Markdown for a PR comment:
+    each at its file and line, with its hint."""
+    lines = ["### shopsync plan", "", "**The files have problems: nothing was planned.**", ""]
+    lines = lines if heading and problems else []
+    for title, found in (("Problems", problems), ("Warnings", warnings)):
+        if not found:
+            continue
+        lines += [f"#### {title}", ""]
+        for problem in found:
+            field = f" `{problem.field}`" if problem.field else ""
+            hint = f" ({_md_escape(problem.hint)})" if problem.hint else ""
+            lines.append(f"- `{problem.location()}`{field}: {_md_escape(problem.message)}{hint}")
+        lines.append("")
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def plan_markdown(plan: Plan) -> str:

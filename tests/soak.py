@@ -140,7 +140,7 @@ class Spec:
         if self.status == "published":
             lines.append("publish_date: 2025-01-20T09:00:00+11:00")
         elif self.status == "scheduled":
-            lines.append("publish_date: 2027-06-02T09:00:00+11:00")
+            lines.append("publish_date: 2999-06-02T09:00:00+11:00")  # never due
         if self.disclaimer:
             lines.append("disclaimer: disclaimer")
         if self.image == "remote":
@@ -224,7 +224,8 @@ class SoakTime:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.now = 1000.0
-        self.start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+        # The real date (or pytest --today's): the files are loaded against it too.
+        self.start = datetime.now(UTC).replace(microsecond=0)
 
     def clock(self) -> float:
         with self._lock:

@@ -86,3 +86,31 @@ def test_the_preview_shows_a_finding_beside_the_article(cli: Cli) -> None:
     page = (cli.root / "out.html").read_text(encoding="utf-8")
     assert "Before you push" in page
     assert f"line {line}: cure-claim: “{CLAIM}”" in page
+
+
+def test_the_pr_comments_markdown_shows_the_files_problems(
+    sandbox: SandboxServer, cli: Cli
+) -> None:
+    write_content(cli.root)
+    line = add_to_body(cli.root, "beta.md", CLAIM + "\n")
+    store = cli.for_store(sandbox)
+    failed = store("plan", "--markdown")
+    assert failed.exit_code == 1
+    assert failed.stdout.startswith("### shopsync plan\n")
+    assert "**The files have problems: nothing was planned.**" in failed.stdout
+    assert f"- `articles/beta.md:{line}` `claim cure-claim`: " in failed.stdout
+    assert sandbox.requests == []
+
+
+def test_warnings_follow_the_plan_in_its_markdown(sandbox: SandboxServer, cli: Cli) -> None:
+    write_content(cli.root)
+    path = cli.root / "articles" / "beta.md"
+    path.write_text(
+        path.read_text().replace(
+            "status: draft", "status: scheduled\npublish_date: 2020-01-01T09:00:00Z"
+        )
+    )
+    planned = cli.for_store(sandbox)("plan", "--markdown")
+    assert planned.exit_code == 0, planned.output
+    assert planned.stdout.startswith("### shopsync plan\n")  # nothing before the heading
+    assert "#### Warnings" in planned.stdout and "which has passed" in planned.stdout
