@@ -10,22 +10,40 @@ warning is a warning; a reviewed one (suppressed, with its reason) is kept on
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from shopsync.content.claims import Finding, lint_content
-from shopsync.content.claims_rules import load_rules
+from shopsync.content.claims_rules import REPOSITORY_RULES_FILE, load_rules
 from shopsync.content.loader import Content
 from shopsync.content.policy import apply_policies
 from shopsync.errors import Problem
 from shopsync.project import load_policies
 
 
-def check_content(content: Content, *, root: Path) -> list[Finding]:
-    """Add policy and claim problems to ``content``; every finding, reviewed ones too."""
+def check_content(
+    content: Content, *, root: Path, lint: Callable[[str], bool] | None = None
+) -> list[Finding]:
+    """Add policy and claim problems to ``content``; every finding, reviewed ones too.
+
+    ``lint`` picks the files whose claims to read (default: all): a plan skips the articles
+    the blog's index vouches for, whose inputs (``checks_digest`` among them) are those it
+    pushed, and so linted, before."""
     apply_policies(content, load_policies(root))
-    findings = lint_content(
-        content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
-    )
+    return lint_claims(content, root=root, only=lint)
+
+
+def lint_claims(
+    content: Content, *, root: Path, only: Callable[[str], bool] | None = None
+) -> list[Finding]:
+    """The claim linter's part of ``check_content``."""
+    if only is None:
+        findings = lint_content(
+            content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
+        )
+    else:
+        findings = _lint_some(content, root, only)
     content.findings = list(findings)
     for finding in findings:
         if finding.suppressed:
@@ -37,6 +55,24 @@ def check_content(content: Content, *, root: Path) -> list[Finding]:
     content.problems.sort(key=lambda p: (p.path, p.line or 0))
     content.warnings.sort(key=lambda p: (p.path, p.line or 0))
     return findings
+
+
+def _lint_some(content: Content, root: Path, only: Callable[[str], bool]) -> list[Finding]:
+    chosen = Content(
+        articles=[a for a in content.articles if only(a.source_path)],
+        pages=[p for p in content.pages if only(p.source_path)],
+    )
+    return lint_content(
+        chosen, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
+    )
+
+
+def checks_digest(root: Path) -> str:
+    """What the checks read besides the files and shopsync's own code: the repository's
+    claim rules (``shopsync-claims.yaml``). Part of an article's inputs."""
+    extra = root / REPOSITORY_RULES_FILE
+    data = extra.read_bytes() if extra.is_file() else b""
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def claim_problem(finding: Finding) -> Problem:

@@ -214,7 +214,9 @@ def page_fields(page: Page) -> Fields:
 RENDERED_FIELDS = ("summary_html", "body_html")
 
 #: The modules whose code decides how a file renders, and the libraries they render with.
-_RENDERER_MODULES = ("desired.py", "vocabulary.py", "content")
+# ``content`` holds the claim linter too (with its packaged rules): an article the index
+# vouches for was linted by this very code, so a plan need not lint it again.
+_RENDERER_MODULES = ("desired.py", "vocabulary.py", "content", "content/claims_rules.yaml")
 _RENDERER_LIBRARIES = ("markdown-it-py", "nh3")
 
 
@@ -242,10 +244,13 @@ def article_inputs(
     products: Sequence[ResolvedProduct],
     disclaimer: Page | None,
     images: Mapping[str, str],
+    checks: str = "",
 ) -> str:
-    """Short digest of all that ``article_fields`` reads: equal inputs render equal fields."""
+    """Short digest of all that ``article_fields`` reads: equal inputs render equal fields
+    (and pass the same checks: ``checks`` is the digest of the repository's own rules)."""
     data = {
         "renderer": renderer_digest(),
+        "checks": checks,
         "article": article.model_dump(mode="json"),
         "products": [asdict(p) for p in products],
         "disclaimer": disclaimer.model_dump(mode="json") if disclaimer is not None else None,
@@ -262,6 +267,7 @@ def desired_article(
     pages: Mapping[str, Page],
     images: Mapping[str, ImageUpload] | None = None,
     known: Mapping[str, tuple[str, str]] | None = None,
+    checks: str = "",
 ) -> DesiredItem:
     """An article's desired state, or an item carrying errors if it cannot be written.
 
@@ -305,7 +311,7 @@ def desired_article(
     inputs, digest = "", None
     if not errors:
         inputs = article_inputs(
-            article, resolved, disclaimer, {path: images[path].src for path in paths}
+            article, resolved, disclaimer, {path: images[path].src for path in paths}, checks
         )
         recorded = (known or {}).get(article.source_path)
         if recorded is not None and recorded[0] == inputs:
@@ -358,6 +364,7 @@ def build_desired(
     blog_title: str | None = None,
     images: Mapping[str, ImageUpload] | None = None,
     known: Mapping[str, tuple[str, str]] | None = None,
+    checks: str = "",
 ) -> DesiredState:
     """Desired state of everything in the files; deterministic order (by handle).
 
@@ -368,7 +375,9 @@ def build_desired(
     images = images or {}
     desired_articles = sorted(
         (
-            desired_article(a, products=products, pages=by_handle, images=images, known=known)
+            desired_article(
+                a, products=products, pages=by_handle, images=images, known=known, checks=checks
+            )
             for a in articles
         ),
         key=lambda item: item.key,

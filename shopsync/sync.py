@@ -34,9 +34,10 @@ from shopsync.admin.remote import (
     scan_blog,
 )
 from shopsync.apply import ApplyResult, Progress, apply_plan
-from shopsync.checks import check_content
+from shopsync.checks import check_content, checks_digest, lint_claims
 from shopsync.config import Settings
 from shopsync.content.loader import Content, display_path, load_content
+from shopsync.content.policy import apply_policies
 from shopsync.desired import (
     DesiredItem,
     DesiredState,
@@ -47,6 +48,7 @@ from shopsync.desired import (
 )
 from shopsync.errors import ConfigError, ContentError, ScopeError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan, plan_definition
+from shopsync.project import load_policies
 from shopsync.vocabulary import (
     READ_CONTENT,
     WRITE_CONTENT,
@@ -106,15 +108,22 @@ def load_valid_content(
     root: Path,
     now: datetime | None = None,
     on_loaded: ContentReporter | None = None,
+    lint: bool = True,
 ) -> Content:
     """Load the files; any problem stops everything before the store is contacted.
+
+    ``lint=False`` leaves the claim linter to the plan, which lints only what the blog's
+    index cannot vouch for (``plan_content``).
 
     Relative paths (and the configured articles directory) are relative to ``root``, the
     repository, so the same settings work from any working directory.
     """
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog, now=now)
-    check_content(content, root=root)
+    if lint:
+        check_content(content, root=root)
+    else:
+        apply_policies(content, load_policies(root))
     if on_loaded is not None:
         on_loaded(content)
     if not content.ok:
@@ -136,8 +145,13 @@ def plan_content(
     options: PlanOptions,
     *,
     write: bool = False,
+    lint_root: Path | None = None,
 ) -> Plan:
-    """Read the store (snapshot, scans, what the indexes cannot vouch for) and plan: read-only."""
+    """Read the store (snapshot, scans, what the indexes cannot vouch for) and plan: read-only.
+
+    ``lint_root``: the claim linter reads every file but those the index vouches for (they
+    were linted when pushed, with the same code and rules: both are in their inputs); its
+    errors stop the plan before anything is planned, let alone written."""
     try:
         snapshot = _snapshot(client, settings, content)
     except ScopeError:
@@ -150,6 +164,7 @@ def plan_content(
     wanted_blogs = blog_handles(content.articles, settings.blog)
     scans = _scan_blogs(client, settings, snapshot, wanted_blogs)
     known = _known(snapshot, scans)
+    checks = checks_digest(lint_root) if lint_root is not None else ""
 
     def desire(known: Mapping[str, tuple[str, str]]) -> DesiredState:
         return build_desired(
@@ -160,6 +175,7 @@ def plan_content(
             blog_title=settings.blog_title,
             images=resolve_images(content.images, snapshot.files),
             known=known,
+            checks=checks,
         )
 
     desired = desire(known)
@@ -172,6 +188,8 @@ def plan_content(
     unrendered = _unrendered_matches(desired, read)
     if unrendered:  # an article read in full pairs with one left unrendered: render it after all
         desired = desire({k: v for k, v in known.items() if k not in unrendered})
+    if lint_root is not None:
+        _lint_unvouched(content, desired, lint_root)
     articles, vouched = _with_vouched(read, reads, desired)
     remote = RemoteState(
         blogs=snapshot.blog_ids,
@@ -188,6 +206,15 @@ def plan_content(
     plan = make_plan(desired, remote, options, definitions=definitions)
     plan = _with_written(client, plan)
     return replace(plan, index=_vouched_index(plan, remote, vouched, settled))
+
+
+def _lint_unvouched(content: Content, desired: DesiredState, root: Path) -> None:
+    """Lint every file but the articles left unrendered (the index vouches for them); a
+    claim that is an error stops the plan, with the files' other problems."""
+    vouched = {item.source for item in desired.articles if not item.rendered}
+    lint_claims(content, root=root, only=lambda source: source not in vouched)
+    if not content.ok:
+        raise ContentError(content.problems)
 
 
 def _with_written(client: ShopifyClient, plan: Plan) -> Plan:
@@ -399,9 +426,11 @@ def build_plan(
     ``write``: the token must be allowed to push the plan too (scopes are checked first).
     Orphans are looked for only among items whose source lies under ``paths``.
     """
-    content = load_valid_content(settings, paths, root=root, now=now, on_loaded=on_loaded)
+    content = load_valid_content(
+        settings, paths, root=root, now=now, on_loaded=on_loaded, lint=False
+    )
     scoped = replace(options or PlanOptions(), scope=scope_of(paths, settings, root=root))
-    plan = plan_content(settings, client, content, scoped, write=write)
+    plan = plan_content(settings, client, content, scoped, write=write, lint_root=root)
     return replace(plan, reviewed=tuple(finding.to_dict() for finding in content.reviewed))
 
 

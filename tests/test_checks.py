@@ -8,7 +8,7 @@ from pathlib import Path
 from shopsync.sandbox import SandboxServer
 
 from .cli_support import Cli
-from .sync_helpers import write_content
+from .sync_helpers import mutations, write_content
 
 CLAIM = "EMS cures sciatica in two weeks."
 REVIEWED = (
@@ -99,7 +99,8 @@ def test_the_pr_comments_markdown_shows_the_files_problems(
     assert failed.stdout.startswith("### shopsync plan\n")
     assert "**The files have problems: nothing was planned.**" in failed.stdout
     assert f"- `articles/beta.md:{line}` `claim cure-claim`: " in failed.stdout
-    assert sandbox.requests == []
+    # The plan read the store (to know which files its index vouches for), wrote nothing.
+    assert mutations(sandbox.requests) == []
 
 
 def test_warnings_follow_the_plan_in_its_markdown(sandbox: SandboxServer, cli: Cli) -> None:
@@ -114,3 +115,26 @@ def test_warnings_follow_the_plan_in_its_markdown(sandbox: SandboxServer, cli: C
     assert planned.exit_code == 0, planned.output
     assert planned.stdout.startswith("### shopsync plan\n")  # nothing before the heading
     assert "#### Warnings" in planned.stdout and "which has passed" in planned.stdout
+
+
+def test_a_plan_lints_only_what_the_blogs_index_cannot_vouch_for(
+    sandbox: SandboxServer, cli: Cli
+) -> None:
+    """Pushed files were linted when pushed, by the same code and rules (both are in their
+    inputs): a no-change plan does not read their sentences again; a changed file it does."""
+    write_content(cli.root)
+    store = cli.for_store(sandbox)
+    assert store("push", "--yes").exit_code == 0
+    store("plan")  # a second later: the index now vouches for what the push wrote
+    quiet = json.loads(store("plan", "--json").stdout)
+    assert quiet["summary"]["unchanged"] >= 3
+
+    line = add_to_body(cli.root, "beta.md", CLAIM + "\n")
+    caught = store("plan")
+    assert caught.exit_code == 1
+    assert f"articles/beta.md:{line}: claim cure-claim" in caught.output
+
+    (cli.root / "shopsync-claims.yaml").write_text("ignore: [cures sciatica]\n")
+    changed_rules = store("plan")  # new rules: every file is read again, and passes
+    assert changed_rules.exit_code in (0, 1)
+    assert "claim cure-claim" not in changed_rules.output
