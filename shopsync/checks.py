@@ -45,15 +45,11 @@ def lint_claims(
     else:
         findings = _lint_some(content, root, only)
     content.findings = list(findings)
-    for finding in findings:
-        if finding.suppressed:
-            content.reviewed.append(finding)
-        elif finding.severity == "error":
-            content.problems.append(claim_problem(finding))
-        else:
-            content.warnings.append(claim_problem(finding))
-    content.problems.sort(key=lambda p: (p.path, p.line or 0))
-    content.warnings.sort(key=lambda p: (p.path, p.line or 0))
+    content.reviewed += [f for f in findings if f.suppressed]
+    content.add_problems(
+        [claim_problem(f) for f in findings if not f.suppressed and f.severity == "error"],
+        [claim_problem(f) for f in findings if not f.suppressed and f.severity != "error"],
+    )
     return findings
 
 

@@ -454,9 +454,7 @@ def validate(
         from shopsync.admin.links import LinkChecker, citation_link_problems
 
         with LinkChecker() as checker:
-            errors, warnings = citation_link_problems(content.articles, check=checker)
-        content.problems.extend(errors)
-        content.warnings.extend(warnings)
+            content.add_problems(*citation_link_problems(content.articles, check=checker))
     if output_format == "github":
         github_reporter(output, root)(content)
     else:

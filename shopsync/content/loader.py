@@ -124,6 +124,15 @@ class Content:
     def page(self, handle: str) -> Page | None:
         return next((p for p in self.pages if p.handle == handle), None)
 
+    def add_problems(
+        self, problems: Sequence[Problem] = (), warnings: Sequence[Problem] = ()
+    ) -> None:
+        """Problems found after loading (policies, claims, links), kept in file order."""
+        self.problems.extend(problems)
+        self.warnings.extend(warnings)
+        self.problems.sort(key=_problem_order)
+        self.warnings.sort(key=_problem_order)
+
 
 @dataclass
 class LoadedFile:

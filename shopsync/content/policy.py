@@ -79,9 +79,5 @@ def policy_problems(
 
 def apply_policies(content: Content, policies: Mapping[str, BlogPolicy]) -> Content:
     """``content`` with its articles' policy errors and warnings added (in file order)."""
-    errors, warnings = policy_problems(content.articles, policies)
-    content.problems.extend(errors)
-    content.warnings.extend(warnings)
-    content.problems.sort(key=lambda p: (p.path, p.line or 0))
-    content.warnings.sort(key=lambda p: (p.path, p.line or 0))
+    content.add_problems(*policy_problems(content.articles, policies))
     return content
