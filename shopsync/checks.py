@@ -22,28 +22,39 @@ from shopsync.errors import Problem
 from shopsync.project import load_policies
 
 
-def check_content(
-    content: Content, *, root: Path, lint: Callable[[str], bool] | None = None
-) -> list[Finding]:
-    """Add policy and claim problems to ``content``; every finding, reviewed ones too.
+def check_content(content: Content, *, root: Path) -> list[Finding]:
+    """Add policy and claim problems to ``content``; every finding, reviewed ones too."""
+    check_policies(content, root=root)
+    return lint_claims(content, root=root)
 
-    ``lint`` picks the files whose claims to read (default: all): a plan skips the articles
-    the blog's index vouches for, whose inputs (``checks_digest`` among them) are those it
-    pushed, and so linted, before."""
+
+def check_policies(content: Content, *, root: Path) -> None:
+    """Each blog's policy, from ``root``'s shopsync.toml (or pyproject)."""
     apply_policies(content, load_policies(root))
-    return lint_claims(content, root=root, only=lint)
+
+
+def claim_findings(
+    content: Content, *, root: Path, only: Callable[[str], bool] | None = None
+) -> list[Finding]:
+    """The claim linter over ``content`` (``only``: the files it picks), with ``root``'s
+    rules and the files' own lines; nothing is added to ``content``."""
+    return lint_content(
+        content,
+        load_rules(root),
+        body_lines=content.body_lines,
+        key_lines=content.key_lines,
+        only=only,
+    )
 
 
 def lint_claims(
     content: Content, *, root: Path, only: Callable[[str], bool] | None = None
 ) -> list[Finding]:
-    """The claim linter's part of ``check_content``."""
-    if only is None:
-        findings = lint_content(
-            content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
-        )
-    else:
-        findings = _lint_some(content, root, only)
+    """The claim linter's part of ``check_content``: errors and warnings become problems,
+    reviewed findings are kept on ``content.reviewed``. A plan passes ``only`` to skip the
+    articles the blog's index vouches for (their inputs, ``checks_digest`` among them, are
+    those it pushed, and so linted, before)."""
+    findings = claim_findings(content, root=root, only=only)
     content.findings = list(findings)
     content.reviewed += [f for f in findings if f.suppressed]
     content.add_problems(
@@ -51,16 +62,6 @@ def lint_claims(
         [claim_problem(f) for f in findings if not f.suppressed and f.severity != "error"],
     )
     return findings
-
-
-def _lint_some(content: Content, root: Path, only: Callable[[str], bool]) -> list[Finding]:
-    chosen = Content(
-        articles=[a for a in content.articles if only(a.source_path)],
-        pages=[p for p in content.pages if only(p.source_path)],
-    )
-    return lint_content(
-        chosen, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
-    )
 
 
 def checks_digest(root: Path) -> str:

@@ -500,8 +500,7 @@ plan and push run the same checks. Exit status: 0 when no error is left, 1 other
 @click.pass_context
 def lint_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check the articles' sentences for health claims a regulator would object to."""
-    from shopsync.content.claims import lint_content
-    from shopsync.content.claims_rules import load_rules
+    from shopsync.checks import claim_findings
 
     state = get_state(ctx)
     output = state.output
@@ -509,9 +508,7 @@ def lint_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> 
     root = state.root
     wanted = [root / p for p in paths] or [root / settings.articles_dir]
     content = load_content(wanted, root=root, default_blog=settings.blog)
-    findings = lint_content(
-        content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
-    )
+    findings = claim_findings(content, root=root)
     errors = [f for f in findings if f.severity == "error" and not f.suppressed]
     if output.json:
         output.emit_json(

@@ -396,12 +396,9 @@ def context_for(
 
 def with_findings(content: Content, *, root: Path) -> Content:
     """``content`` with the claim linter's findings, for the notes beside the article."""
-    from shopsync.content.claims import lint_content
-    from shopsync.content.claims_rules import load_rules
+    from shopsync.checks import claim_findings
 
-    content.findings = lint_content(
-        content, load_rules(root), body_lines=content.body_lines, key_lines=content.key_lines
-    )
+    content.findings = claim_findings(content, root=root)
     return content
 
 

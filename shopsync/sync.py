@@ -34,10 +34,9 @@ from shopsync.admin.remote import (
     scan_blog,
 )
 from shopsync.apply import ApplyResult, Progress, apply_plan
-from shopsync.checks import check_content, checks_digest, lint_claims
+from shopsync.checks import check_content, check_policies, checks_digest, lint_claims
 from shopsync.config import Settings
 from shopsync.content.loader import Content, display_path, load_content
-from shopsync.content.policy import apply_policies
 from shopsync.desired import (
     DesiredItem,
     DesiredState,
@@ -48,7 +47,6 @@ from shopsync.desired import (
 )
 from shopsync.errors import ConfigError, ContentError, ScopeError
 from shopsync.plan import Plan, PlanOptions, PruneMode, make_plan, plan_definition
-from shopsync.project import load_policies
 from shopsync.vocabulary import (
     READ_CONTENT,
     WRITE_CONTENT,
@@ -123,7 +121,7 @@ def load_valid_content(
     if lint:
         check_content(content, root=root)
     else:
-        apply_policies(content, load_policies(root))
+        check_policies(content, root=root)
     if on_loaded is not None:
         on_loaded(content)
     if not content.ok:

@@ -14,7 +14,7 @@ lint the sample articles in about a millisecond each (see the README).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from typing import Any
@@ -85,8 +85,9 @@ def lint_content(
     *,
     body_lines: Mapping[str, int] | None = None,
     key_lines: Mapping[str, Mapping[KeyPath, int]] | None = None,
+    only: Callable[[str], bool] | None = None,
 ) -> list[Finding]:
-    """Every article's and page's findings, in file order.
+    """Every article's and page's findings, in file order (``only``: of the files it picks).
 
     ``body_lines`` (path → the file line the body starts on) and ``key_lines`` (path →
     front-matter key → line, as ``LoadedFile`` has them) make the lines file lines; without
@@ -96,6 +97,8 @@ def lint_content(
     items: list[Article | Page] = [*content.articles, *content.pages]
     for item in sorted(items, key=lambda each: each.source_path):
         path = item.source_path
+        if only is not None and not only(path):
+            continue
         body_line = (body_lines or {}).get(path, 1)
         lines = (key_lines or {}).get(path)
         if isinstance(item, Article):
