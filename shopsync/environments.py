@@ -74,30 +74,46 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def _tables(root: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(file name, environments table) from shopsync.toml and pyproject.toml."""
-    found: list[tuple[str, dict[str, Any]]] = []
+@dataclass(frozen=True)
+class ProjectTable:
+    """One table of shopsync's settings in a repository file, and where it was found."""
+
+    source: str  # the file: shopsync.toml or pyproject.toml
+    section: str  # its name there: "environments", or "tool.shopsync.environments"
+    table: dict[str, Any]
+
+    def where(self, name: str) -> str:
+        """``shopsync.toml [environments.au]``: how messages name one entry."""
+        return f"{self.source} [{self.section}.{name}]"
+
+
+def project_tables(root: Path, key: str) -> list[ProjectTable]:
+    """The ``key`` table of shopsync.toml, then of pyproject.toml's ``[tool.shopsync]``."""
+    found: list[ProjectTable] = []
     own = root / SHOPSYNC_TOML
     if own.is_file():
-        table = read_toml(own).get("environments", {})
-        found.append((SHOPSYNC_TOML, table if isinstance(table, dict) else {}))
+        table = read_toml(own).get(key, {})
+        found.append(ProjectTable(SHOPSYNC_TOML, key, table if isinstance(table, dict) else {}))
     project = root / PYPROJECT_TOML
     if project.is_file():
         tool = read_toml(project).get("tool", {})
         shopsync = tool.get("shopsync", {}) if isinstance(tool, dict) else {}
-        table = shopsync.get("environments", {}) if isinstance(shopsync, dict) else {}
-        found.append((PYPROJECT_TOML, table if isinstance(table, dict) else {}))
+        table = shopsync.get(key, {}) if isinstance(shopsync, dict) else {}
+        found.append(
+            ProjectTable(
+                PYPROJECT_TOML, f"tool.shopsync.{key}", table if isinstance(table, dict) else {}
+            )
+        )
     return found
 
 
 def load_environments(root: Path) -> dict[str, Environment]:
     """Every environment defined under ``root``; a name defined twice is an error."""
     environments: dict[str, Environment] = {}
-    for source, table in _tables(root):
-        for name, values in table.items():
-            where = f"{source} [environments.{name}]"
-            if source == PYPROJECT_TOML:
-                where = f"{source} [tool.shopsync.environments.{name}]"
+    for found in project_tables(root, "environments"):
+        source = found.source
+        for name, values in found.table.items():
+            where = found.where(name)
             if not NAME_PATTERN.match(name):
                 raise ConfigError(
                     f"{where}: {name!r} is not an environment name",

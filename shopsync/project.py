@@ -14,38 +14,20 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
 
 from shopsync.content.policy import REQUIREMENTS, BlogPolicy
-from shopsync.environments import PYPROJECT_TOML, SHOPSYNC_TOML, read_toml
+from shopsync.environments import project_tables
 from shopsync.errors import ConfigError
 
 BLOG_KEYS = frozenset({"require"})
 
 
-def _blog_tables(root: Path) -> list[tuple[str, dict[str, Any]]]:
-    found: list[tuple[str, dict[str, Any]]] = []
-    own = root / SHOPSYNC_TOML
-    if own.is_file():
-        table = read_toml(own).get("blogs", {})
-        found.append((f"{SHOPSYNC_TOML} [blogs.%s]", table if isinstance(table, dict) else {}))
-    project = root / PYPROJECT_TOML
-    if project.is_file():
-        tool = read_toml(project).get("tool", {})
-        shopsync = tool.get("shopsync", {}) if isinstance(tool, dict) else {}
-        table = shopsync.get("blogs", {}) if isinstance(shopsync, dict) else {}
-        found.append(
-            (f"{PYPROJECT_TOML} [tool.shopsync.blogs.%s]", table if isinstance(table, dict) else {})
-        )
-    return found
-
-
 def load_policies(root: Path) -> dict[str, BlogPolicy]:
     """Every blog's policy defined under ``root`` (none: nothing is required)."""
     policies: dict[str, BlogPolicy] = {}
-    for pattern, table in _blog_tables(root):
-        for blog, values in table.items():
-            where = pattern % blog
+    for found in project_tables(root, "blogs"):
+        for blog, values in found.table.items():
+            where = found.where(blog)
             if not isinstance(values, dict):
                 raise ConfigError(
                     f"{where} must be a table", hint='e.g. require = ["citation", "summary"]'
