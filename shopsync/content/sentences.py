@@ -229,8 +229,10 @@ def triggered_sentences(
     ``words`` (one of which any trigger needs) spare the regex most blocks."""
     if trigger is None:
         return markdown_sentences(markdown, first_line=first_line)
-    if words is not None and not any(word in markdown.lower() for word in words):
-        return []
+    if words is not None:
+        whole = markdown.lower()
+        if not any(word in whole for word in words):
+            return []
     lines = markdown.split("\n")
     chunks = _chunks(lines)
     wanted: set[int] = set()
@@ -251,13 +253,15 @@ def triggered_sentences(
             wanted.add(step)
             if not inside:
                 break
+    runs: list[list[int]] = []  # consecutive chunks are parsed together
+    for index in sorted(wanted):
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
     sentences: list[Sentence] = []
-    run: list[int] = []
-    for index in [*sorted(wanted), -2]:
-        if run and index != run[-1] + 1:
-            start, end = chunks[run[0]][0], chunks[run[-1]][1]
-            text = "\n".join(lines[start:end])
-            sentences.extend(markdown_sentences(text, first_line=first_line + start))
-            run = []
-        run.append(index)
+    for run in runs:
+        start, end = chunks[run[0]][0], chunks[run[-1]][1]
+        text = "\n".join(lines[start:end])
+        sentences.extend(markdown_sentences(text, first_line=first_line + start))
     return sentences
