@@ -145,6 +145,11 @@ class PlanItem:
         return (RESOURCE_ORDER[self.resource], self.blog or "", self.handle, self.source or "")
 
     @property
+    def key(self) -> tuple[str, str, str]:
+        """(resource, blog, handle): the same item in another plan of the same files."""
+        return (self.resource, self.blog or "", self.handle)
+
+    @property
     def label(self) -> str:
         """``article research-digest/my-post``: what a human recognises."""
         name = f"{self.blog}/{self.handle}" if self.blog else self.handle

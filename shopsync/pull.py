@@ -836,7 +836,7 @@ def pull(
             f"the default blog {settings.blog!r} is not in the store (blogs: {found}); "
             "set SHOPSYNC_BLOG to one of them, or a push will create it"
         )
-    files = [_write(doc, root=root, force=force, dry_run=dry_run) for doc in docs]
+    files = [write_file(doc, root=root, force=force, dry_run=dry_run) for doc in docs]
     kept = [
         (doc.remote, doc.path)
         for doc, f in zip(docs, files, strict=True)
@@ -906,7 +906,7 @@ def _adopt(client: ShopifyClient, items: Sequence[tuple[RemoteItem, str]]) -> se
     return {remote.id for remote, _path in todo}
 
 
-def _write(doc: _Doc, *, root: Path, force: bool, dry_run: bool) -> PulledFile:
+def write_file(doc: _Doc, *, root: Path, force: bool, dry_run: bool) -> PulledFile:
     """Write one file, unless one already there is in sync with the store (never rewritten)
     or differs from it (rewritten only with ``force``)."""
     base: dict[str, Any] = {

@@ -26,10 +26,10 @@ from shopsync.plan import Plan, PlanItem
 from shopsync.pull import (
     PulledFile,
     StoreContent,
-    _write,
     load_local,
     plan_files,
     resolve_products,
+    write_file,
 )
 
 
@@ -47,14 +47,10 @@ def chosen_conflicts(plan: Plan, targets: Sequence[str]) -> list[PlanItem]:
     ]
 
 
-def _key(item: PlanItem) -> tuple[str, str, str]:
-    return (item.resource, item.blog or "", item.handle)
-
-
 def keep_files(forced: Plan, conflicts: Sequence[PlanItem]) -> Plan:
     """``forced`` (planned with ``--force``) writing only what were these conflicts."""
-    keys = {_key(item) for item in conflicts}
-    items = tuple(item for item in forced.items if not item.writes or _key(item) in keys)
+    keys = {item.key for item in conflicts}
+    items = tuple(item for item in forced.items if not item.writes or item.key in keys)
     return replace(forced, items=items)
 
 
@@ -76,4 +72,4 @@ def take_store(
     local = load_local(settings, root=root)
     products = resolve_products(client, store, local)
     docs = plan_files(store, settings, root=root, products=products, local=local)
-    return [_write(doc, root=root, force=True, dry_run=dry_run) for doc in docs]
+    return [write_file(doc, root=root, force=True, dry_run=dry_run) for doc in docs]

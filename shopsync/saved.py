@@ -116,14 +116,14 @@ def reconcile(saved: Plan, current: Plan) -> tuple[Plan, tuple[Refused, ...]]:
     as the new plan has it (fresh ids). Everything the new plan does not write stays, so the
     push can report it and keep the blog's index.
     """
-    now = {_key(item): item for item in current.items}
+    now = {item.key: item for item in current.items}
     kept: list[PlanItem] = []
     refused: list[Refused] = []
     reviewed = set()
     for item in saved.items:
         if not item.writes:
             continue
-        key = _key(item)
+        key = item.key
         reviewed.add(key)
         again = now.get(key)
         reason = _changed(item, again)
@@ -132,17 +132,13 @@ def reconcile(saved: Plan, current: Plan) -> tuple[Plan, tuple[Refused, ...]]:
         else:
             refused.append(Refused(item, reason or "no longer planned"))
     for item in current.items:
-        if item.writes and _key(item) not in reviewed:
+        if item.writes and item.key not in reviewed:
             refused.append(
                 Refused(item, f"not in the saved plan ({item.kind} now): plan again to review it")
             )
     quiet = [item for item in current.items if not item.writes]
     items = tuple(sorted([*kept, *quiet], key=lambda i: i.sort_key))
     return replace(current, items=items), tuple(refused)
-
-
-def _key(item: PlanItem) -> tuple[str, str, str]:
-    return (item.resource, item.blog or "", item.handle)
 
 
 def _changed(saved: PlanItem, now: PlanItem | None) -> str | None:
