@@ -131,16 +131,20 @@ def test_preview_page_shows_what_a_reader_sees(tmp_path: Path) -> None:
     assert render_article_preview(article, context) == page  # deterministic
 
 
+def bare_article(**keys: Any) -> Article:
+    """The least article the model takes, with ``keys`` on top."""
+    base: dict[str, Any] = {
+        "title": "T",
+        "handle": "t",
+        "blog": "b",
+        "author": "A",
+        "source_path": "articles/t.md",
+    }
+    return Article(**{**base, **keys})
+
+
 def test_draft_and_scheduled_status_lines(tmp_path: Path) -> None:
-    article = Article(
-        title="T",
-        handle="t",
-        blog="b",
-        author="A",
-        source_path="articles/t.md",
-        status="scheduled",
-        publish_date=datetime(2099, 3, 1, 9, 0, tzinfo=UTC),
-    )
+    article = bare_article(status="scheduled", publish_date=datetime(2099, 3, 1, 9, 0, tzinfo=UTC))
     page = render_article_preview(article)
     assert "Scheduled for 1 March 2099, 09:00 (UTC+0000)" in page
     draft = render_article_preview(article.model_copy(update={"status": "draft"}))
@@ -551,14 +555,7 @@ def test_a_product_missing_from_a_stand_in_catalogue_is_not_called_refused() -> 
     def down(_handles: Sequence[str]) -> Mapping[str, ProductInfo]:
         raise TransportError("SyncProducts1: could not connect to https://x.myshopify.com")
 
-    article = Article(
-        title="T",
-        handle="t",
-        blog="b",
-        author="A",
-        source_path="articles/t.md",
-        featured_products=["only-in-the-store"],
-    )
+    article = bare_article(featured_products=["only-in-the-store"])
     catalogue = resolve_catalogue(["only-in-the-store"], store=down, fallback=seeded_lookup)
     assert catalogue.stood_in and catalogue.source == "the sandbox's catalogue"
     assert catalogue.warnings == (
@@ -572,15 +569,7 @@ def test_a_product_missing_from_a_stand_in_catalogue_is_not_called_refused() -> 
 
 
 def test_inactive_products_are_shown_with_what_a_plan_would_say(tmp_path: Path) -> None:
-    article = Article(
-        title="T",
-        handle="t",
-        blog="b",
-        author="A",
-        source_path="articles/t.md",
-        status="published",
-        featured_products=["oriems-pro-kit"],
-    )
+    article = bare_article(status="published", featured_products=["oriems-pro-kit"])
     catalogue = resolve_catalogue(["oriems-pro-kit"], store=None, fallback=seeded_lookup)
     products, notes = featured(article, catalogue)
     assert [p.title for p in products] == [SEEDED["oriems-pro-kit"]["title"]]
